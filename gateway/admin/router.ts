@@ -1,0 +1,380 @@
+import type { IncomingMessage } from 'node:http';
+import Router from '@koa/router';
+import { stringify as toYaml, parse as parseYaml } from 'yaml';
+import type { Catalog } from '../catalog.ts';
+import { applyConfig } from '../config/apply.ts';
+import { ConfigError, parseConfig, type ResolvedRoute } from '../config/load.ts';
+import { appSchema, type ServerConfig } from '../config/schema.ts';
+import { GatewayError } from '../errors.ts';
+import { parseJsonObject, readBody } from '../http/body.ts';
+import type { GatewayState } from '../http/context.ts';
+import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
+import type { SecretBox } from '../secrets/types.ts';
+import type { Store } from '../store/index.ts';
+import { PRESETS } from '../vendors/presets.ts';
+import { appView, keyView, requestView, routeView } from './views.ts';
+
+export interface AdminDeps {
+  store: Store;
+  catalog: Catalog;
+  secrets: SecretBox;
+  server: () => ServerConfig;
+  now: () => number;
+}
+
+const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
+
+function invalid(error: unknown): never {
+  if (error instanceof ConfigError) {
+    throw new GatewayError(400, 'invalid_request', error.message.replace(/^[^:]*: invalid config:\n\s*/, ''));
+  }
+  throw error;
+}
+
+function notFound(what: string): never {
+  throw new GatewayError(404, 'not_found', `${what} does not exist.`, { type: 'not_found_error' });
+}
+
+export function adminRouter(deps: AdminDeps): Router<GatewayState> {
+  const { store, catalog, secrets } = deps;
+  const router = new Router<GatewayState>({ prefix: '/admin/api' });
+  const knownFilters = () => store.filters.list().map((filter) => ({ name: filter.name, kind: filter.kind }));
+
+  /** Validates one route exactly as the config file would, so both paths accept the same things. */
+  const validateRoute = (raw: unknown): ResolvedRoute => {
+    try {
+      return parseConfig({ routes: [raw], filters: knownFilters() }, 'route').routes[0]!;
+    } catch (error) {
+      invalid(error);
+    }
+  };
+
+  const saveRoute = (
+    route: ResolvedRoute,
+    apiKeySealed: string | null,
+    existing: boolean,
+    source: 'config' | 'admin',
+    position: number,
+  ) => {
+    const record = {
+      id: route.id,
+      position,
+      vendor: route.vendor,
+      baseUrl: route.baseUrl,
+      apiKeySealed,
+      models: route.models,
+      defaultModel: route.defaultModel ?? null,
+      budget: route.budget ?? null,
+      filters: route.filters,
+      timeouts: route.timeouts ?? null,
+      source,
+    };
+    if (existing) store.routes.update(record, deps.now());
+    else store.routes.insert(record, deps.now());
+    catalog.refresh();
+  };
+
+  const jsonBody = async (ctx: { req: IncomingMessage }) =>
+    parseJsonObject(await readBody(ctx.req, ADMIN_BODY_LIMIT));
+
+  router.get('/status', (ctx) => {
+    ctx.body = { status: 'ok', secrets: secrets.kind, routes: catalog.orderedRoutes.length };
+  });
+
+  router.get('/presets', (ctx) => {
+    ctx.body = { data: PRESETS };
+  });
+
+  router.get('/routes', (ctx) => {
+    ctx.body = { data: store.routes.list().map(routeView) };
+  });
+
+  router.get('/routes/:id', (ctx) => {
+    const route = store.routes.get(ctx.params['id']!) ?? notFound(`Route "${ctx.params['id']}"`);
+    ctx.body = routeView(route);
+  });
+
+  router.post('/routes', async (ctx) => {
+    const body = await jsonBody(ctx);
+    const route = validateRoute(body);
+    if (store.routes.get(route.id)) {
+      throw new GatewayError(409, 'conflict', `Route "${route.id}" already exists.`, {
+        type: 'invalid_request_error',
+      });
+    }
+    saveRoute(
+      route,
+      route.apiKey ? secrets.seal(route.apiKey) : null,
+      false,
+      'admin',
+      store.routes.nextPosition(),
+    );
+    ctx.status = 201;
+    ctx.body = routeView(store.routes.get(route.id)!);
+  });
+
+  router.patch('/routes/:id', async (ctx) => {
+    const existing = store.routes.get(ctx.params['id']!) ?? notFound(`Route "${ctx.params['id']}"`);
+    const patch = await jsonBody(ctx);
+    if (patch['id'] !== undefined && patch['id'] !== existing.id) {
+      throw new GatewayError(
+        400,
+        'invalid_request',
+        'A route id cannot be changed; create a new route instead.',
+      );
+    }
+    const { apiKey, ...rest } = patch;
+    const merged = {
+      id: existing.id,
+      vendor: existing.vendor,
+      baseUrl: existing.baseUrl,
+      models: existing.models,
+      filters: existing.filters,
+      ...(existing.defaultModel === null ? {} : { defaultModel: existing.defaultModel }),
+      ...(existing.budget === null ? {} : { budget: existing.budget }),
+      ...(existing.timeouts === null ? {} : { timeouts: existing.timeouts }),
+      ...rest,
+      ...(typeof apiKey === 'string' ? { apiKey } : {}),
+    };
+    // `null` clears an optional field.
+    for (const [name, value] of Object.entries(merged))
+      if (value === null) delete (merged as Record<string, unknown>)[name];
+    const route = validateRoute(merged);
+    const sealed =
+      apiKey === null
+        ? null
+        : typeof apiKey === 'string'
+          ? secrets.seal(route.apiKey!)
+          : existing.apiKeySealed;
+    saveRoute(route, sealed, true, existing.source, existing.position);
+    ctx.body = routeView(store.routes.get(route.id)!);
+  });
+
+  router.delete('/routes/:id', (ctx) => {
+    if (!store.routes.remove(ctx.params['id']!)) notFound(`Route "${ctx.params['id']}"`);
+    catalog.refresh();
+    ctx.status = 204;
+  });
+
+  const validateApp = (raw: unknown) => {
+    const result = appSchema.safeParse(raw);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new GatewayError(400, 'invalid_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    for (const id of result.data.routes ?? []) {
+      if (!catalog.routes.has(id))
+        throw new GatewayError(400, 'invalid_request', `routes: no route with id "${id}".`);
+    }
+    return result.data;
+  };
+
+  const issueKey = (appId: number) => {
+    const key = generateAppKey();
+    const id = store.apps.addKey(appId, hashKey(key), displayPrefix(key), 'admin', deps.now());
+    return { id, key, prefix: displayPrefix(key) };
+  };
+
+  router.get('/apps', (ctx) => {
+    ctx.body = { data: store.apps.list().map((app) => appView(app, store.apps.keysOf(app.id))) };
+  });
+
+  router.post('/apps', async (ctx) => {
+    const app = validateApp(await jsonBody(ctx));
+    if (app.key !== undefined) {
+      throw new GatewayError(400, 'invalid_request', 'key: the admin API generates keys; leave it out.');
+    }
+    if (store.apps.get(app.name)) {
+      throw new GatewayError(409, 'conflict', `App "${app.name}" already exists.`, {
+        type: 'invalid_request_error',
+      });
+    }
+    const created = store.transaction(() => {
+      const appId = store.apps.insert(
+        {
+          name: app.name,
+          routes: app.routes ?? null,
+          budget: app.budget ?? null,
+          rateLimit: app.rateLimit ?? null,
+          source: 'admin',
+        },
+        deps.now(),
+      );
+      return { appId, key: issueKey(appId) };
+    });
+    catalog.refresh();
+    ctx.status = 201;
+    const record = store.apps.get(app.name)!;
+    // The only time the key is ever shown.
+    ctx.body = { ...appView(record, store.apps.keysOf(created.appId)), key: created.key.key };
+  });
+
+  router.patch('/apps/:name', async (ctx) => {
+    const existing = store.apps.get(ctx.params['name']!) ?? notFound(`App "${ctx.params['name']}"`);
+    const patch = await jsonBody(ctx);
+    const merged = {
+      name: existing.name,
+      ...(existing.routes === null ? {} : { routes: existing.routes }),
+      ...(existing.budget === null ? {} : { budget: existing.budget }),
+      ...(existing.rateLimit === null ? {} : { rateLimit: existing.rateLimit }),
+      ...patch,
+    };
+    for (const [name, value] of Object.entries(merged))
+      if (value === null) delete (merged as Record<string, unknown>)[name];
+    const app = validateApp(merged);
+    if (app.name !== existing.name)
+      throw new GatewayError(400, 'invalid_request', 'An app cannot be renamed.');
+    store.apps.update(
+      {
+        name: app.name,
+        routes: app.routes ?? null,
+        budget: app.budget ?? null,
+        rateLimit: app.rateLimit ?? null,
+        source: existing.source,
+      },
+      deps.now(),
+    );
+    catalog.refresh();
+    ctx.body = appView(store.apps.get(app.name)!, store.apps.keysOf(existing.id));
+  });
+
+  router.delete('/apps/:name', (ctx) => {
+    if (!store.apps.remove(ctx.params['name']!)) notFound(`App "${ctx.params['name']}"`);
+    catalog.refresh();
+    ctx.status = 204;
+  });
+
+  router.post('/apps/:name/keys', (ctx) => {
+    const app = store.apps.get(ctx.params['name']!) ?? notFound(`App "${ctx.params['name']}"`);
+    const issued = issueKey(app.id);
+    catalog.refresh();
+    ctx.status = 201;
+    const record = store.apps.keysOf(app.id).find((key) => key.id === issued.id)!;
+    ctx.body = { ...keyView(record), key: issued.key };
+  });
+
+  router.delete('/apps/:name/keys/:id', (ctx) => {
+    const app = store.apps.get(ctx.params['name']!) ?? notFound(`App "${ctx.params['name']}"`);
+    if (!store.apps.revokeKey(app.id, Number(ctx.params['id']), deps.now()))
+      notFound(`Active key ${ctx.params['id']}`);
+    catalog.refresh();
+    ctx.status = 204;
+  });
+
+  router.get('/requests', (ctx) => {
+    const query = ctx.query;
+    const text = (name: string) =>
+      typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined;
+    const limit = Math.min(Math.max(Number(text('limit') ?? 50) || 50, 1), 1000);
+    const status = text('status') === undefined ? undefined : Number(text('status'));
+    ctx.body = {
+      data: store.requests
+        .query({
+          limit,
+          before: text('before'),
+          app: text('app'),
+          route: text('route'),
+          model: text('model'),
+          status,
+        })
+        .map(requestView),
+    };
+  });
+
+  router.get('/filters', (ctx) => {
+    ctx.body = { data: store.filters.list() };
+  });
+
+  router.get('/prices', (ctx) => {
+    ctx.body = { data: store.prices.list() };
+  });
+
+  router.put('/prices/:model', async (ctx) => {
+    const body = await jsonBody(ctx);
+    const parsed = (() => {
+      try {
+        return parseConfig({ prices: [{ ...body, model: ctx.params['model'] }] }, 'price').prices[0]!;
+      } catch (error) {
+        invalid(error);
+      }
+    })();
+    store.prices.upsert(
+      { ...parsed, cachedInputPerMTok: parsed.cachedInputPerMTok ?? null, source: 'admin' },
+      deps.now(),
+    );
+    catalog.refresh();
+    ctx.body = store.prices.list().find((price) => price.model === parsed.model);
+  });
+
+  router.delete('/prices/:model', (ctx) => {
+    if (!store.prices.remove(ctx.params['model']!)) notFound(`A price for "${ctx.params['model']}"`);
+    catalog.refresh();
+    ctx.status = 204;
+  });
+
+  /** The store in the config-file format. Vendor keys are never exported: a route says only `apiKey: env:…` where one is set. */
+  router.get('/config', (ctx) => {
+    const config = {
+      routes: store.routes.list().map((route) => ({
+        id: route.id,
+        vendor: route.vendor,
+        baseUrl: route.baseUrl,
+        ...(route.apiKeySealed === null
+          ? {}
+          : { apiKey: `env:${route.id.toUpperCase().replace(/-/g, '_')}_API_KEY` }),
+        models: route.models,
+        ...(route.defaultModel === null ? {} : { defaultModel: route.defaultModel }),
+        ...(route.budget === null ? {} : { budget: route.budget }),
+        filters: route.filters,
+        ...(route.timeouts === null ? {} : { timeouts: route.timeouts }),
+      })),
+      apps: store.apps.list().map((app) => ({
+        name: app.name,
+        ...(app.routes === null ? {} : { routes: app.routes }),
+        ...(app.budget === null ? {} : { budget: app.budget }),
+        ...(app.rateLimit === null ? {} : { rateLimit: app.rateLimit }),
+      })),
+      filters: store.filters
+        .list()
+        .map((filter) => ({ name: filter.name, kind: filter.kind, ...filter.spec })),
+      prices: store.prices.list().map((price) => ({
+        model: price.model,
+        inputPerMTok: price.inputPerMTok,
+        outputPerMTok: price.outputPerMTok,
+        ...(price.cachedInputPerMTok === null ? {} : { cachedInputPerMTok: price.cachedInputPerMTok }),
+      })),
+      server: deps.server(),
+    };
+    if (ctx.query['format'] === 'json') ctx.body = config;
+    else {
+      ctx.type = 'application/yaml';
+      ctx.body = toYaml(config);
+    }
+  });
+
+  /** Applies a config file (YAML or JSON) as `serve --config` does: all or nothing. */
+  router.post('/config', async (ctx) => {
+    const text = (await readBody(ctx.req, ADMIN_BODY_LIMIT)).toString('utf8');
+    let raw: unknown;
+    try {
+      raw = parseYaml(text);
+    } catch (error) {
+      throw new GatewayError(
+        400,
+        'invalid_request',
+        `Not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
+      );
+    }
+    let config;
+    try {
+      config = parseConfig(raw ?? {}, 'import');
+    } catch (error) {
+      invalid(error);
+    }
+    const result = applyConfig(store, secrets, config, deps.now());
+    catalog.refresh();
+    ctx.body = { changes: result.changes, newKeys: result.newKeys };
+  });
+
+  return router;
+}

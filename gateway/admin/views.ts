@@ -1,0 +1,49 @@
+import type { Catalog } from '../catalog.ts';
+import type { AppKeyRecord, AppRecord, RequestRecord, RouteRecord } from '../store/types.ts';
+
+/** A route as the admin API shows it: everything but the key, which is only ever said to exist. */
+export function routeView(route: RouteRecord) {
+  return {
+    id: route.id,
+    vendor: route.vendor,
+    baseUrl: route.baseUrl,
+    hasApiKey: route.apiKeySealed !== null,
+    models: route.models,
+    defaultModel: route.defaultModel,
+    budget: route.budget,
+    filters: route.filters,
+    timeouts: route.timeouts,
+    source: route.source,
+    createdAt: new Date(route.createdAt).toISOString(),
+    updatedAt: new Date(route.updatedAt).toISOString(),
+  };
+}
+
+export function keyView(key: AppKeyRecord) {
+  return {
+    id: key.id,
+    prefix: key.prefix,
+    createdAt: new Date(key.createdAt).toISOString(),
+    revokedAt: key.revokedAt === null ? null : new Date(key.revokedAt).toISOString(),
+  };
+}
+
+export function appView(app: AppRecord, keys: AppKeyRecord[]) {
+  return {
+    name: app.name,
+    routes: app.routes,
+    budget: app.budget,
+    rateLimit: app.rateLimit,
+    source: app.source,
+    keys: keys.map(keyView),
+    createdAt: new Date(app.createdAt).toISOString(),
+  };
+}
+
+export function requestView(record: RequestRecord) {
+  return { ...record, time: new Date(record.time).toISOString() };
+}
+
+export function catalogRoutes(catalog: Catalog) {
+  return catalog.orderedRoutes.map(routeView);
+}

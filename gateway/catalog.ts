@@ -1,0 +1,65 @@
+import { compileAllowList, type AllowList } from './policy/allow-list.ts';
+import type { PriceOverride } from './policy/pricing.ts';
+import type { SecretBox } from './secrets/types.ts';
+import type { Store } from './store/index.ts';
+import type { AppRecord, RouteRecord } from './store/types.ts';
+
+export interface RuntimeRoute extends RouteRecord {
+  /** The vendor key, opened once per change and kept only in memory. */
+  apiKey: string | null;
+  allowList: AllowList;
+}
+
+export interface RuntimeApp extends AppRecord {
+  keyId: number;
+}
+
+/**
+ * The hot path's view of the store: routes, key hashes and prices held in memory and rebuilt
+ * after every change, so that a request costs map lookups rather than queries.
+ */
+export class Catalog {
+  routes = new Map<string, RuntimeRoute>();
+  /** Routes in their configured order (the order bare-model routing tries them). */
+  orderedRoutes: RuntimeRoute[] = [];
+  private appsByKeyHash = new Map<string, RuntimeApp>();
+  prices = new Map<string, PriceOverride>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretBox,
+  ) {
+    this.refresh();
+  }
+
+  refresh(): void {
+    const routes = this.store.routes.list().map((route) => ({
+      ...route,
+      apiKey: route.apiKeySealed === null ? null : this.secrets.open(route.apiKeySealed),
+      allowList: compileAllowList(route.models),
+    }));
+    const apps = new Map(this.store.apps.list().map((app) => [app.id, app]));
+    const byHash = new Map<string, RuntimeApp>();
+    for (const key of this.store.apps.allKeys()) {
+      const app = apps.get(key.appId);
+      if (app && key.revokedAt === null) byHash.set(key.hash, { ...app, keyId: key.id });
+    }
+    this.orderedRoutes = routes;
+    this.routes = new Map(routes.map((route) => [route.id, route]));
+    this.appsByKeyHash = byHash;
+    this.prices = new Map(this.store.prices.list().map((price) => [price.model, price]));
+  }
+
+  appByKeyHash(hash: string): RuntimeApp | undefined {
+    return this.appsByKeyHash.get(hash);
+  }
+
+  /** Every vendor key in plaintext, so that error text can be scrubbed of them. */
+  vendorKeys(): string[] {
+    return this.orderedRoutes.map((route) => route.apiKey).filter((key): key is string => key !== null);
+  }
+}
+
+export function appMayUse(app: AppRecord, routeId: string): boolean {
+  return app.routes === null || app.routes.includes(routeId);
+}

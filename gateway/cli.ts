@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, defaultDataDir, StartupError, startGateway } from './index.ts';
+
+const USAGE = `Usage: switchboard serve [options]
+
+  --host HOST          address to listen on (default 127.0.0.1)
+  --port PORT          port to listen on (default 4141; 0 = any free port)
+  --data-dir DIR       where the database and key file live (default ${defaultDataDir()})
+  --config FILE        a config file (YAML or JSON) to apply at start
+  --admin-token TOKEN  the admin API token (default: $SWITCHBOARD_ADMIN_TOKEN, else a new one each start)
+  -h, --help           show this help
+
+Exit codes: 0 after a clean shutdown, 1 when start-up fails (bad config, port in use), 2 for bad arguments.`;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '4141' },
+        'data-dir': { type: 'string' },
+        config: { type: 'string' },
+        'admin-token': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const command = positionals[0] ?? 'serve';
+  if (command !== 'serve' || positionals.length > 1)
+    fail(`Unknown command "${positionals.join(' ')}".\n\n${USAGE}`, 2);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`--port must be a number from 0 to 65535, not "${values.port}".`, 2);
+  if (!LOOPBACK.has(values.host)) {
+    process.stderr.write(
+      `Warning: listening on ${values.host}, not only on this machine's loopback address: other machines that can reach it can try app keys.\n`,
+    );
+  }
+
+  let gateway;
+  try {
+    gateway = await startGateway({
+      host: values.host,
+      port,
+      dataDir: values['data-dir'] ?? defaultDataDir(),
+      configFile: values.config,
+      adminToken: values['admin-token'] ?? process.env['SWITCHBOARD_ADMIN_TOKEN'],
+    });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof StartupError) fail(error.message, 1);
+    fail(`Switchboard could not start: ${(error as Error).message}`, 1);
+  }
+
+  process.stdout.write(`Switchboard listening on ${gateway.url}\n`);
+  process.stdout.write(`Dashboard (one-time login link): ${gateway.loginUrl()}\n`);
+  for (const { app, key } of gateway.newKeys) {
+    process.stdout.write(`New key for app "${app}": ${key}  (shown once: copy it now)\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`Second ${signal}: exiting without waiting for in-flight requests.\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => fail(`Error while shutting down: ${String(error)}`, 1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

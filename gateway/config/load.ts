@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { defaultBaseUrl, findPreset, PRESETS } from '../vendors/presets.ts';
+import { configSchema, type ConfigFile, type RouteConfig, type VendorId } from './schema.ts';
+
+/** A problem with a config file: `message` names the file, the path inside it and what is allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ResolvedRoute extends Omit<RouteConfig, 'vendor' | 'baseUrl' | 'preset'> {
+  vendor: VendorId;
+  baseUrl: string;
+}
+
+export interface ResolvedConfig extends Omit<ConfigFile, 'routes'> {
+  routes: ResolvedRoute[];
+}
+
+type Environment = Record<string, string | undefined>;
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+  }
+  return issue.message;
+}
+
+/** Reads, validates and resolves a config file. Throws ConfigError; never returns half a config. */
+export function loadConfigFile(file: string, environment: Environment = process.env): ResolvedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    throw new ConfigError(`${file}: cannot read the config file (${reason}).`);
+  }
+  let raw: unknown;
+  try {
+    raw = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : (error as Error).message;
+    throw new ConfigError(`${file}: not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${detail}`);
+  }
+  return parseConfig(raw ?? {}, file, environment);
+}
+
+/** Validates an already parsed config (from a file or the admin API's import). */
+export function parseConfig(
+  raw: unknown,
+  source: string,
+  environment: Environment = process.env,
+): ResolvedConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${formatPath(issue.path)}: ${describeIssue(issue)}`);
+    throw new ConfigError(`${source}: invalid config:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  const problems: string[] = [];
+  const problem = (path: string, message: string) => problems.push(`  ${path}: ${message}`);
+
+  const resolveSecret = (value: string | undefined, path: string): string | undefined => {
+    if (value === undefined || !value.startsWith('env:')) return value;
+    const name = value.slice(4);
+    const found = environment[name];
+    if (found === undefined || found === '') {
+      problem(path, `the environment variable ${name} is not set`);
+      return undefined;
+    }
+    return found;
+  };
+
+  const routeIds = new Set<string>();
+  const filterNames = new Set(config.filters.map((filter) => filter.name));
+  const routes: ResolvedRoute[] = config.routes.map((route, index) => {
+    const path = `routes[${index}]`;
+    if (routeIds.has(route.id)) problem(`${path}.id`, `duplicate route id "${route.id}"`);
+    routeIds.add(route.id);
+    const preset = route.preset === undefined ? undefined : findPreset(route.preset);
+    if (route.preset !== undefined && preset === undefined) {
+      problem(`${path}.preset`, `unknown preset; allowed: ${PRESETS.map((item) => item.id).join(', ')}`);
+    }
+    const vendor = route.vendor ?? preset?.vendor;
+    if (vendor === undefined) problem(`${path}.vendor`, 'required (or give a preset)');
+    const baseUrl =
+      route.baseUrl ??
+      (preset?.vendor === vendor ? preset?.baseUrl : undefined) ??
+      (vendor && defaultBaseUrl(vendor));
+    if (vendor !== undefined && baseUrl === undefined) {
+      problem(
+        `${path}.baseUrl`,
+        `required for vendor ${vendor} (the server's URL, e.g. http://127.0.0.1:8000/v1)`,
+      );
+    }
+    route.filters.forEach((name, filterIndex) => {
+      if (!filterNames.has(name))
+        problem(`${path}.filters[${filterIndex}]`, `no filter named "${name}" in filters`);
+    });
+    const { preset: _preset, ...rest } = route;
+    return {
+      ...rest,
+      vendor: vendor ?? 'openai',
+      baseUrl: (baseUrl ?? '').replace(/\/+$/, ''),
+      apiKey: resolveSecret(route.apiKey, `${path}.apiKey`),
+    };
+  });
+
+  const appNames = new Set<string>();
+  const apps = config.apps.map((app, index) => {
+    const path = `apps[${index}]`;
+    if (appNames.has(app.name)) problem(`${path}.name`, `duplicate app name "${app.name}"`);
+    appNames.add(app.name);
+    app.routes?.forEach((id, routeIndex) => {
+      if (!routeIds.has(id)) problem(`${path}.routes[${routeIndex}]`, `no route with id "${id}" in routes`);
+    });
+    const key = resolveSecret(app.key, `${path}.key`);
+    if (key !== undefined && key.length < 16)
+      problem(`${path}.key`, 'an app key needs at least 16 characters');
+    return { ...app, key };
+  });
+
+  const seenFilters = new Set<string>();
+  config.filters.forEach((filter, index) => {
+    if (seenFilters.has(filter.name))
+      problem(`filters[${index}].name`, `duplicate filter name "${filter.name}"`);
+    seenFilters.add(filter.name);
+  });
+  const seenPrices = new Set<string>();
+  config.prices.forEach((price, index) => {
+    if (seenPrices.has(price.model))
+      problem(`prices[${index}].model`, `duplicate price for "${price.model}"`);
+    seenPrices.add(price.model);
+  });
+
+  if (problems.length > 0) throw new ConfigError(`${source}: invalid config:\n${problems.join('\n')}`);
+  return { ...config, routes, apps };
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+export const VENDOR_IDS = ['openai', 'anthropic', 'gemini', 'ollama', 'openai-compatible'] as const;
+export type VendorId = (typeof VENDOR_IDS)[number];
+
+export const ROUTE_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
+
+const budget = z.strictObject({
+  usd: z.number().positive(),
+  period: z.enum(['day', 'week', 'month']),
+});
+
+const timeouts = z.strictObject({
+  /** Time to open the TCP/TLS connection. */
+  connectMs: z.number().int().positive().optional(),
+  /** Time from sending the request to the upstream's response headers. */
+  headersMs: z.number().int().positive().optional(),
+  /** Longest silence allowed between two pieces of the upstream's body. */
+  idleMs: z.number().int().positive().optional(),
+});
+
+const secretOrEnv = z.string().min(1);
+
+export const routeSchema = z.strictObject({
+  id: z.string().regex(ROUTE_ID_PATTERN, 'must be 1–64 characters of a-z, 0-9 and -'),
+  vendor: z.enum(VENDOR_IDS).optional(),
+  preset: z.string().optional(),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  apiKey: secretOrEnv.optional(),
+  models: z.array(z.string().min(1)).default([]),
+  defaultModel: z.string().min(1).optional(),
+  budget: budget.optional(),
+  filters: z.array(z.string().min(1)).default([]),
+  timeouts: timeouts.optional(),
+});
+
+export const appSchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  key: secretOrEnv.optional(),
+  routes: z.array(z.string()).optional(),
+  budget: budget.optional(),
+  rateLimit: z
+    .strictObject({
+      rpm: z.number().int().positive().optional(),
+      tpm: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
+
+export const filterSchema = z.looseObject({
+  name: z.string().min(1).max(64),
+  kind: z.enum(['block', 'redact', 'system-prompt', 'max-tokens', 'model', 'script']),
+});
+
+export const priceSchema = z.strictObject({
+  model: z.string().min(1),
+  inputPerMTok: z.number().nonnegative(),
+  outputPerMTok: z.number().nonnegative(),
+  cachedInputPerMTok: z.number().nonnegative().optional(),
+});
+
+export const serverSchema = z.strictObject({
+  maxBodyMb: z.number().positive().max(1024).default(32),
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  corsOrigins: z.array(z.string().min(1)).default([]),
+  timeouts: timeouts.optional(),
+});
+
+export const configSchema = z.strictObject({
+  routes: z.array(routeSchema).default([]),
+  apps: z.array(appSchema).default([]),
+  filters: z.array(filterSchema).default([]),
+  prices: z.array(priceSchema).default([]),
+  server: serverSchema.default({ maxBodyMb: 32, allowedHosts: [], corsOrigins: [] }),
+});
+
+export type ConfigFile = z.infer<typeof configSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;
+export type AppConfig = z.infer<typeof appSchema>;
+export type FilterConfig = z.infer<typeof filterSchema>;
+export type PriceConfig = z.infer<typeof priceSchema>;
+export type ServerConfig = z.infer<typeof serverSchema>;
+export type Budget = z.infer<typeof budget>;
+export type Timeouts = z.infer<typeof timeouts>;

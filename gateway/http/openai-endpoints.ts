@@ -1,0 +1,218 @@
+import { appMayUse, type Catalog, type RuntimeApp, type RuntimeRoute } from '../catalog.ts';
+import type { ServerConfig } from '../config/schema.ts';
+import { GatewayError } from '../errors.ts';
+import { effectiveTimeouts, type Upstreams } from '../forward.ts';
+import { isGlob } from '../policy/allow-list.ts';
+import { vendorFor } from '../vendors/registry.ts';
+import type { JsonObject, Vendor } from '../vendors/types.ts';
+import { parseJsonObject, readBody } from './body.ts';
+import type { GatewayContext, Middleware } from './context.ts';
+import {
+  abortOnClientClose,
+  isEventStream,
+  passUpstreamHeaders,
+  readJson,
+  relayStream,
+  sendUpstream,
+} from './relay.ts';
+import { resolveRoute, routeForApp } from './resolve-route.ts';
+
+export interface EndpointDeps {
+  catalog: Catalog;
+  upstreams: Upstreams;
+  server: () => ServerConfig;
+}
+
+export function vendorOf(route: RuntimeRoute): Vendor {
+  const vendor = vendorFor(route.vendor);
+  if (!vendor) {
+    throw new GatewayError(
+      501,
+      'vendor_not_supported',
+      `Route "${route.id}" uses vendor "${route.vendor}", which this version cannot call yet.`,
+      { type: 'api_error' },
+    );
+  }
+  return vendor;
+}
+
+function requestedModel(body: JsonObject): string | undefined {
+  const model = body['model'];
+  if (model === undefined || model === null || model === '') return undefined;
+  if (typeof model !== 'string')
+    throw new GatewayError(400, 'invalid_request', '"model" must be a string.', { param: 'model' });
+  return model;
+}
+
+async function readRequest(ctx: GatewayContext, deps: EndpointDeps) {
+  const body = parseJsonObject(await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024));
+  const app = ctx.state.app!;
+  const { route, model } = resolveRoute(deps.catalog, app, ctx.params['routeId'], requestedModel(body));
+  const draft = ctx.state.draft!;
+  draft.route = route.id;
+  draft.vendor = route.vendor;
+  draft.model = model;
+  return { body, route, model, vendor: vendorOf(route), draft };
+}
+
+/** A rough input size for cut streams that never reported usage: about four characters a token. */
+function estimateInputTokens(body: JsonObject): number {
+  return Math.ceil(JSON.stringify(body['messages'] ?? body['input'] ?? '').length / 4);
+}
+
+export function chatCompletions(deps: EndpointDeps): Middleware {
+  return async function chatCompletionsHandler(ctx) {
+    const { body, route, model, vendor, draft } = await readRequest(ctx, deps);
+    if (!Array.isArray(body['messages'])) {
+      throw new GatewayError(400, 'invalid_request', '"messages" must be an array.', { param: 'messages' });
+    }
+    const stream = body['stream'] === true;
+    draft.stream = stream;
+    const call = vendor.chat.request(body, { model, stream });
+    const controller = abortOnClientClose(ctx);
+    const upstream = await sendUpstream({
+      upstreams: deps.upstreams,
+      route,
+      vendor,
+      method: 'POST',
+      path: call.path,
+      body: JSON.stringify(call.body),
+      headers: { accept: stream ? 'text/event-stream' : 'application/json' },
+      timeouts: effectiveTimeouts(deps.server().timeouts, route.timeouts),
+      signal: controller.signal,
+    });
+    passUpstreamHeaders(ctx, upstream);
+
+    if (!stream) {
+      const { raw, parsed } = await readJson(upstream);
+      const result = vendor.chat.response(parsed);
+      draft.usage = result.usage;
+      draft.upstreamModel = result.upstreamModel;
+      ctx.type = 'application/json';
+      ctx.body = result.body ?? raw;
+      return;
+    }
+    if (!isEventStream(upstream)) {
+      await upstream.body.dump();
+      throw new GatewayError(
+        502,
+        'upstream_error',
+        'The upstream was asked to stream but did not answer with an event stream.',
+      );
+    }
+    const options = body['stream_options'] as { include_usage?: unknown } | undefined;
+    const state = vendor.chat.stream.init({ model, clientWantsUsage: options?.include_usage === true });
+    draft.pending = relayStream(ctx, upstream, vendor.chat.stream, state, draft).then(() => {
+      if (draft.partial && draft.usage.inputTokens === null) {
+        draft.usage = { ...draft.usage, inputTokens: estimateInputTokens(body) };
+      }
+    });
+    await draft.pending;
+  };
+}
+
+export function embeddings(deps: EndpointDeps): Middleware {
+  return async function embeddingsHandler(ctx) {
+    const { body, route, model, vendor, draft } = await readRequest(ctx, deps);
+    if (!vendor.embeddings) {
+      throw new GatewayError(400, 'invalid_request', `Vendor "${route.vendor}" has no embeddings endpoint.`);
+    }
+    if (body['input'] === undefined) {
+      throw new GatewayError(400, 'invalid_request', '"input" is required.', { param: 'input' });
+    }
+    const call = vendor.embeddings.request(body, { model });
+    const upstream = await sendUpstream({
+      upstreams: deps.upstreams,
+      route,
+      vendor,
+      method: 'POST',
+      path: call.path,
+      body: JSON.stringify(call.body),
+      timeouts: effectiveTimeouts(deps.server().timeouts, route.timeouts),
+      signal: abortOnClientClose(ctx).signal,
+    });
+    passUpstreamHeaders(ctx, upstream);
+    const { raw, parsed } = await readJson(upstream);
+    const result = vendor.embeddings.response(parsed);
+    draft.usage = result.usage;
+    draft.upstreamModel = result.upstreamModel;
+    ctx.type = 'application/json';
+    ctx.body = result.body ?? raw;
+  };
+}
+
+const MODEL_CACHE_MS = 5 * 60 * 1000;
+
+/** The vendor's model lists, fetched with the route's key and kept for a few minutes. */
+export class ModelLists {
+  private cache = new Map<string, { at: number; ids: string[]; baseUrl: string }>();
+
+  constructor(private readonly deps: EndpointDeps) {}
+
+  async of(route: RuntimeRoute, signal: AbortSignal): Promise<string[]> {
+    const cached = this.cache.get(route.id);
+    if (cached && cached.baseUrl === route.baseUrl && Date.now() - cached.at < MODEL_CACHE_MS)
+      return cached.ids;
+    const vendor = vendorOf(route);
+    let ids: string[];
+    try {
+      const upstream = await sendUpstream({
+        upstreams: this.deps.upstreams,
+        route,
+        vendor,
+        method: 'GET',
+        path: vendor.models.path,
+        timeouts: effectiveTimeouts(this.deps.server().timeouts, route.timeouts),
+        signal,
+      });
+      ids = vendor.models.parse((await readJson(upstream)).parsed);
+    } catch (error) {
+      // A vendor that cannot list: the allow-list's literal names and the default model.
+      const literal = [...route.models.filter((pattern) => !isGlob(pattern))];
+      if (route.defaultModel && !literal.includes(route.defaultModel)) literal.push(route.defaultModel);
+      if (literal.length === 0) throw error;
+      return literal;
+    }
+    this.cache.set(route.id, { at: Date.now(), ids, baseUrl: route.baseUrl });
+    return ids;
+  }
+
+  /** The models `app` may use on `route`: the vendor's list filtered by the allow-list. */
+  async allowed(route: RuntimeRoute, signal: AbortSignal): Promise<string[]> {
+    return (await this.of(route, signal)).filter((id) => route.allowList.allows(id));
+  }
+}
+
+function modelObject(id: string, ownedBy: string) {
+  return { id, object: 'model', created: 0, owned_by: ownedBy };
+}
+
+export function listModels(deps: EndpointDeps, lists: ModelLists): Middleware {
+  return async function listModelsHandler(ctx) {
+    const app: RuntimeApp = ctx.state.app!;
+    const draft = ctx.state.draft!;
+    const signal = abortOnClientClose(ctx).signal;
+    const routeId = ctx.params['routeId'];
+    if (routeId !== undefined) {
+      const route = routeForApp(deps.catalog, app, routeId);
+      draft.route = route.id;
+      draft.vendor = route.vendor;
+      const ids = await lists.allowed(route, signal);
+      ctx.body = { object: 'list', data: ids.map((id) => modelObject(id, route.vendor)) };
+      return;
+    }
+    const routes = deps.catalog.orderedRoutes.filter((route) => appMayUse(app, route.id));
+    const perRoute = await Promise.all(
+      routes.map(async (route) => {
+        try {
+          return (await lists.allowed(route, signal)).map((id) =>
+            modelObject(`${route.id}/${id}`, route.vendor),
+          );
+        } catch {
+          return []; // One unreachable upstream does not hide the others' models.
+        }
+      }),
+    );
+    ctx.body = { object: 'list', data: perRoute.flat() };
+  };
+}

@@ -1,0 +1,143 @@
+import { PassThrough } from 'node:stream';
+import { GatewayError } from '../errors.ts';
+import { effectiveTimeouts } from '../forward.ts';
+import { SseParser } from '../protocol/sse.ts';
+import { readBody } from './body.ts';
+import type { Middleware } from './context.ts';
+import { vendorOf, type EndpointDeps } from './openai-endpoints.ts';
+import { abortOnClientClose, passUpstreamHeaders } from './relay.ts';
+import { routeForApp } from './resolve-route.ts';
+
+/** Request headers never passed upstream: the caller's credentials, hop-by-hop and origin-bound headers. */
+const DROPPED_REQUEST_HEADERS = new Set([
+  'authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'cookie',
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'origin',
+  'referer',
+  'accept-encoding',
+]);
+
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'content-encoding',
+  'set-cookie',
+]);
+
+function modelOf(raw: Buffer | undefined): { model: string | null; stream: boolean } {
+  if (!raw || raw.length === 0) return { model: null, stream: false };
+  try {
+    const parsed = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    return {
+      model: typeof parsed['model'] === 'string' ? parsed['model'] : null,
+      stream: parsed['stream'] === true,
+    };
+  } catch {
+    return { model: null, stream: false };
+  }
+}
+
+/**
+ * `/proxy/{routeId}/{rest}` → `baseUrl/{rest}` in the vendor's own format, unchanged: the
+ * route's key replaces the caller's, the allow-list still applies, and usage is read from the
+ * answer (or from the stream as it passes, without holding it back) for the row.
+ */
+export function proxyPassThrough(deps: EndpointDeps): Middleware {
+  return async function proxyHandler(ctx) {
+    const app = ctx.state.app!;
+    const draft = ctx.state.draft!;
+    const route = routeForApp(deps.catalog, app, ctx.params['routeId']!);
+    const vendor = vendorOf(route);
+    draft.route = route.id;
+    draft.vendor = route.vendor;
+    const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
+    const raw = hasBody ? await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024) : undefined;
+    const { model, stream } = modelOf(raw);
+    draft.model = model;
+    draft.stream = stream;
+    if (model !== null && !route.allowList.allows(model)) {
+      throw new GatewayError(
+        403,
+        'model_not_allowed',
+        `Model "${model}" is not on the allow-list of route "${route.id}".`,
+      );
+    }
+
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(ctx.req.headers)) {
+      if (typeof value === 'string' && !DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
+    }
+    Object.assign(headers, vendor.authHeaders(route.apiKey));
+    const search = new URLSearchParams(ctx.querystring);
+    search.delete('key');
+    const query = search.size > 0 ? `?${search.toString()}` : '';
+    const upstream = await deps.upstreams.send({
+      url: `${route.baseUrl}/${ctx.params['rest'] ?? ''}${query}`,
+      method: ctx.method,
+      headers,
+      body: raw,
+      timeouts: effectiveTimeouts(deps.server().timeouts, route.timeouts),
+      signal: abortOnClientClose(ctx).signal,
+    });
+
+    ctx.status = upstream.statusCode;
+    for (const [name, value] of Object.entries(upstream.headers)) {
+      if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) ctx.set(name, value);
+    }
+    passUpstreamHeaders(ctx, upstream);
+    const type = String(upstream.headers['content-type'] ?? '');
+    if (upstream.statusCode >= 400) draft.errorCode = `upstream_${upstream.statusCode}`;
+
+    if (type.includes('text/event-stream')) {
+      const reducer = vendor.chat.stream;
+      const state = reducer.init({ model: model ?? '', clientWantsUsage: true });
+      const parser = new SseParser((event) => void reducer.next(state, event));
+      const decoder = new TextDecoder();
+      // Two consumers attached in the same tick: the client's copy and the usage reader; neither holds bytes back.
+      const out = new PassThrough();
+      upstream.body.pipe(out);
+      upstream.body.on('data', (chunk: Buffer) => parser.push(decoder.decode(chunk, { stream: true })));
+      draft.pending = new Promise<void>((resolve) => {
+        const done = () => {
+          parser.end();
+          draft.usage = reducer.usage(state);
+          draft.upstreamModel = reducer.upstreamModel(state);
+          if (!reducer.end(state).complete) draft.partial = true;
+          resolve();
+        };
+        upstream.body.once('end', done);
+        upstream.body.once('error', done);
+        upstream.body.once('close', done);
+      });
+      draft.stream = true;
+      ctx.body = out;
+      return;
+    }
+    if (type.includes('json')) {
+      const text = await upstream.body.text();
+      try {
+        const result = vendor.chat.response(JSON.parse(text));
+        draft.usage = result.usage;
+        draft.upstreamModel = result.upstreamModel;
+      } catch {
+        // Not JSON after all: passed on as it is, with no usage to record.
+      }
+      ctx.body = text;
+      return;
+    }
+    ctx.body = upstream.body;
+  };
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { AdminSessions } from './admin/sessions.ts';
+import { createGateway } from './app.ts';
+import { Catalog } from './catalog.ts';
+import { applyConfig, type ApplyResult } from './config/apply.ts';
+import { loadConfigFile, type ResolvedConfig } from './config/load.ts';
+import type { ServerConfig } from './config/schema.ts';
+import { Upstreams } from './forward.ts';
+import type { Logger } from './http/errors.ts';
+import { allowedHostSet } from './http/host-check.ts';
+import { Recorder } from './recorder.ts';
+import { fileKeyBox } from './secrets/file-key-box.ts';
+import type { SecretBox } from './secrets/types.ts';
+import { closeServer, listen } from './server.ts';
+import { openStore } from './store/index.ts';
+
+export { ConfigError } from './config/load.ts';
+export { StartupError } from './server.ts';
+export { defaultDataDir } from './data-dir.ts';
+export type { SecretBox } from './secrets/types.ts';
+
+export interface GatewayOptions {
+  dataDir: string;
+  /** A config file to apply at start (YAML or JSON). */
+  configFile?: string | undefined;
+  /** An already resolved config, instead of or besides a file (tests, the desktop app). */
+  config?: ResolvedConfig | undefined;
+  host?: string;
+  port?: number;
+  adminToken?: string | undefined;
+  /** How vendor keys are sealed at rest; default: a key file in the data dir. */
+  secrets?: SecretBox;
+  log?: Logger;
+  /** Where the dashboard build lives; default renderer/dist in this checkout. */
+  dashboardDir?: string;
+  /** How long in-flight requests may take to finish at shutdown. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  host: string;
+  adminToken: string;
+  /** A new one-time login URL for the dashboard. */
+  loginUrl(): string;
+  /** Keys generated for apps the config file gave none: show them once. */
+  newKeys: ApplyResult['newKeys'];
+  close(): Promise<void>;
+}
+
+const DEFAULT_SERVER: ServerConfig = { maxBodyMb: 32, allowedHosts: [], corsOrigins: [] };
+
+const quietLog: Logger = (level, message) => {
+  if (level !== 'info') process.stderr.write(`${message}\n`);
+};
+
+/** The one entry point, shared by `switchboard serve` and the desktop app. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const log = options.log ?? quietLog;
+  // Everything that can be wrong with the config is found before anything is touched.
+  const config = options.config ?? (options.configFile ? loadConfigFile(options.configFile) : undefined);
+  const store = openStore(options.dataDir);
+  try {
+    const secrets = options.secrets ?? fileKeyBox(options.dataDir);
+    const applied = config ? applyConfig(store, secrets, config, Date.now()) : { changes: 0, newKeys: [] };
+    const server = config?.server ?? DEFAULT_SERVER;
+    const catalog = new Catalog(store, secrets);
+    const recorder = new Recorder(store, catalog, (error) =>
+      log('error', `could not record requests: ${String(error)}`),
+    );
+    const upstreams = new Upstreams();
+    const adminToken = options.adminToken || randomBytes(24).toString('base64url');
+    const sessions = new AdminSessions(adminToken);
+    const host = options.host ?? '127.0.0.1';
+    let hosts: ReadonlySet<string> = new Set();
+    const app = createGateway({
+      store,
+      catalog,
+      secrets,
+      recorder,
+      upstreams,
+      sessions,
+      server: () => server,
+      allowedHosts: () => hosts,
+      dashboardDir: options.dashboardDir ?? fileURLToPath(new URL('../renderer/dist', import.meta.url)),
+      log,
+      now: Date.now,
+    });
+    const listening = await listen(app as never, host, options.port ?? 4141);
+    const bound = host.includes(':') ? `[${host}]:${listening.port}` : `${host}:${listening.port}`;
+    hosts = allowedHostSet(listening.port, [...server.allowedHosts, bound]);
+    const url = `http://${bound}`;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port: listening.port,
+      host,
+      adminToken,
+      loginUrl: () => `${url}/ui/login?token=${sessions.newLoginToken()}`,
+      newKeys: applied.newKeys,
+      close: () =>
+        (closing ??= (async () => {
+          await closeServer(listening.server, options.shutdownGraceMs ?? 10_000);
+          // Rows of streams that ended with their connection are queued a turn later.
+          await new Promise((resolve) => setImmediate(resolve));
+          recorder.flush();
+          await upstreams.close();
+          store.close();
+        })()),
+    };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}

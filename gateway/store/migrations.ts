@@ -1,0 +1,89 @@
+/**
+ * Numbered, append-only: migration N brings `PRAGMA user_version` from N to N+1.
+ * Never edit one that has shipped; add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: routes, apps and their keys, filters, price overrides, request records.
+  `
+  CREATE TABLE routes (
+    id              TEXT PRIMARY KEY,
+    position        INTEGER NOT NULL,
+    vendor          TEXT NOT NULL,
+    base_url        TEXT NOT NULL,
+    api_key_sealed  TEXT,
+    models          TEXT NOT NULL DEFAULT '[]',
+    default_model   TEXT,
+    budget          TEXT,
+    filters         TEXT NOT NULL DEFAULT '[]',
+    timeouts        TEXT,
+    source          TEXT NOT NULL CHECK (source IN ('config', 'admin')),
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE apps (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    routes      TEXT,
+    budget      TEXT,
+    rate_limit  TEXT,
+    source      TEXT NOT NULL CHECK (source IN ('config', 'admin')),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE app_keys (
+    id          INTEGER PRIMARY KEY,
+    app_id      INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    hash        TEXT NOT NULL UNIQUE,
+    prefix      TEXT NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('config', 'admin')),
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER
+  ) STRICT;
+  CREATE INDEX app_keys_by_app ON app_keys(app_id);
+
+  CREATE TABLE filters (
+    name        TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    spec        TEXT NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('config', 'admin')),
+    updated_at  INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE prices (
+    model                   TEXT PRIMARY KEY,
+    input_per_mtok          REAL NOT NULL,
+    output_per_mtok         REAL NOT NULL,
+    cached_input_per_mtok   REAL,
+    source                  TEXT NOT NULL CHECK (source IN ('config', 'admin')),
+    updated_at              INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE requests (
+    seq                   INTEGER PRIMARY KEY,
+    id                    TEXT NOT NULL UNIQUE,
+    time                  INTEGER NOT NULL,
+    app                   TEXT,
+    route                 TEXT,
+    vendor                TEXT,
+    model                 TEXT,
+    upstream_model        TEXT,
+    endpoint              TEXT NOT NULL,
+    stream                INTEGER NOT NULL,
+    status                INTEGER NOT NULL,
+    error_code            TEXT,
+    input_tokens          INTEGER,
+    output_tokens         INTEGER,
+    cached_input_tokens   INTEGER,
+    reasoning_tokens      INTEGER,
+    cost_usd              REAL,
+    latency_ms            REAL NOT NULL,
+    ttfb_ms               REAL,
+    partial               INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX requests_by_time ON requests(time);
+  CREATE INDEX requests_by_app_time ON requests(app, time);
+  CREATE INDEX requests_by_route_time ON requests(route, time);
+  `,
+];

@@ -1,0 +1,103 @@
+import type { Db } from './database.ts';
+import type { RequestRecord } from './types.ts';
+
+interface RequestRow {
+  id: string;
+  time: number;
+  app: string | null;
+  route: string | null;
+  vendor: string | null;
+  model: string | null;
+  upstream_model: string | null;
+  endpoint: string;
+  stream: number;
+  status: number;
+  error_code: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cached_input_tokens: number | null;
+  reasoning_tokens: number | null;
+  cost_usd: number | null;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  partial: number;
+}
+
+function fromRow(row: RequestRow): RequestRecord {
+  return {
+    id: row.id,
+    time: row.time,
+    app: row.app,
+    route: row.route,
+    vendor: row.vendor,
+    model: row.model,
+    upstreamModel: row.upstream_model,
+    endpoint: row.endpoint as RequestRecord['endpoint'],
+    stream: row.stream === 1,
+    status: row.status,
+    errorCode: row.error_code,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cachedInputTokens: row.cached_input_tokens,
+    reasoningTokens: row.reasoning_tokens,
+    costUsd: row.cost_usd,
+    latencyMs: row.latency_ms,
+    ttfbMs: row.ttfb_ms,
+    partial: row.partial === 1,
+  };
+}
+
+export interface RequestQuery {
+  limit: number;
+  /** Only rows older than this row id (paging). */
+  before?: string | undefined;
+  app?: string | undefined;
+  route?: string | undefined;
+  model?: string | undefined;
+  status?: number | undefined;
+}
+
+export function requestsTable(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO requests (id, time, app, route, vendor, model, upstream_model, endpoint, stream, status, error_code,
+       input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms, ttfb_ms, partial)
+     VALUES (@id, @time, @app, @route, @vendor, @model, @upstreamModel, @endpoint, @stream, @status, @errorCode,
+       @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial)`,
+  );
+  const insertMany = db.transaction((records: readonly RequestRecord[]) => {
+    for (const record of records) {
+      insert.run({ ...record, stream: record.stream ? 1 : 0, partial: record.partial ? 1 : 0 });
+    }
+  });
+  const seqOf = db.prepare<[string], { seq: number }>('SELECT seq FROM requests WHERE id = ?');
+  const queries = new Map<string, ReturnType<Db['prepare']>>();
+
+  return {
+    insertMany: (records: readonly RequestRecord[]) => insertMany(records),
+    query: (query: RequestQuery): RequestRecord[] => {
+      const where: string[] = [];
+      const values: (string | number)[] = [];
+      if (query.before !== undefined) {
+        where.push('seq < ?');
+        values.push(seqOf.get(query.before)?.seq ?? 0);
+      }
+      for (const [column, value] of [
+        ['app', query.app],
+        ['route', query.route],
+        ['model', query.model],
+        ['status', query.status],
+      ] as const) {
+        if (value === undefined) continue;
+        where.push(`${column} = ?`);
+        values.push(value);
+      }
+      const sql = `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+      let statement = queries.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        queries.set(sql, statement);
+      }
+      return (statement.all([...values, query.limit]) as RequestRow[]).map(fromRow);
+    },
+  };
+}

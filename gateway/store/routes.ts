@@ -1,0 +1,87 @@
+import type { Db } from './database.ts';
+import { fromJson, toJson } from './json-column.ts';
+import type { RouteRecord } from './types.ts';
+
+interface RouteRow {
+  id: string;
+  position: number;
+  vendor: string;
+  base_url: string;
+  api_key_sealed: string | null;
+  models: string;
+  default_model: string | null;
+  budget: string | null;
+  filters: string;
+  timeouts: string | null;
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type RouteInput = Omit<RouteRecord, 'createdAt' | 'updatedAt'>;
+
+function fromRow(row: RouteRow): RouteRecord {
+  return {
+    id: row.id,
+    position: row.position,
+    vendor: row.vendor as RouteRecord['vendor'],
+    baseUrl: row.base_url,
+    apiKeySealed: row.api_key_sealed,
+    models: fromJson<string[]>(row.models) ?? [],
+    defaultModel: row.default_model,
+    budget: fromJson(row.budget),
+    filters: fromJson<string[]>(row.filters) ?? [],
+    timeouts: fromJson(row.timeouts),
+    source: row.source as RouteRecord['source'],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function routesTable(db: Db) {
+  const all = db.prepare<[], RouteRow>('SELECT * FROM routes ORDER BY position, id');
+  const one = db.prepare<[string], RouteRow>('SELECT * FROM routes WHERE id = ?');
+  const insert = db.prepare(
+    `INSERT INTO routes (id, position, vendor, base_url, api_key_sealed, models, default_model, budget, filters,
+       timeouts, source, created_at, updated_at)
+     VALUES (@id, @position, @vendor, @base_url, @api_key_sealed, @models, @default_model, @budget, @filters,
+       @timeouts, @source, @now, @now)`,
+  );
+  const update = db.prepare(
+    `UPDATE routes SET position = @position, vendor = @vendor, base_url = @base_url, api_key_sealed = @api_key_sealed,
+       models = @models, default_model = @default_model, budget = @budget, filters = @filters, timeouts = @timeouts,
+       source = @source, updated_at = @now
+     WHERE id = @id`,
+  );
+  const remove = db.prepare<[string]>('DELETE FROM routes WHERE id = ?');
+  const nextPosition = db.prepare<[], { next: number }>(
+    'SELECT COALESCE(MAX(position) + 1, 0) AS next FROM routes',
+  );
+
+  const parameters = (route: RouteInput, now: number) => ({
+    id: route.id,
+    position: route.position,
+    vendor: route.vendor,
+    base_url: route.baseUrl,
+    api_key_sealed: route.apiKeySealed,
+    models: JSON.stringify(route.models),
+    default_model: route.defaultModel,
+    budget: toJson(route.budget),
+    filters: JSON.stringify(route.filters),
+    timeouts: toJson(route.timeouts),
+    source: route.source,
+    now,
+  });
+
+  return {
+    list: (): RouteRecord[] => all.all().map(fromRow),
+    get: (id: string): RouteRecord | undefined => {
+      const row = one.get(id);
+      return row && fromRow(row);
+    },
+    nextPosition: (): number => nextPosition.get()!.next,
+    insert: (route: RouteInput, now: number) => insert.run(parameters(route, now)),
+    update: (route: RouteInput, now: number) => update.run(parameters(route, now)).changes > 0,
+    remove: (id: string): boolean => remove.run(id).changes > 0,
+  };
+}

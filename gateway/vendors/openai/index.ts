@@ -1,0 +1,18 @@
+import type { VendorId } from '../../config/schema.ts';
+import type { Vendor } from '../types.ts';
+import { mapOpenAiError } from './error.ts';
+import { toOpenAiChatRequest, toOpenAiEmbeddingsRequest } from './request.ts';
+import { fromOpenAiResponse, parseOpenAiModelList } from './response.ts';
+import { openAiStream, type OpenAiStreamState } from './stream.ts';
+
+/** OpenAI itself and every server that speaks its wire format (Ollama, LM Studio, vLLM, OpenRouter, Groq…). */
+export function openAiVendor(id: VendorId): Vendor<OpenAiStreamState> {
+  return {
+    id,
+    authHeaders: (apiKey): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    chat: { request: toOpenAiChatRequest, response: fromOpenAiResponse, stream: openAiStream },
+    embeddings: { request: toOpenAiEmbeddingsRequest, response: fromOpenAiResponse },
+    models: { path: 'models', parse: parseOpenAiModelList },
+    mapError: mapOpenAiError,
+  };
+}
