@@ -1,4 +1,3 @@
-import type { Catalog } from '../catalog.ts';
 import type { AppKeyRecord, AppRecord, RequestRecord, RouteRecord } from '../store/types.ts';
 
 /** A route as the admin API shows it: everything but the key, which is only ever said to exist. */
@@ -42,8 +41,4 @@ export function appView(app: AppRecord, keys: AppKeyRecord[]) {
 
 export function requestView(record: RequestRecord) {
   return { ...record, time: new Date(record.time).toISOString() };
-}
-
-export function catalogRoutes(catalog: Catalog) {
-  return catalog.orderedRoutes.map(routeView);
 }

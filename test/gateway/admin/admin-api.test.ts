@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai.ts';
+import {
+  ADMIN_TOKEN,
+  APP_KEY,
+  requestRows,
+  startTestGateway,
+  type TestGateway,
+} from '../../support/gateway.ts';
+
+let fake: FakeOpenAi;
+let gateway: TestGateway;
+
+const admin = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${gateway.url}/admin/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null, text };
+};
+
+const chat = (key: string, route = 'main') =>
+  fetch(`${gateway.url}/openai/${route}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+
+beforeAll(async () => {
+  fake = await startFakeOpenAi();
+  gateway = await startTestGateway({
+    routes: [{ id: 'main', vendor: 'openai', baseUrl: fake.url, apiKey: 'sk-admin-test-vendor-key-123' }],
+    apps: [{ name: 'fixed', key: APP_KEY }],
+  });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  await fake.close();
+});
+
+describe('routes', () => {
+  it('creates a route from a preset, never showing its key', async () => {
+    const created = await admin('POST', '/routes', {
+      id: 'studio',
+      preset: 'lm-studio',
+      apiKey: 'lm-secret-key-000',
+      models: ['qwen*'],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      id: 'studio',
+      vendor: 'openai-compatible',
+      baseUrl: 'http://127.0.0.1:1234/v1',
+      hasApiKey: true,
+      source: 'admin',
+    });
+    expect(created.text).not.toContain('lm-secret-key-000');
+    const list = await admin('GET', '/routes');
+    expect((list.body!['data'] as { id: string }[]).map((route) => route.id)).toEqual(['main', 'studio']);
+    expect(list.text).not.toContain('sk-admin-test-vendor-key-123');
+  });
+
+  it('refuses an invalid route with the field named', async () => {
+    const response = await admin('POST', '/routes', { id: 'Bad Id', vendor: 'openai' });
+    expect(response.status).toBe(400);
+    expect((response.body!['error'] as { message: string }).message).toContain('id');
+    const duplicate = await admin('POST', '/routes', { id: 'main', vendor: 'openai' });
+    expect(duplicate.status).toBe(409);
+  });
+
+  it('edits and deletes a route, and the proxy sees it at once', async () => {
+    const edited = await admin('PATCH', '/routes/main', { models: ['gpt-5*'] });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ models: ['gpt-5*'], hasApiKey: true });
+    expect((await chat(APP_KEY)).status).toBe(403);
+    await admin('PATCH', '/routes/main', { models: [] });
+    expect((await chat(APP_KEY)).status).toBe(200);
+    expect(fake.seen.at(-1)?.headers['authorization']).toBe('Bearer sk-admin-test-vendor-key-123');
+
+    expect((await admin('DELETE', '/routes/studio')).status).toBe(204);
+    expect((await admin('GET', '/routes/studio')).status).toBe(404);
+  });
+});
+
+describe('apps and keys', () => {
+  it('shows a new key once, then only its prefix; the key works until revoked', async () => {
+    const created = await admin('POST', '/apps', { name: 'cli-agent', routes: ['main'] });
+    expect(created.status).toBe(201);
+    const key = created.body!['key'] as string;
+    expect(key).toMatch(/^sbk_[0-9A-Za-z]{32}$/);
+    expect((await chat(key)).status).toBe(200);
+
+    const list = await admin('GET', '/apps');
+    expect(list.text).not.toContain(key);
+    const app = (list.body!['data'] as { name: string; keys: { id: number; prefix: string }[] }[]).find(
+      (item) => item.name === 'cli-agent',
+    )!;
+    expect(key.startsWith(app.keys[0]!.prefix.replace('…', ''))).toBe(true);
+
+    expect((await admin('DELETE', `/apps/cli-agent/keys/${app.keys[0]!.id}`)).status).toBe(204);
+    expect((await chat(key)).status).toBe(401);
+
+    const second = await admin('POST', '/apps/cli-agent/keys');
+    expect(second.status).toBe(201);
+    expect((await chat(second.body!['key'] as string)).status).toBe(200);
+  });
+
+  it('refuses a key chosen by the caller and a route that does not exist', async () => {
+    expect((await admin('POST', '/apps', { name: 'x', key: 'sbk_mine_0000000000000000' })).status).toBe(400);
+    expect((await admin('POST', '/apps', { name: 'y', routes: ['nope'] })).status).toBe(400);
+  });
+});
+
+describe('request log', () => {
+  it('pages newest first and filters by app', async () => {
+    const rows = await requestRows(gateway, 100);
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    const firstPage = await admin('GET', '/requests?limit=2');
+    const page = firstPage.body!['data'] as { id: string; time: string }[];
+    expect(page).toHaveLength(2);
+    expect(page[0]!.id).toBe(rows[0]!['id']);
+    const next = await admin('GET', `/requests?limit=2&before=${page[1]!.id}`);
+    expect((next.body!['data'] as { id: string }[])[0]!.id).toBe(rows[2]!['id']);
+    const byApp = await admin('GET', '/requests?app=cli-agent');
+    const apps = (byApp.body!['data'] as { app: string }[]).map((row) => row.app);
+    expect(apps.length).toBeGreaterThan(0);
+    expect(new Set(apps)).toEqual(new Set(['cli-agent']));
+  });
+});
+
+describe('config export and import', () => {
+  it('exports the config-file format without secrets, and importing it twice changes nothing the second time', async () => {
+    const exported = await fetch(`${gateway.url}/admin/api/config`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const yaml = await exported.text();
+    expect(yaml).not.toContain('sk-admin-test-vendor-key-123');
+    const parsed = parseYaml(yaml) as { routes: { id: string; apiKey?: string }[] };
+    expect(parsed.routes[0]).toMatchObject({ id: 'main', apiKey: 'env:MAIN_API_KEY' });
+
+    const config =
+      'routes:\n  - id: imported\n    vendor: ollama\napps:\n  - name: imported-app\n    key: sbk_imported_key_000000000000\n';
+    const first = await admin('POST', '/config', config);
+    expect(first.status).toBe(200);
+    expect(first.body!['changes']).toBeGreaterThan(0);
+    const again = await admin('POST', '/config', config);
+    expect(again.body).toEqual({ changes: 0, newKeys: [] });
+
+    const invalid = await admin('POST', '/config', 'routes:\n  - id: x\n    vendor: nope\n');
+    expect(invalid.status).toBe(400);
+    expect((invalid.body!['error'] as { message: string }).message).toContain('routes[0].vendor');
+  });
+});
