@@ -68,12 +68,6 @@ export async function main(argv: string[]): Promise<void> {
     fail(`Switchboard could not start: ${(error as Error).message}`, 1);
   }
 
-  process.stdout.write(`Switchboard listening on ${gateway.url}\n`);
-  process.stdout.write(`Dashboard (one-time login link): ${gateway.loginUrl()}\n`);
-  for (const { app, key } of gateway.newKeys) {
-    process.stdout.write(`New key for app "${app}": ${key}  (shown once: copy it now)\n`);
-  }
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -86,6 +80,13 @@ export async function main(argv: string[]): Promise<void> {
       (error: unknown) => fail(`Error while shutting down: ${String(error)}`, 1),
     );
   };
+  // Installed before the ready line, so that a signal sent as soon as it appears shuts down cleanly.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  process.stdout.write(`Switchboard listening on ${gateway.url}\n`);
+  process.stdout.write(`Dashboard (one-time login link): ${gateway.loginUrl()}\n`);
+  for (const { app, key } of gateway.newKeys) {
+    process.stdout.write(`New key for app "${app}": ${key}  (shown once: copy it now)\n`);
+  }
 }

@@ -64,7 +64,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const store = openStore(options.dataDir);
   try {
     const secrets = options.secrets ?? fileKeyBox(options.dataDir);
-    const applied = config ? applyConfig(store, secrets, config, Date.now()) : { changes: 0, newKeys: [] };
+    const applied = config
+      ? applyConfig(store, secrets, config, Date.now(), options.configFile ?? 'config')
+      : { changes: 0, newKeys: [] };
     const server = config?.server ?? DEFAULT_SERVER;
     const catalog = new Catalog(store, secrets);
     const recorder = new Recorder(store, catalog, (error) =>

@@ -371,7 +371,12 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     } catch (error) {
       invalid(error);
     }
-    const result = applyConfig(store, secrets, config, deps.now());
+    let result;
+    try {
+      result = applyConfig(store, secrets, config, deps.now(), 'import');
+    } catch (error) {
+      invalid(error);
+    }
     catalog.refresh();
     ctx.body = { changes: result.changes, newKeys: result.newKeys };
   });

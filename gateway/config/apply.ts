@@ -2,7 +2,7 @@ import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
 import type { RouteInput } from '../store/routes.ts';
-import type { ResolvedConfig } from './load.ts';
+import { ConfigError, type ResolvedConfig } from './load.ts';
 
 export interface ApplyResult {
   /** Rows inserted, updated or deleted; 0 when the store already matched the file. */
@@ -23,6 +23,7 @@ export function applyConfig(
   secrets: SecretBox,
   config: ResolvedConfig,
   now: number,
+  source = 'config',
 ): ApplyResult {
   return store.transaction(() => {
     let changes = 0;
@@ -69,8 +70,12 @@ export function applyConfig(
         changes += Number(store.routes.remove(route.id));
     }
 
+    // Apps the file no longer lists go first, so that a fixed key can move to a renamed app.
     const appNames = new Set(config.apps.map((app) => app.name));
-    for (const app of config.apps) {
+    for (const app of store.apps.list()) {
+      if (app.source === 'config' && !appNames.has(app.name)) changes += Number(store.apps.remove(app.name));
+    }
+    config.apps.forEach((app, index) => {
       const desired = {
         name: app.name,
         routes: app.routes ?? null,
@@ -98,25 +103,33 @@ export function applyConfig(
         }
       }
       const keys = store.apps.keysOf(appId);
+      // A key the file used to set and no longer does stops working.
+      const retired = keys.filter(
+        (key) => key.source === 'config' && (app.key === undefined || key.hash !== hashKey(app.key)),
+      );
+      for (const key of retired) changes += Number(store.apps.deleteKey(key.id));
       if (app.key !== undefined) {
         const hash = hashKey(app.key);
         if (!keys.some((key) => key.hash === hash)) {
+          const owner = store.apps.ownerOfKey(hash);
+          if (owner !== undefined) {
+            throw new ConfigError(
+              `${source}: invalid config:\n  apps[${index}].key: this key already belongs to app "${owner}"`,
+            );
+          }
           store.apps.addKey(appId, hash, displayPrefix(app.key), 'config', now);
           changes++;
         }
-        // A key the file used to set and no longer does stops working.
-        for (const key of keys) {
-          if (key.source === 'config' && key.hash !== hash) changes += Number(store.apps.deleteKey(key.id));
+      } else {
+        const active = keys.filter((key) => key.revokedAt === null && !retired.includes(key));
+        // A new app, or one whose only key was the file's, gets a key of its own, shown once.
+        if (!existing || (retired.length > 0 && active.length === 0)) {
+          const key = generateAppKey();
+          store.apps.addKey(appId, hashKey(key), displayPrefix(key), 'admin', now);
+          newKeys.push({ app: app.name, key });
         }
-      } else if (!existing) {
-        const key = generateAppKey();
-        store.apps.addKey(appId, hashKey(key), displayPrefix(key), 'admin', now);
-        newKeys.push({ app: app.name, key });
       }
-    }
-    for (const app of store.apps.list()) {
-      if (app.source === 'config' && !appNames.has(app.name)) changes += Number(store.apps.remove(app.name));
-    }
+    });
 
     const filterNames = new Set(config.filters.map((filter) => filter.name));
     const currentFilters = new Map(store.filters.list().map((filter) => [filter.name, filter]));

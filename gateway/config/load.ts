@@ -49,12 +49,13 @@ export function loadConfigFile(file: string, environment: Environment = process.
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
     throw new ConfigError(`${file}: cannot read the config file (${reason}).`);
   }
+  const isJson = extname(file).toLowerCase() === '.json';
   let raw: unknown;
   try {
-    raw = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    raw = isJson ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : (error as Error).message;
-    throw new ConfigError(`${file}: not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${detail}`);
+    throw new ConfigError(`${file}: not valid ${isJson ? 'JSON' : 'YAML'}: ${detail}`);
   }
   return parseConfig(raw ?? {}, file, environment);
 }

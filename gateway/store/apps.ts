@@ -71,6 +71,9 @@ export function appsTable(db: Db) {
     'UPDATE app_keys SET revoked_at = ? WHERE id = ? AND app_id = ? AND revoked_at IS NULL',
   );
   const deleteKey = db.prepare<[number]>('DELETE FROM app_keys WHERE id = ?');
+  const ownerOfKey = db.prepare<[string], { name: string }>(
+    'SELECT apps.name FROM app_keys JOIN apps ON apps.id = app_keys.app_id WHERE app_keys.hash = ?',
+  );
 
   const parameters = (app: AppInput, now: number) => ({
     name: app.name,
@@ -97,5 +100,7 @@ export function appsTable(db: Db) {
     revokeKey: (appId: number, keyId: number, now: number): boolean =>
       revokeKey.run(now, keyId, appId).changes > 0,
     deleteKey: (keyId: number): boolean => deleteKey.run(keyId).changes > 0,
+    /** The name of the app a key hash belongs to, revoked or not. */
+    ownerOfKey: (hash: string): string | undefined => ownerOfKey.get(hash)?.name,
   };
 }

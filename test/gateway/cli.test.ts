@@ -271,6 +271,7 @@ describe('switchboard serve: shutdown', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`exits 0 on ${signal}`, { timeout: 15_000 }, async () => {
       const serve = await startServe(['--data-dir', tempDir(), '--port', '0']);
+      // Sent the instant the ready line appears: the handlers must already be in place.
       serve.child.kill(signal);
       const exit = await waitForExit(serve);
       expect(exit).toEqual({ code: 0, signal: null });

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { scrubSecrets } from '../../gateway/scrub.ts';
 
 describe('scrubSecrets', () => {
+  it('leaves words that merely start with "sk" alone, and the full stop after a key', () => {
+    const text = "Unsupported parameter: 'skip_special_tokens'. skeleton skyscraper";
+    expect(scrubSecrets(text)).toBe(text);
+    expect(scrubSecrets('provided: sk-proj-abcdefghij. You can')).toBe('provided: [redacted]. You can');
+  });
+
   it('leaves ordinary text alone', () => {
     const text = "Unsupported parameter: 'max_tokens' is not supported with this model.";
     expect(scrubSecrets(text)).toBe(text);

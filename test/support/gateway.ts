@@ -16,7 +16,10 @@ export interface TestGateway extends RunningGateway {
 }
 
 /** Starts the real gateway (on 127.0.0.1, port 0) in a fresh data dir with the given config. */
-export async function startTestGateway(config: unknown, environment: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  config: unknown,
+  environment: Record<string, string> = {},
+): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const logs: string[] = [];
   const gateway = await startGateway({

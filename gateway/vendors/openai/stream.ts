@@ -65,8 +65,13 @@ export const openAiStream: ChatStream<OpenAiStreamState> = {
     state.streamedChars += countStreamedChars(chunk['choices']);
     if (chunk['usage'] !== null && chunk['usage'] !== undefined) {
       state.usage = usageFromOpenAi(chunk['usage']);
-      const choices = chunk['choices'];
-      if (!state.clientWantsUsage && Array.isArray(choices) && choices.length === 0) return [];
+      if (!state.clientWantsUsage) {
+        // Usage goes only to clients that asked: the usage-only chunk is dropped, and usage that a
+        // server (DeepSeek, for one) puts on its last content chunk is taken off it.
+        const choices = chunk['choices'];
+        if (Array.isArray(choices) && choices.length === 0) return [];
+        return [JSON.stringify({ ...chunk, usage: null })];
+      }
     }
     return [event.data];
   },

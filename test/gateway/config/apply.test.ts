@@ -18,7 +18,13 @@ const FIXED_KEY = 'sbk_test_0123456789abcdef0123';
 function baseRaw(): Record<string, unknown> {
   return {
     routes: [
-      { id: 'oa', vendor: 'openai', apiKey: 'env:OPENAI_KEY', models: ['gpt-*'], defaultModel: 'gpt-4.1-nano' },
+      {
+        id: 'oa',
+        vendor: 'openai',
+        apiKey: 'env:OPENAI_KEY',
+        models: ['gpt-*'],
+        defaultModel: 'gpt-4.1-nano',
+      },
       { id: 'local', vendor: 'ollama', models: [] },
     ],
     apps: [
@@ -246,5 +252,41 @@ describe('applyConfig', () => {
       ['oa', ['gpt-*'], 1000],
       ['local', [], 1000],
     ]);
+  });
+
+  it('moves a fixed key to a renamed app', () => {
+    applyConfig(store, secrets, config(baseRaw()), 1000);
+    const raw = baseRaw();
+    (raw['apps'] as Record<string, unknown>[])[1]!['name'] = 'renamed';
+    applyConfig(store, secrets, config(raw), 2000);
+    expect(store.apps.get('fixed')).toBeUndefined();
+    expect(store.apps.ownerOfKey(hashKey(FIXED_KEY))).toBe('renamed');
+  });
+
+  it('refuses a fixed key that already belongs to another app, naming it, and applies nothing', () => {
+    applyConfig(store, secrets, config(baseRaw()), 1000);
+    const other = store.apps.insert(
+      { name: 'dashboard-app', routes: null, budget: null, rateLimit: null, source: 'admin' },
+      1500,
+    );
+    store.apps.addKey(other, hashKey('sbk_taken_by_the_dashboard_000'), 'sbk_take…', 'admin', 1500);
+    const raw = baseRaw();
+    (raw['apps'] as Record<string, unknown>[])[1]!['key'] = 'sbk_taken_by_the_dashboard_000';
+    (raw['routes'] as Record<string, unknown>[])[0]!['models'] = ['changed-*'];
+    expect(() => applyConfig(store, secrets, config(raw), 2000, 'test.yaml')).toThrow(
+      /test\.yaml: invalid config:\n {2}apps\[1\]\.key: this key already belongs to app "dashboard-app"/,
+    );
+    expect(store.routes.get('oa')!.models).toEqual(['gpt-*']);
+  });
+
+  it('retires the fixed key when the file drops it, and issues a new key shown once', () => {
+    applyConfig(store, secrets, config(baseRaw()), 1000);
+    const raw = baseRaw();
+    delete (raw['apps'] as Record<string, unknown>[])[1]!['key'];
+    const result = applyConfig(store, secrets, config(raw), 2000);
+    expect(store.apps.ownerOfKey(hashKey(FIXED_KEY))).toBeUndefined();
+    expect(result.newKeys.map((entry) => entry.app)).toEqual(['fixed']);
+    expect(store.apps.ownerOfKey(hashKey(result.newKeys[0]!.key))).toBe('fixed');
+    expect(applyConfig(store, secrets, config(raw), 3000)).toEqual({ changes: 0, newKeys: [] });
   });
 });

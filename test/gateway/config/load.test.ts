@@ -335,7 +335,13 @@ describe('loadConfigFile', () => {
     );
     const config = loadConfigFile(file, {});
     expect(config.routes).toEqual([
-      { id: 'local', vendor: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', models: ['llama*'], filters: [] },
+      {
+        id: 'local',
+        vendor: 'ollama',
+        baseUrl: 'http://127.0.0.1:11434/v1',
+        models: ['llama*'],
+        filters: [],
+      },
     ]);
     expect(config.apps).toEqual([{ name: 'cli', routes: ['local'], key: undefined }]);
   });
