@@ -27,6 +27,7 @@ export interface GatewayDeps {
   upstreams: Upstreams;
   sessions: AdminSessions;
   server: () => ServerConfig;
+  setServer: (server: ServerConfig) => void;
   allowedHosts: () => ReadonlySet<string>;
   dashboardDir: string;
   log: Logger;

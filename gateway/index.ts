@@ -67,7 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const applied = config
       ? applyConfig(store, secrets, config, Date.now(), options.configFile ?? 'config')
       : { changes: 0, newKeys: [] };
-    const server = config?.server ?? DEFAULT_SERVER;
+    let server = config?.server ?? DEFAULT_SERVER;
     const catalog = new Catalog(store, secrets);
     const recorder = new Recorder(store, catalog, (error) =>
       log('error', `could not record requests: ${String(error)}`),
@@ -77,6 +77,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const sessions = new AdminSessions(adminToken);
     const host = options.host ?? '127.0.0.1';
     let hosts: ReadonlySet<string> = new Set();
+    let port = 0;
+    let bound = '';
     const app = createGateway({
       store,
       catalog,
@@ -85,14 +87,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       upstreams,
       sessions,
       server: () => server,
+      // An imported config's server section applies at once, Host allow-list included.
+      setServer: (next) => {
+        server = next;
+        hosts = allowedHostSet(port, [...server.allowedHosts, bound]);
+      },
       allowedHosts: () => hosts,
       dashboardDir: options.dashboardDir ?? fileURLToPath(new URL('../renderer/dist', import.meta.url)),
       log,
       now: Date.now,
     });
     const listening = await listen(app as never, host, options.port ?? 4141);
-    const bound = host.includes(':') ? `[${host}]:${listening.port}` : `${host}:${listening.port}`;
-    hosts = allowedHostSet(listening.port, [...server.allowedHosts, bound]);
+    port = listening.port;
+    bound = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    hosts = allowedHostSet(port, [...server.allowedHosts, bound]);
     const url = `http://${bound}`;
     let closing: Promise<void> | undefined;
     return {

@@ -19,6 +19,7 @@ export interface AdminDeps {
   catalog: Catalog;
   secrets: SecretBox;
   server: () => ServerConfig;
+  setServer: (server: ServerConfig) => void;
   now: () => number;
 }
 
@@ -378,6 +379,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       invalid(error);
     }
     catalog.refresh();
+    deps.setServer(config.server);
     ctx.body = { changes: result.changes, newKeys: result.newKeys };
   });
 

@@ -3,12 +3,13 @@ import type { Middleware } from './context.ts';
 
 /** The Host values a request may carry: loopback names with the real port, plus what the user allowed. */
 export function allowedHostSet(port: number, extra: readonly string[]): Set<string> {
-  return new Set([
-    `127.0.0.1:${port}`,
-    `localhost:${port}`,
-    `[::1]:${port}`,
-    ...extra.map((host) => host.toLowerCase()),
-  ]);
+  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  for (const host of extra.map((entry) => entry.toLowerCase())) {
+    hosts.add(host);
+    // A name without a port means this gateway's port.
+    if (!/:\d+$/.test(host)) hosts.add(`${host}:${port}`);
+  }
+  return hosts;
 }
 
 /** Stops DNS rebinding: a page on evil.example that resolves to 127.0.0.1 still sends `Host: evil.example`. */

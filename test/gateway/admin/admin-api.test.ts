@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai.ts';
@@ -153,5 +154,25 @@ describe('config export and import', () => {
     const invalid = await admin('POST', '/config', 'routes:\n  - id: x\n    vendor: nope\n');
     expect(invalid.status).toBe(400);
     expect((invalid.body!['error'] as { message: string }).message).toContain('routes[0].vendor');
+  });
+
+  it('applies an imported server section at once', async () => {
+    const healthWithHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port: gateway.port, path: '/healthz', headers: { host } },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await healthWithHost(`switchboard.test:${gateway.port}`)).toBe(403);
+    const imported = await admin('POST', '/config', { server: { allowedHosts: ['switchboard.test'] } });
+    expect(imported.status).toBe(200);
+    expect(await healthWithHost(`switchboard.test:${gateway.port}`)).toBe(200);
+    expect(await healthWithHost(`other.test:${gateway.port}`)).toBe(403);
   });
 });
