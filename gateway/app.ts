@@ -7,7 +7,7 @@ import type { ServerConfig } from './config/schema.ts';
 import type { Upstreams } from './forward.ts';
 import { GatewayError } from './errors.ts';
 import { appAuth } from './http/auth.ts';
-import type { GatewayState, Middleware } from './http/context.ts';
+import type { GatewayContext, GatewayState, Middleware } from './http/context.ts';
 import { proxyCors } from './http/cors.ts';
 import { toGatewayError, writeError, type Logger } from './http/errors.ts';
 import { hostCheck } from './http/host-check.ts';
@@ -16,6 +16,7 @@ import { proxyPassThrough } from './http/proxy.ts';
 import { recorded } from './http/recorded.ts';
 import { dashboard } from './http/ui.ts';
 import type { Recorder } from './recorder.ts';
+import { vendorFor } from './vendors/registry.ts';
 import type { SecretBox } from './secrets/types.ts';
 import type { Store } from './store/index.ts';
 
@@ -57,12 +58,16 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
   const chat = chatCompletions(endpointDeps);
   const embed = embeddings(endpointDeps);
   const models = listModels(endpointDeps, modelLists);
-  const wrap = (endpoint: Parameters<typeof recorded>[0], handler: Middleware) => [
-    cors,
-    recorded(endpoint, deps.recorder, deps.log),
-    auth,
-    handler,
-  ];
+  const wrap = (
+    endpoint: Parameters<typeof recorded>[0],
+    handler: Middleware,
+    errorShape?: Parameters<typeof recorded>[3],
+  ) => [cors, recorded(endpoint, deps.recorder, deps.log, errorShape), auth, handler];
+  // On /proxy, errors come in the route's vendor's own shape, so its SDK can read them.
+  const vendorShape = (ctx: GatewayContext) => {
+    const route = deps.catalog.routes.get(ctx.params['routeId'] ?? '');
+    return route ? vendorFor(route.vendor)?.errorBody : undefined;
+  };
 
   for (const prefix of ['/openai/:routeId/v1', '/v1']) {
     proxy.post(`${prefix}/chat/completions`, ...wrap('chat.completions', chat));
@@ -70,7 +75,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     proxy.get(`${prefix}/models`, ...wrap('models', models));
     proxy.options(`${prefix}/{*rest}`, cors);
   }
-  proxy.all('/proxy/:routeId/{*rest}', ...wrap('proxy', proxyPassThrough(endpointDeps)));
+  proxy.all('/proxy/:routeId/{*rest}', ...wrap('proxy', proxyPassThrough(endpointDeps), vendorShape));
   proxy.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });

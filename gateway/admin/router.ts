@@ -68,6 +68,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       budget: route.budget ?? null,
       filters: route.filters,
       timeouts: route.timeouts ?? null,
+      defaultMaxTokens: route.defaultMaxTokens ?? null,
       source,
     };
     if (existing) store.routes.update(record, deps.now());
@@ -134,6 +135,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       ...(existing.defaultModel === null ? {} : { defaultModel: existing.defaultModel }),
       ...(existing.budget === null ? {} : { budget: existing.budget }),
       ...(existing.timeouts === null ? {} : { timeouts: existing.timeouts }),
+      ...(existing.defaultMaxTokens === null ? {} : { defaultMaxTokens: existing.defaultMaxTokens }),
       ...rest,
       ...(typeof apiKey === 'string' ? { apiKey } : {}),
     };
@@ -328,6 +330,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
         ...(route.budget === null ? {} : { budget: route.budget }),
         filters: route.filters,
         ...(route.timeouts === null ? {} : { timeouts: route.timeouts }),
+        ...(route.defaultMaxTokens === null ? {} : { defaultMaxTokens: route.defaultMaxTokens }),
       })),
       apps: store.apps.list().map((app) => ({
         name: app.name,

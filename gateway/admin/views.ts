@@ -12,6 +12,7 @@ export function routeView(route: RouteRecord) {
     budget: route.budget,
     filters: route.filters,
     timeouts: route.timeouts,
+    defaultMaxTokens: route.defaultMaxTokens,
     source: route.source,
     createdAt: new Date(route.createdAt).toISOString(),
     updatedAt: new Date(route.updatedAt).toISOString(),

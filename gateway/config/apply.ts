@@ -52,6 +52,7 @@ export function applyConfig(
         budget: route.budget ?? null,
         filters: route.filters,
         timeouts: route.timeouts ?? null,
+        defaultMaxTokens: route.defaultMaxTokens ?? null,
         source: 'config',
       };
       if (!existing) {

@@ -32,6 +32,8 @@ export const routeSchema = z.strictObject({
   budget: budget.optional(),
   filters: z.array(z.string().min(1)).default([]),
   timeouts: timeouts.optional(),
+  /** max_tokens for requests that name none, where the model catalogue does not know the model (Anthropic needs one). */
+  defaultMaxTokens: z.number().int().positive().optional(),
 });
 
 export const appSchema = z.strictObject({

@@ -20,9 +20,13 @@ export function toGatewayError(error: unknown, log: Logger): GatewayError {
   });
 }
 
-/** Writes the error in OpenAI's shape, the shape every endpoint of this build speaks. */
-export function writeError(ctx: Context, error: GatewayError): void {
+/** Writes the error in OpenAI's shape, or in the given vendor shape (`/proxy` speaks the vendor's). */
+export function writeError(
+  ctx: Context,
+  error: GatewayError,
+  shape: (error: GatewayError) => unknown = openAiErrorBody,
+): void {
   ctx.status = error.status;
   for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
-  ctx.body = openAiErrorBody(error);
+  ctx.body = shape(error);
 }

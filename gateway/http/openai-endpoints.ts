@@ -2,6 +2,7 @@ import { appMayUse, type Catalog, type RuntimeApp, type RuntimeRoute } from '../
 import type { ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { effectiveTimeouts, type Upstreams } from '../forward.ts';
+import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/catalogue.ts';
 import { isGlob } from '../policy/allow-list.ts';
 import { vendorFor } from '../vendors/registry.ts';
 import type { JsonObject, Vendor } from '../vendors/types.ts';
@@ -68,7 +69,12 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
     }
     const stream = body['stream'] === true;
     draft.stream = stream;
-    const call = vendor.chat.request(body, { model, stream });
+    const call = vendor.chat.request(body, {
+      model,
+      stream,
+      defaultMaxTokens: modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS,
+    });
+    const created = Math.floor(draft.time / 1000);
     const controller = abortOnClientClose(ctx);
     const upstream = await sendUpstream({
       upstreams: deps.upstreams,
@@ -77,7 +83,7 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
       method: 'POST',
       path: call.path,
       body: JSON.stringify(call.body),
-      headers: { accept: stream ? 'text/event-stream' : 'application/json' },
+      headers: { ...vendor.defaultHeaders, accept: stream ? 'text/event-stream' : 'application/json' },
       timeouts: effectiveTimeouts(deps.server().timeouts, route.timeouts),
       signal: controller.signal,
     });
@@ -85,7 +91,7 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
 
     if (!stream) {
       const { raw, parsed } = await readJson(upstream);
-      const result = vendor.chat.response(parsed);
+      const result = vendor.chat.response(parsed, { model, created });
       draft.usage = result.usage;
       draft.upstreamModel = result.upstreamModel;
       ctx.type = 'application/json';
@@ -101,7 +107,11 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
       );
     }
     const options = body['stream_options'] as { include_usage?: unknown } | undefined;
-    const state = vendor.chat.stream.init({ model, clientWantsUsage: options?.include_usage === true });
+    const state = vendor.chat.stream.init({
+      model,
+      created,
+      clientWantsUsage: options?.include_usage === true,
+    });
     draft.pending = relayStream(ctx, upstream, vendor.chat.stream, state, draft).then(() => {
       if (draft.partial && draft.usage.inputTokens === null) {
         draft.usage = { ...draft.usage, inputTokens: estimateInputTokens(body) };
@@ -128,12 +138,13 @@ export function embeddings(deps: EndpointDeps): Middleware {
       method: 'POST',
       path: call.path,
       body: JSON.stringify(call.body),
+      headers: vendor.defaultHeaders,
       timeouts: effectiveTimeouts(deps.server().timeouts, route.timeouts),
       signal: abortOnClientClose(ctx).signal,
     });
     passUpstreamHeaders(ctx, upstream);
     const { raw, parsed } = await readJson(upstream);
-    const result = vendor.embeddings.response(parsed);
+    const result = vendor.embeddings.response(parsed, { model, created: Math.floor(draft.time / 1000) });
     draft.usage = result.usage;
     draft.upstreamModel = result.upstreamModel;
     ctx.type = 'application/json';
@@ -162,6 +173,7 @@ export class ModelLists {
         vendor,
         method: 'GET',
         path: vendor.models.path,
+        headers: vendor.defaultHeaders,
         timeouts: effectiveTimeouts(this.deps.server().timeouts, route.timeouts),
         signal,
       });

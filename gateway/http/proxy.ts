@@ -65,9 +65,11 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
     draft.vendor = route.vendor;
     const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
     const raw = hasBody ? await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024) : undefined;
-    const { model, stream } = modelOf(raw);
+    const rest = ctx.params['rest'] ?? '';
+    const fromBody = modelOf(raw);
+    const model = fromBody.model ?? vendor.modelFromPath(rest);
     draft.model = model;
-    draft.stream = stream;
+    draft.stream = fromBody.stream || rest.includes(':streamGenerateContent');
     if (model !== null && !route.allowList.allows(model)) {
       throw new GatewayError(
         403,
@@ -80,12 +82,13 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
     for (const [name, value] of Object.entries(ctx.req.headers)) {
       if (typeof value === 'string' && !DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
     }
+    for (const [name, value] of Object.entries(vendor.defaultHeaders)) headers[name] ??= value;
     Object.assign(headers, vendor.authHeaders(route.apiKey));
     const search = new URLSearchParams(ctx.querystring);
     search.delete('key');
     const query = search.size > 0 ? `?${search.toString()}` : '';
     const upstream = await deps.upstreams.send({
-      url: `${route.baseUrl}/${ctx.params['rest'] ?? ''}${query}`,
+      url: `${route.baseUrl}/${rest}${query}`,
       method: ctx.method,
       headers,
       body: raw,
@@ -103,7 +106,11 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
 
     if (type.includes('text/event-stream')) {
       const reducer = vendor.chat.stream;
-      const state = reducer.init({ model: model ?? '', clientWantsUsage: true });
+      const state = reducer.init({
+        model: model ?? '',
+        created: Math.floor(draft.time / 1000),
+        clientWantsUsage: true,
+      });
       const parser = new SseParser((event) => void reducer.next(state, event));
       const decoder = new TextDecoder();
       // Two consumers attached in the same tick: the client's copy and the usage reader; neither holds bytes back.
@@ -129,7 +136,10 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
     if (type.includes('json')) {
       const text = await upstream.body.text();
       try {
-        const result = vendor.chat.response(JSON.parse(text));
+        const result = vendor.chat.response(JSON.parse(text), {
+          model: model ?? '',
+          created: Math.floor(draft.time / 1000),
+        });
         draft.usage = result.usage;
         draft.upstreamModel = result.upstreamModel;
       } catch {

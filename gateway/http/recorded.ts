@@ -1,14 +1,20 @@
 import type { Recorder } from '../recorder.ts';
 import { newDraft } from '../recorder.ts';
 import type { Endpoint } from '../store/types.ts';
-import type { Middleware } from './context.ts';
+import type { GatewayError } from '../errors.ts';
+import type { GatewayContext, Middleware } from './context.ts';
 import { toGatewayError, writeError, type Logger } from './errors.ts';
 
 /**
  * Wraps a proxy endpoint so that every request leaves exactly one row, whatever happens:
  * success, a refused key, an upstream failure, or a client that hangs up mid-stream.
  */
-export function recorded(endpoint: Endpoint, recorder: Recorder, log: Logger): Middleware {
+export function recorded(
+  endpoint: Endpoint,
+  recorder: Recorder,
+  log: Logger,
+  errorShape?: (ctx: GatewayContext) => ((error: GatewayError) => unknown) | undefined,
+): Middleware {
   return async function recordedMiddleware(ctx, next) {
     const draft = newDraft(endpoint, Date.now(), performance.now());
     ctx.state.draft = draft;
@@ -28,7 +34,7 @@ export function recorded(endpoint: Endpoint, recorder: Recorder, log: Logger): M
     } catch (thrown) {
       const error = toGatewayError(thrown, log);
       draft.errorCode = error.code;
-      writeError(ctx, error);
+      writeError(ctx, error, errorShape?.(ctx));
     }
     if (ctx.respond !== false) {
       draft.status = ctx.status;

@@ -86,4 +86,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_by_app_time ON requests(app, time);
   CREATE INDEX requests_by_route_time ON requests(route, time);
   `,
+  // 2: a route's max_tokens for models the catalogue does not know.
+  `ALTER TABLE routes ADD COLUMN default_max_tokens INTEGER;`,
 ];

@@ -13,6 +13,7 @@ interface RouteRow {
   budget: string | null;
   filters: string;
   timeouts: string | null;
+  default_max_tokens: number | null;
   source: string;
   created_at: number;
   updated_at: number;
@@ -32,6 +33,7 @@ function fromRow(row: RouteRow): RouteRecord {
     budget: fromJson(row.budget),
     filters: fromJson<string[]>(row.filters) ?? [],
     timeouts: fromJson(row.timeouts),
+    defaultMaxTokens: row.default_max_tokens,
     source: row.source as RouteRecord['source'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -43,14 +45,14 @@ export function routesTable(db: Db) {
   const one = db.prepare<[string], RouteRow>('SELECT * FROM routes WHERE id = ?');
   const insert = db.prepare(
     `INSERT INTO routes (id, position, vendor, base_url, api_key_sealed, models, default_model, budget, filters,
-       timeouts, source, created_at, updated_at)
+       timeouts, default_max_tokens, source, created_at, updated_at)
      VALUES (@id, @position, @vendor, @base_url, @api_key_sealed, @models, @default_model, @budget, @filters,
-       @timeouts, @source, @now, @now)`,
+       @timeouts, @default_max_tokens, @source, @now, @now)`,
   );
   const update = db.prepare(
     `UPDATE routes SET position = @position, vendor = @vendor, base_url = @base_url, api_key_sealed = @api_key_sealed,
        models = @models, default_model = @default_model, budget = @budget, filters = @filters, timeouts = @timeouts,
-       source = @source, updated_at = @now
+       default_max_tokens = @default_max_tokens, source = @source, updated_at = @now
      WHERE id = @id`,
   );
   const remove = db.prepare<[string]>('DELETE FROM routes WHERE id = ?');
@@ -69,6 +71,7 @@ export function routesTable(db: Db) {
     budget: toJson(route.budget),
     filters: JSON.stringify(route.filters),
     timeouts: toJson(route.timeouts),
+    default_max_tokens: route.defaultMaxTokens,
     source: route.source,
     now,
   });

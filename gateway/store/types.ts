@@ -13,6 +13,7 @@ export interface RouteRecord {
   budget: Budget | null;
   filters: string[];
   timeouts: Timeouts | null;
+  defaultMaxTokens: number | null;
   source: Source;
   createdAt: number;
   updatedAt: number;

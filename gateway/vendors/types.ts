@@ -19,7 +19,7 @@ export const NO_USAGE: Usage = Object.freeze({
 
 export type JsonObject = Record<string, unknown>;
 
-/** What to send upstream: a path below the route's baseUrl and a JSON body. */
+/** What to send upstream: a path below the route's baseUrl (it may carry a query string) and a JSON body. */
 export interface UpstreamRequest {
   path: string;
   body: JsonObject;
@@ -29,6 +29,23 @@ export interface ChatCallContext {
   /** The model to ask the vendor for (allow-list checked, default applied, route prefix removed). */
   model: string;
   stream: boolean;
+  /**
+   * The max_tokens to send when the request names none, for vendors that require one (Anthropic):
+   * the model's output limit from the model catalogue, else the route's setting, else a default.
+   */
+  defaultMaxTokens: number;
+}
+
+export interface ResponseContext {
+  /** The model the request asked for, used where the vendor's answer does not name one. */
+  model: string;
+  /** Unix seconds, for the `created` field of translated answers. */
+  created: number;
+}
+
+export interface StreamContext extends ResponseContext {
+  /** The client asked for `stream_options.include_usage`: send it the usage chunk. */
+  clientWantsUsage: boolean;
 }
 
 export interface ChatResult {
@@ -39,11 +56,13 @@ export interface ChatResult {
 }
 
 /**
- * A pure reducer from the vendor's stream events to OpenAI chunk payloads (each a `data:` line).
- * `state` is owned by one stream and updated in place; nothing else touches it.
+ * A pure reducer from the vendor's stream events to OpenAI chunk payloads (each a `data:` line,
+ * `[DONE]` included). `state` belongs to one stream and is updated in place; nothing else
+ * touches it. On `/proxy` the same reducer reads the native stream for usage and its output is
+ * ignored.
  */
 export interface ChatStream<State> {
-  init(context: { model: string; clientWantsUsage: boolean }): State;
+  init(context: StreamContext): State;
   next(state: State, event: SseEvent): string[];
   /** The upstream closed: the payloads still owed, and whether the answer was complete. */
   end(state: State): { payloads: string[]; complete: boolean };
@@ -56,18 +75,26 @@ export interface ChatStream<State> {
 
 export interface Vendor<State = unknown> {
   id: VendorId;
-  /** Headers that carry the vendor key (and any version header the vendor requires). */
+  /** Headers that carry the vendor key. */
   authHeaders(apiKey: string | null): Record<string, string>;
+  /** Headers the vendor requires, sent unless a `/proxy` caller sent its own (`anthropic-version`). */
+  defaultHeaders: Record<string, string>;
   chat: {
+    /** OpenAI Chat Completions request → the vendor's; throws GatewayError 400 for what it cannot carry. */
     request(body: JsonObject, context: ChatCallContext): UpstreamRequest;
-    response(body: unknown): ChatResult;
+    /** The vendor's answer → OpenAI's (or null body when it already is), with usage. */
+    response(body: unknown, context: ResponseContext): ChatResult;
     stream: ChatStream<State>;
   };
   embeddings: {
     request(body: JsonObject, context: { model: string }): UpstreamRequest;
-    response(body: unknown): ChatResult;
+    response(body: unknown, context: ResponseContext): ChatResult;
   } | null;
   models: { path: string; parse(body: unknown): string[] };
   /** The vendor's error body → a gateway error with the vendor's status, type and message. */
   mapError(status: number, body: string): GatewayError;
+  /** A gateway error (401, 403, 502…) in this vendor's own error shape, for `/proxy`. */
+  errorBody(error: GatewayError): unknown;
+  /** The model a native `/proxy` request names in its path (Gemini puts it there), else null. */
+  modelFromPath(path: string): string | null;
 }

@@ -1,4 +1,5 @@
 import type { VendorId } from '../../config/schema.ts';
+import { openAiErrorBody } from '../../errors.ts';
 import type { Vendor } from '../types.ts';
 import { mapOpenAiError } from './error.ts';
 import { toOpenAiChatRequest, toOpenAiEmbeddingsRequest } from './request.ts';
@@ -10,9 +11,12 @@ export function openAiVendor(id: VendorId): Vendor<OpenAiStreamState> {
   return {
     id,
     authHeaders: (apiKey): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    defaultHeaders: {},
     chat: { request: toOpenAiChatRequest, response: fromOpenAiResponse, stream: openAiStream },
     embeddings: { request: toOpenAiEmbeddingsRequest, response: fromOpenAiResponse },
     models: { path: 'models', parse: parseOpenAiModelList },
     mapError: mapOpenAiError,
+    errorBody: openAiErrorBody,
+    modelFromPath: () => null,
   };
 }

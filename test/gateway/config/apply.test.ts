@@ -141,6 +141,7 @@ describe('applyConfig', () => {
         budget: null,
         filters: [],
         timeouts: null,
+        defaultMaxTokens: null,
         source: 'admin',
       },
       1500,

@@ -18,6 +18,7 @@ function route(id: string, models: string[], extra: Partial<RouteRecord> = {}): 
     budget: null,
     filters: [],
     timeouts: null,
+    defaultMaxTokens: null,
     source: 'config',
     createdAt: 0,
     updatedAt: 0,

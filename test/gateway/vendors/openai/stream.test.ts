@@ -15,7 +15,7 @@ interface Replay {
 }
 
 function replay(lines: readonly string[], clientWantsUsage: boolean, model = 'gpt-4.1-nano'): Replay {
-  const state = openAiStream.init({ model, clientWantsUsage });
+  const state = openAiStream.init({ model, clientWantsUsage, created: 1770000000 });
   const outputs = lines.map((line) => openAiStream.next(state, event(line)));
   const end = openAiStream.end(state);
   return { state, outputs, payloads: [...outputs.flat(), ...end.payloads], complete: end.complete };
@@ -135,7 +135,7 @@ describe('openAiStream over openai/azure-model-router.1.chunks.txt', () => {
 
 describe('openAiStream edge cases', () => {
   it('marks the stream complete on [DONE] and passes [DONE] on', () => {
-    const state = openAiStream.init({ model: 'm', clientWantsUsage: false });
+    const state = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
     expect(openAiStream.end(state).complete).toBe(false);
     expect(openAiStream.next(state, event('[DONE]'))).toEqual(['[DONE]']);
     expect(state.done).toBe(true);
@@ -168,7 +168,7 @@ describe('openAiStream edge cases', () => {
   });
 
   it('reports null output tokens for a stream cut before any text', () => {
-    const state = openAiStream.init({ model: 'm', clientWantsUsage: false });
+    const state = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
     expect(openAiStream.usage(state)).toEqual({
       inputTokens: null,
       outputTokens: null,
@@ -178,7 +178,7 @@ describe('openAiStream edge cases', () => {
   });
 
   it('sets errorCode from an error chunk and passes the chunk on', () => {
-    const state = openAiStream.init({ model: 'm', clientWantsUsage: false });
+    const state = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
     const chunk =
       '{"error":{"message":"overloaded","type":"server_error","param":null,"code":"overloaded_error"}}';
     expect(openAiStream.next(state, event(chunk))).toEqual([chunk]);
@@ -186,17 +186,17 @@ describe('openAiStream edge cases', () => {
   });
 
   it('falls back to the error type, then to upstream_error', () => {
-    const typed = openAiStream.init({ model: 'm', clientWantsUsage: false });
+    const typed = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
     openAiStream.next(typed, event('{"error":{"message":"x","type":"server_error","code":null}}'));
     expect(openAiStream.errorCode(typed)).toBe('server_error');
 
-    const bare = openAiStream.init({ model: 'm', clientWantsUsage: false });
+    const bare = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
     openAiStream.next(bare, event('{"error":"something broke"}'));
     expect(openAiStream.errorCode(bare)).toBe('upstream_error');
   });
 
   it('passes a payload that is not JSON through unchanged', () => {
-    const state = openAiStream.init({ model: 'm', clientWantsUsage: false });
+    const state = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
     expect(openAiStream.next(state, event('not json {'))).toEqual(['not json {']);
     expect(state.done).toBe(false);
   });
