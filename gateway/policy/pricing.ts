@@ -47,6 +47,7 @@ function fromLibrary(model: string, usage: Usage, route: PricingRoute): number |
     {
       input_tokens: usage.inputTokens ?? 0,
       cache_read_tokens: usage.cachedInputTokens ?? 0,
+      cache_write_tokens: usage.cacheWriteTokens ?? 0,
       output_tokens: usage.outputTokens ?? 0,
     },
     model,

@@ -2,12 +2,18 @@ import type { VendorId } from '../config/schema.ts';
 import type { GatewayError } from '../errors.ts';
 import type { SseEvent } from '../protocol/sse.ts';
 
-/** Token counts as recorded; null where the vendor did not say. */
+/**
+ * Token counts as recorded; null where the vendor did not say. `inputTokens` is the whole prompt,
+ * cache reads and writes included; `outputTokens` includes reasoning tokens.
+ */
 export interface Usage {
   inputTokens: number | null;
   outputTokens: number | null;
+  /** Prompt tokens read from the vendor's cache (billed at the cached rate). */
   cachedInputTokens: number | null;
   reasoningTokens: number | null;
+  /** Prompt tokens written to the vendor's cache (Anthropic bills them above the input rate); for pricing only. */
+  cacheWriteTokens?: number | null;
 }
 
 export const NO_USAGE: Usage = Object.freeze({
