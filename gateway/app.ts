@@ -80,7 +80,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     ctx.body = { status: 'ok' };
   });
 
-  const adminRoutes = adminRouter(deps).routes();
+  const adminRoutes = adminRouter({ ...deps, flushRecords: () => deps.recorder.flush() }).routes();
   const adminGuard = adminAuth(deps.sessions);
   app.use(proxy.routes());
   app.use(dashboard(deps.sessions, deps.dashboardDir));

@@ -21,6 +21,8 @@ export interface AdminDeps {
   server: () => ServerConfig;
   setServer: (server: ServerConfig) => void;
   now: () => number;
+  /** Writes queued request rows, so that a read sees every request that has ended. */
+  flushRecords: () => void;
 }
 
 const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
@@ -270,6 +272,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined;
     const limit = Math.min(Math.max(Number(text('limit') ?? 50) || 50, 1), 1000);
     const status = text('status') === undefined ? undefined : Number(text('status'));
+    deps.flushRecords();
     ctx.body = {
       data: store.requests
         .query({

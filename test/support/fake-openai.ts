@@ -1,61 +1,21 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startFakeServer, type FakeServer, type SeenRequest } from './fake-server.ts';
 import { fixtureChunks, fixtureJson } from './fixtures.ts';
 
-export interface SeenRequest {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: Record<string, unknown> | null;
-}
+export type { SeenRequest, Handler } from './fake-server.ts';
 
-export interface FakeOpenAi {
+export interface FakeOpenAi extends FakeServer {
+  /** The base URL an OpenAI route takes: http://127.0.0.1:PORT/v1. */
   url: string;
-  port: number;
-  seen: SeenRequest[];
-  /** Replace the answer to the next requests. */
-  respond: (handler: Handler | null) => void;
-  close: () => Promise<void>;
 }
-
-export type Handler = (request: SeenRequest, response: ServerResponse) => void | Promise<void>;
 
 /**
  * A fake OpenAI-format upstream that answers with the real recordings in ../shared/fixtures:
  * chat (stream or not; a tool-call stream when the request has tools), embeddings, models.
  */
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
-  const seen: SeenRequest[] = [];
-  let override: Handler | null = null;
-  const server: Server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const entry: SeenRequest = {
-      method: request.method ?? 'GET',
-      url: request.url ?? '/',
-      headers: request.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
-    };
-    seen.push(entry);
-    if (override) return override(entry, response);
-    defaultHandler(entry, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    port,
-    seen,
-    respond: (handler) => {
-      override = handler;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const server = await startFakeServer(defaultHandler);
+  return Object.assign(server, { url: `${server.origin}/v1` });
 }
 
 function json(response: ServerResponse, status: number, body: unknown) {
@@ -94,7 +54,9 @@ function defaultHandler(request: SeenRequest, response: ServerResponse) {
     });
   }
   if (path === '/v1/chat/completions') {
-    const withTools = Array.isArray(body['tools']);
+    // A tool call when tools are offered and no result is back yet; the text answer otherwise.
+    const messages = Array.isArray(body['messages']) ? (body['messages'] as { role?: string }[]) : [];
+    const withTools = Array.isArray(body['tools']) && messages.at(-1)?.role !== 'tool';
     if (body['stream'] === true) {
       const payloads = withTools
         ? fixtureChunks('openai-compatible/deepseek-tool-call.chunks.txt')

@@ -224,7 +224,8 @@ describe('tool calls', () => {
     expect(fake.seen[1]?.body?.['messages']).toEqual(followUp);
     expect(fake.seen[1]?.body?.['tools']).toEqual(tools);
 
-    const [row] = await requestRows(gateway, 1);
+    // The first turn's row (the tool call); the second turn was answered with text.
+    const [, row] = await requestRows(gateway, 2);
     expect(row).toMatchObject({ inputTokens: 339, cachedInputTokens: 320, reasoningTokens: 48 });
   });
 
