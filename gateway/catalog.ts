@@ -1,3 +1,4 @@
+import { compileFilter, type CompiledFilter } from './filters/engine.ts';
 import { compileAllowList, type AllowList } from './policy/allow-list.ts';
 import type { PriceOverride } from './policy/pricing.ts';
 import type { SecretBox } from './secrets/types.ts';
@@ -8,10 +9,12 @@ export interface RuntimeRoute extends RouteRecord {
   /** The vendor key, opened once per change and kept only in memory. */
   apiKey: string | null;
   allowList: AllowList;
+  compiledFilters: CompiledFilter[];
 }
 
 export interface RuntimeApp extends AppRecord {
   keyId: number;
+  compiledFilters: CompiledFilter[];
 }
 
 /**
@@ -33,16 +36,30 @@ export class Catalog {
   }
 
   refresh(): void {
+    const filters = new Map<string, CompiledFilter>();
+    for (const filter of this.store.filters.list()) {
+      try {
+        filters.set(filter.name, compileFilter(filter.name, filter.kind, filter.spec));
+      } catch {
+        // Stored filters were validated when saved; one that no longer compiles blocks (below) rather than vanishes.
+      }
+    }
+    // A filter that is named but missing or broken fails closed: its requests are blocked, not waved through.
+    const compiled = (names: readonly string[]): CompiledFilter[] =>
+      names.map((name) => filters.get(name) ?? { name, kind: 'invalid' });
     const routes = this.store.routes.list().map((route) => ({
       ...route,
       apiKey: route.apiKeySealed === null ? null : this.secrets.open(route.apiKeySealed),
       allowList: compileAllowList(route.models),
+      compiledFilters: compiled(route.filters),
     }));
     const apps = new Map(this.store.apps.list().map((app) => [app.id, app]));
     const byHash = new Map<string, RuntimeApp>();
     for (const key of this.store.apps.allKeys()) {
       const app = apps.get(key.appId);
-      if (app && key.revokedAt === null) byHash.set(key.hash, { ...app, keyId: key.id });
+      if (app && key.revokedAt === null) {
+        byHash.set(key.hash, { ...app, keyId: key.id, compiledFilters: compiled(app.filters) });
+      }
     }
     this.orderedRoutes = routes;
     this.routes = new Map(routes.map((route) => [route.id, route]));

@@ -71,6 +71,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       filters: route.filters,
       timeouts: route.timeouts ?? null,
       defaultMaxTokens: route.defaultMaxTokens ?? null,
+      rateLimit: route.rateLimit ?? null,
       source,
     };
     if (existing) store.routes.update(record, deps.now());
@@ -138,6 +139,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       ...(existing.budget === null ? {} : { budget: existing.budget }),
       ...(existing.timeouts === null ? {} : { timeouts: existing.timeouts }),
       ...(existing.defaultMaxTokens === null ? {} : { defaultMaxTokens: existing.defaultMaxTokens }),
+      ...(existing.rateLimit === null ? {} : { rateLimit: existing.rateLimit }),
       ...rest,
       ...(typeof apiKey === 'string' ? { apiKey } : {}),
     };
@@ -201,6 +203,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
           routes: app.routes ?? null,
           budget: app.budget ?? null,
           rateLimit: app.rateLimit ?? null,
+          filters: app.filters,
           source: 'admin',
         },
         deps.now(),
@@ -222,6 +225,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       ...(existing.routes === null ? {} : { routes: existing.routes }),
       ...(existing.budget === null ? {} : { budget: existing.budget }),
       ...(existing.rateLimit === null ? {} : { rateLimit: existing.rateLimit }),
+      filters: existing.filters,
       ...patch,
     };
     for (const [name, value] of Object.entries(merged))
@@ -235,6 +239,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
         routes: app.routes ?? null,
         budget: app.budget ?? null,
         rateLimit: app.rateLimit ?? null,
+        filters: app.filters,
         source: existing.source,
       },
       deps.now(),
@@ -334,12 +339,14 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
         filters: route.filters,
         ...(route.timeouts === null ? {} : { timeouts: route.timeouts }),
         ...(route.defaultMaxTokens === null ? {} : { defaultMaxTokens: route.defaultMaxTokens }),
+        ...(route.rateLimit === null ? {} : { rateLimit: route.rateLimit }),
       })),
       apps: store.apps.list().map((app) => ({
         name: app.name,
         ...(app.routes === null ? {} : { routes: app.routes }),
         ...(app.budget === null ? {} : { budget: app.budget }),
         ...(app.rateLimit === null ? {} : { rateLimit: app.rateLimit }),
+        ...(app.filters.length === 0 ? {} : { filters: app.filters }),
       })),
       filters: store.filters
         .list()

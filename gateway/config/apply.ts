@@ -53,6 +53,7 @@ export function applyConfig(
         filters: route.filters,
         timeouts: route.timeouts ?? null,
         defaultMaxTokens: route.defaultMaxTokens ?? null,
+        rateLimit: route.rateLimit ?? null,
         source: 'config',
       };
       if (!existing) {
@@ -82,6 +83,7 @@ export function applyConfig(
         routes: app.routes ?? null,
         budget: app.budget ?? null,
         rateLimit: app.rateLimit ?? null,
+        filters: app.filters,
         source: 'config' as const,
       };
       const existing = store.apps.get(app.name);
@@ -96,6 +98,7 @@ export function applyConfig(
           routes: existing.routes,
           budget: existing.budget,
           rateLimit: existing.rateLimit,
+          filters: existing.filters,
           source: existing.source,
         };
         if (!same(current, desired)) {

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { defaultBaseUrl, findPreset, PRESETS } from '../vendors/presets.ts';
+import { compileFilter } from '../filters/engine.ts';
 import { configSchema, type ConfigFile, type RouteConfig, type VendorId } from './schema.ts';
 
 /** A problem with a config file: `message` names the file, the path inside it and what is allowed. */
@@ -129,6 +130,10 @@ export function parseConfig(
     app.routes?.forEach((id, routeIndex) => {
       if (!routeIds.has(id)) problem(`${path}.routes[${routeIndex}]`, `no route with id "${id}" in routes`);
     });
+    app.filters.forEach((name, filterIndex) => {
+      if (!filterNames.has(name))
+        problem(`${path}.filters[${filterIndex}]`, `no filter named "${name}" in filters`);
+    });
     const key = resolveSecret(app.key, `${path}.key`);
     if (key !== undefined && key.length < 16)
       problem(`${path}.key`, 'an app key needs at least 16 characters');
@@ -140,6 +145,15 @@ export function parseConfig(
     if (seenFilters.has(filter.name))
       problem(`filters[${index}].name`, `duplicate filter name "${filter.name}"`);
     seenFilters.add(filter.name);
+    const { name, kind, ...spec } = filter;
+    try {
+      compileFilter(name, kind, spec);
+    } catch (error) {
+      // compileFilter's messages start with the field they are about: "patterns: …".
+      const message = (error as Error).message;
+      const colon = message.indexOf(': ');
+      problem(`filters[${index}].${message.slice(0, colon)}`, message.slice(colon + 2));
+    }
   });
   const seenPrices = new Set<string>();
   config.prices.forEach((price, index) => {

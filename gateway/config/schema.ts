@@ -21,6 +21,11 @@ const timeouts = z.strictObject({
 
 const secretOrEnv = z.string().min(1);
 
+const rateLimit = z.strictObject({
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+});
+
 export const routeSchema = z.strictObject({
   id: z.string().regex(ROUTE_ID_PATTERN, 'must be 1–64 characters of a-z, 0-9 and -'),
   vendor: z.enum(VENDOR_IDS).optional(),
@@ -34,6 +39,7 @@ export const routeSchema = z.strictObject({
   timeouts: timeouts.optional(),
   /** max_tokens for requests that name none, where the model catalogue does not know the model (Anthropic needs one). */
   defaultMaxTokens: z.number().int().positive().optional(),
+  rateLimit: rateLimit.optional(),
 });
 
 export const appSchema = z.strictObject({
@@ -41,12 +47,9 @@ export const appSchema = z.strictObject({
   key: secretOrEnv.optional(),
   routes: z.array(z.string()).optional(),
   budget: budget.optional(),
-  rateLimit: z
-    .strictObject({
-      rpm: z.number().int().positive().optional(),
-      tpm: z.number().int().positive().optional(),
-    })
-    .optional(),
+  rateLimit: rateLimit.optional(),
+  /** Filters run on this app's requests, before the route's. */
+  filters: z.array(z.string().min(1)).default([]),
 });
 
 export const filterSchema = z.looseObject({

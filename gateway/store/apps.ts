@@ -8,6 +8,7 @@ interface AppRow {
   routes: string | null;
   budget: string | null;
   rate_limit: string | null;
+  filters: string;
   source: string;
   created_at: number;
   updated_at: number;
@@ -23,7 +24,7 @@ interface KeyRow {
   revoked_at: number | null;
 }
 
-export type AppInput = Pick<AppRecord, 'name' | 'routes' | 'budget' | 'rateLimit' | 'source'>;
+export type AppInput = Pick<AppRecord, 'name' | 'routes' | 'budget' | 'rateLimit' | 'filters' | 'source'>;
 
 function appFromRow(row: AppRow): AppRecord {
   return {
@@ -32,6 +33,7 @@ function appFromRow(row: AppRow): AppRecord {
     routes: fromJson(row.routes),
     budget: fromJson(row.budget),
     rateLimit: fromJson(row.rate_limit),
+    filters: fromJson<string[]>(row.filters) ?? [],
     source: row.source as Source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -54,11 +56,11 @@ export function appsTable(db: Db) {
   const all = db.prepare<[], AppRow>('SELECT * FROM apps ORDER BY name');
   const byName = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE name = ?');
   const insert = db.prepare(
-    `INSERT INTO apps (name, routes, budget, rate_limit, source, created_at, updated_at)
-     VALUES (@name, @routes, @budget, @rate_limit, @source, @now, @now)`,
+    `INSERT INTO apps (name, routes, budget, rate_limit, filters, source, created_at, updated_at)
+     VALUES (@name, @routes, @budget, @rate_limit, @filters, @source, @now, @now)`,
   );
   const update = db.prepare(
-    `UPDATE apps SET routes = @routes, budget = @budget, rate_limit = @rate_limit, source = @source, updated_at = @now
+    `UPDATE apps SET routes = @routes, budget = @budget, rate_limit = @rate_limit, filters = @filters, source = @source, updated_at = @now
      WHERE name = @name`,
   );
   const remove = db.prepare<[string]>('DELETE FROM apps WHERE name = ?');
@@ -80,6 +82,7 @@ export function appsTable(db: Db) {
     routes: toJson(app.routes),
     budget: toJson(app.budget),
     rate_limit: toJson(app.rateLimit),
+    filters: JSON.stringify(app.filters),
     source: app.source,
     now,
   });

@@ -1,4 +1,5 @@
 import { appsTable } from './apps.ts';
+import { budgetsTable } from './budgets.ts';
 import { openDatabase, type Db } from './database.ts';
 import { filtersTable } from './filters.ts';
 import { pricesTable } from './prices.ts';
@@ -15,6 +16,7 @@ export function createStore(db: Db) {
     filters: filtersTable(db),
     prices: pricesTable(db),
     requests: requestsTable(db),
+    budgets: budgetsTable(db),
     /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none. */
     transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
     close: () => db.close(),

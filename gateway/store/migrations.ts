@@ -88,4 +88,38 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: a route's max_tokens for models the catalogue does not know.
   `ALTER TABLE routes ADD COLUMN default_max_tokens INTEGER;`,
+  // 3: budgets (the spend ledger, reservations of requests in flight, alerts) and app filters.
+  `
+  CREATE TABLE budget_usage (
+    scope         TEXT NOT NULL CHECK (scope IN ('app', 'route')),
+    name          TEXT NOT NULL,
+    period_start  INTEGER NOT NULL,
+    spent_usd     REAL NOT NULL DEFAULT 0,
+    reserved_usd  REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (scope, name, period_start)
+  ) STRICT;
+
+  CREATE TABLE reservations (
+    id          INTEGER PRIMARY KEY,
+    request_id  TEXT NOT NULL,
+    amount_usd  REAL NOT NULL,
+    holds       TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE alerts (
+    id            INTEGER PRIMARY KEY,
+    scope         TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    period_start  INTEGER NOT NULL,
+    threshold     INTEGER NOT NULL,
+    spent_usd     REAL NOT NULL,
+    limit_usd     REAL NOT NULL,
+    created_at    INTEGER NOT NULL,
+    UNIQUE (scope, name, period_start, threshold)
+  ) STRICT;
+
+  ALTER TABLE apps ADD COLUMN filters TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE routes ADD COLUMN rate_limit TEXT;
+  `,
 ];

@@ -14,6 +14,7 @@ interface RouteRow {
   filters: string;
   timeouts: string | null;
   default_max_tokens: number | null;
+  rate_limit: string | null;
   source: string;
   created_at: number;
   updated_at: number;
@@ -34,6 +35,7 @@ function fromRow(row: RouteRow): RouteRecord {
     filters: fromJson<string[]>(row.filters) ?? [],
     timeouts: fromJson(row.timeouts),
     defaultMaxTokens: row.default_max_tokens,
+    rateLimit: fromJson(row.rate_limit),
     source: row.source as RouteRecord['source'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -45,14 +47,14 @@ export function routesTable(db: Db) {
   const one = db.prepare<[string], RouteRow>('SELECT * FROM routes WHERE id = ?');
   const insert = db.prepare(
     `INSERT INTO routes (id, position, vendor, base_url, api_key_sealed, models, default_model, budget, filters,
-       timeouts, default_max_tokens, source, created_at, updated_at)
+       timeouts, default_max_tokens, rate_limit, source, created_at, updated_at)
      VALUES (@id, @position, @vendor, @base_url, @api_key_sealed, @models, @default_model, @budget, @filters,
-       @timeouts, @default_max_tokens, @source, @now, @now)`,
+       @timeouts, @default_max_tokens, @rate_limit, @source, @now, @now)`,
   );
   const update = db.prepare(
     `UPDATE routes SET position = @position, vendor = @vendor, base_url = @base_url, api_key_sealed = @api_key_sealed,
        models = @models, default_model = @default_model, budget = @budget, filters = @filters, timeouts = @timeouts,
-       default_max_tokens = @default_max_tokens, source = @source, updated_at = @now
+       default_max_tokens = @default_max_tokens, rate_limit = @rate_limit, source = @source, updated_at = @now
      WHERE id = @id`,
   );
   const remove = db.prepare<[string]>('DELETE FROM routes WHERE id = ?');
@@ -72,6 +74,7 @@ export function routesTable(db: Db) {
     filters: JSON.stringify(route.filters),
     timeouts: toJson(route.timeouts),
     default_max_tokens: route.defaultMaxTokens,
+    rate_limit: toJson(route.rateLimit),
     source: route.source,
     now,
   });

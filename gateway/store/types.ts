@@ -14,6 +14,7 @@ export interface RouteRecord {
   filters: string[];
   timeouts: Timeouts | null;
   defaultMaxTokens: number | null;
+  rateLimit: RateLimit | null;
   source: Source;
   createdAt: number;
   updatedAt: number;
@@ -31,6 +32,7 @@ export interface AppRecord {
   routes: string[] | null;
   budget: Budget | null;
   rateLimit: RateLimit | null;
+  filters: string[];
   source: Source;
   createdAt: number;
   updatedAt: number;

@@ -142,6 +142,7 @@ describe('applyConfig', () => {
         filters: [],
         timeouts: null,
         defaultMaxTokens: null,
+        rateLimit: null,
         source: 'admin',
       },
       1500,
@@ -267,7 +268,7 @@ describe('applyConfig', () => {
   it('refuses a fixed key that already belongs to another app, naming it, and applies nothing', () => {
     applyConfig(store, secrets, config(baseRaw()), 1000);
     const other = store.apps.insert(
-      { name: 'dashboard-app', routes: null, budget: null, rateLimit: null, source: 'admin' },
+      { name: 'dashboard-app', routes: null, budget: null, rateLimit: null, filters: [], source: 'admin' },
       1500,
     );
     store.apps.addKey(other, hashKey('sbk_taken_by_the_dashboard_000'), 'sbk_take…', 'admin', 1500);

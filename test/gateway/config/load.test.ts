@@ -75,6 +75,7 @@ describe('parseConfig', () => {
         routes: ['claude'],
         budget: { usd: 5, period: 'day' },
         rateLimit: { rpm: 60, tpm: 200000 },
+        filters: [],
       },
     ]);
     expect(config.filters).toEqual([
@@ -343,7 +344,7 @@ describe('loadConfigFile', () => {
         filters: [],
       },
     ]);
-    expect(config.apps).toEqual([{ name: 'cli', routes: ['local'], key: undefined }]);
+    expect(config.apps).toEqual([{ name: 'cli', routes: ['local'], key: undefined, filters: [] }]);
   });
 
   it('treats an empty YAML file as an empty config', () => {

@@ -19,12 +19,14 @@ function route(id: string, models: string[], extra: Partial<RouteRecord> = {}): 
     filters: [],
     timeouts: null,
     defaultMaxTokens: null,
+    rateLimit: null,
     source: 'config',
     createdAt: 0,
     updatedAt: 0,
     ...extra,
     apiKey: null,
     allowList: compileAllowList(models),
+    compiledFilters: [],
   };
 }
 
@@ -35,10 +37,12 @@ function app(routes: string[] | null, name = 'my-ide'): RuntimeApp {
     routes,
     budget: null,
     rateLimit: null,
+    filters: [],
     source: 'config',
     createdAt: 0,
     updatedAt: 0,
     keyId: 1,
+    compiledFilters: [],
   };
 }
 

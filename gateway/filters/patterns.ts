@@ -1,0 +1,134 @@
+/** A pattern to find in text: a regex, how long a match can be (for stream hold-back) and its label. */
+export interface Pattern {
+  label: string;
+  regex: RegExp;
+  /** The longest text a match can span; a stream holds back this much so a split match is still caught. */
+  maxLength: number;
+  /** Where a long match (a PEM block) begins: streams hold back from an unfinished one, however long. */
+  opener?: string;
+  /** A further check on a match (the Luhn digit for card numbers). */
+  accept?: (match: string) => boolean;
+}
+
+export function luhnValid(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, '');
+  if (digits.length < 13 || digits.length > 19) return false;
+  let sum = 0;
+  for (let index = 0; index < digits.length; index++) {
+    let digit = Number(digits[digits.length - 1 - index]);
+    if (index % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+const BUILTIN: Record<string, Pattern[]> = {
+  'api-keys': [
+    { label: 'api-keys', regex: /\bsk-ant-[A-Za-z0-9_-]{20,200}/g, maxLength: 210 },
+    { label: 'api-keys', regex: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,200}/g, maxLength: 215 },
+    { label: 'api-keys', regex: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, maxLength: 20 },
+    { label: 'api-keys', regex: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g, maxLength: 260 },
+    { label: 'api-keys', regex: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, maxLength: 266 },
+    { label: 'api-keys', regex: /\bAIza[0-9A-Za-z_-]{35}\b/g, maxLength: 39 },
+    { label: 'api-keys', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, maxLength: 255 },
+    {
+      label: 'api-keys',
+      regex: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
+      maxLength: 64,
+      opener: '-----BEGIN ',
+    },
+  ],
+  emails: [
+    {
+      label: 'emails',
+      regex: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b/g,
+      maxLength: 254,
+    },
+  ],
+  'credit-cards': [
+    { label: 'credit-cards', regex: /\b\d(?:[ -]?\d){12,18}\b/g, maxLength: 37, accept: luhnValid },
+  ],
+  'ip-addresses': [
+    {
+      label: 'ip-addresses',
+      regex: /\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b/g,
+      maxLength: 15,
+    },
+    {
+      label: 'ip-addresses',
+      regex:
+        /(?<![:\w])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![:\w])|(?<![:\w])(?:[0-9a-fA-F]{1,4}:){1,7}:(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4}(?![:\w])/g,
+      maxLength: 39,
+    },
+  ],
+};
+
+export const BUILTIN_SETS = Object.keys(BUILTIN).map((name) => `builtin:${name}`);
+
+/** Text a user pattern may match at most, unless the filter says otherwise. */
+export const DEFAULT_MAX_MATCH = 256;
+
+/**
+ * Compiles a filter's patterns: `builtin:<set>` names, or regular expressions in JavaScript syntax
+ * with an optional leading `(?i)` (the inline flag other tools use) for case-insensitivity.
+ * Throws with a message naming the pattern when one is not valid.
+ */
+export function compilePatterns(
+  sources: readonly string[],
+  label: string,
+  maxLength = DEFAULT_MAX_MATCH,
+): Pattern[] {
+  return sources.flatMap((source) => {
+    if (source.startsWith('builtin:')) {
+      const set = BUILTIN[source.slice('builtin:'.length)];
+      if (!set) throw new Error(`unknown pattern set "${source}"; known: ${BUILTIN_SETS.join(', ')}`);
+      return set.map((pattern) => ({
+        ...pattern,
+        regex: new RegExp(pattern.regex.source, pattern.regex.flags),
+      }));
+    }
+    let body = source;
+    let flags = 'g';
+    const inline = /^\(\?([ims]+)\)/.exec(body);
+    if (inline) {
+      body = body.slice(inline[0].length);
+      flags += inline[1];
+    }
+    try {
+      return [{ label, regex: new RegExp(body, flags), maxLength }];
+    } catch (error) {
+      throw new Error(
+        `pattern ${JSON.stringify(source)} is not a valid regular expression: ${(error as Error).message}`,
+      );
+    }
+  });
+}
+
+export interface Match {
+  start: number;
+  end: number;
+  label: string;
+}
+
+/** Every accepted match in text, earliest first, overlaps resolved in favour of the earlier/longer one. */
+export function findMatches(text: string, patterns: readonly Pattern[]): Match[] {
+  const found: Match[] = [];
+  for (const pattern of patterns) {
+    pattern.regex.lastIndex = 0;
+    for (const match of text.matchAll(pattern.regex)) {
+      if (match[0] === '' || (pattern.accept && !pattern.accept(match[0]))) continue;
+      found.push({ start: match.index, end: match.index + match[0].length, label: pattern.label });
+    }
+  }
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: Match[] = [];
+  for (const match of found) {
+    const last = merged.at(-1);
+    if (last && match.start < last.end) continue;
+    merged.push(match);
+  }
+  return merged;
+}
