@@ -8,6 +8,7 @@ import type { Upstreams } from './forward.ts';
 import { GatewayError } from './errors.ts';
 import { appAuth } from './http/auth.ts';
 import type { GatewayContext, GatewayState, Middleware } from './http/context.ts';
+import type { PolicyDeps } from './http/policy.ts';
 import { proxyCors } from './http/cors.ts';
 import { toGatewayError, writeError, type Logger } from './http/errors.ts';
 import { hostCheck } from './http/host-check.ts';
@@ -26,6 +27,7 @@ export interface GatewayDeps {
   secrets: SecretBox;
   recorder: Recorder;
   upstreams: Upstreams;
+  policy: PolicyDeps;
   sessions: AdminSessions;
   server: () => ServerConfig;
   setServer: (server: ServerConfig) => void;
@@ -50,7 +52,12 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
   });
   app.use(hostCheck(deps.allowedHosts));
 
-  const endpointDeps = { catalog: deps.catalog, upstreams: deps.upstreams, server: deps.server };
+  const endpointDeps = {
+    catalog: deps.catalog,
+    upstreams: deps.upstreams,
+    server: deps.server,
+    policy: deps.policy,
+  };
   const modelLists = new ModelLists(endpointDeps);
   const auth = appAuth(deps.catalog);
   const cors = proxyCors(() => deps.server().corsOrigins);
@@ -80,7 +87,12 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     ctx.body = { status: 'ok' };
   });
 
-  const adminRoutes = adminRouter({ ...deps, flushRecords: () => deps.recorder.flush() }).routes();
+  const adminRoutes = adminRouter({
+    ...deps,
+    flushRecords: () => deps.recorder.flush(),
+    budgets: deps.policy.budgets,
+    quickjs: deps.policy.quickjs,
+  }).routes();
   const adminGuard = adminAuth(deps.sessions);
   app.use(proxy.routes());
   app.use(dashboard(deps.sessions, deps.dashboardDir));

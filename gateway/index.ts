@@ -9,7 +9,11 @@ import type { ServerConfig } from './config/schema.ts';
 import { Upstreams } from './forward.ts';
 import type { Logger } from './http/errors.ts';
 import { allowedHostSet } from './http/host-check.ts';
+import { loadQuickJs } from './filters/script-sandbox.ts';
+import { BudgetGuard } from './policy/budgets.ts';
+import { RateLimiter } from './policy/rate-limits.ts';
 import { Recorder } from './recorder.ts';
+import type { AlertRecord } from './store/budgets.ts';
 import { fileKeyBox } from './secrets/file-key-box.ts';
 import type { SecretBox } from './secrets/types.ts';
 import { closeServer, listen } from './server.ts';
@@ -36,6 +40,8 @@ export interface GatewayOptions {
   dashboardDir?: string;
   /** How long in-flight requests may take to finish at shutdown. */
   shutdownGraceMs?: number;
+  /** Called when a budget passes 50%, 80% or 100% (once each per period): desktop notifications. */
+  onBudgetAlert?: (alert: Omit<AlertRecord, 'id'>) => void;
 }
 
 export interface RunningGateway {
@@ -73,6 +79,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log('error', `could not record requests: ${String(error)}`),
     );
     const upstreams = new Upstreams();
+    const budgets = new BudgetGuard(store, (alert) => {
+      log(
+        'info',
+        `budget alert: ${alert.scope} "${alert.name}" passed ${alert.threshold}% of $${alert.limitUsd}`,
+      );
+      options.onBudgetAlert?.(alert);
+    });
+    const swept = budgets.sweep();
+    if (swept > 0) log('info', `released ${swept} budget reservation(s) left by an earlier run`);
+    const quickjs = await loadQuickJs();
     const adminToken = options.adminToken || randomBytes(24).toString('base64url');
     const sessions = new AdminSessions(adminToken);
     const host = options.host ?? '127.0.0.1';
@@ -85,6 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       secrets,
       recorder,
       upstreams,
+      policy: { catalog, budgets, limits: new RateLimiter(), quickjs, log },
       sessions,
       server: () => server,
       // An imported config's server section applies at once, Host allow-list included.

@@ -25,6 +25,8 @@ export interface RecordDraft {
   partial: boolean;
   /** Set while a stream is still being relayed: the row waits for it, so a cut stream keeps its usage. */
   pending: Promise<void> | null;
+  /** Settles what policy reserved for this request (budget, token window), with the real usage and cost. */
+  settle: ((usage: Usage, costUsd: number | null) => void) | null;
 }
 
 let counter = 0;
@@ -55,6 +57,7 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     firstByteAt: null,
     partial: false,
     pending: null,
+    settle: null,
   };
 }
 
@@ -78,7 +81,8 @@ export class Recorder {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  add(draft: RecordDraft, endedAt: number): void {
+  /** Queues the request's row; returns its cost (null: unknown). */
+  add(draft: RecordDraft, endedAt: number): number | null {
     const route = draft.route === null ? undefined : this.catalog.routes.get(draft.route);
     const costUsd =
       route === undefined
@@ -110,6 +114,7 @@ export class Recorder {
       this.timer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
       this.timer.unref();
     }
+    return costUsd;
   }
 
   flush(): void {

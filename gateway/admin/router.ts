@@ -12,6 +12,9 @@ import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
 import { PRESETS } from '../vendors/presets.ts';
+import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { BudgetGuard } from '../policy/budgets.ts';
+import { addPolicyRoutes } from './policy-routes.ts';
 import { appView, keyView, requestView, routeView } from './views.ts';
 
 export interface AdminDeps {
@@ -23,6 +26,8 @@ export interface AdminDeps {
   now: () => number;
   /** Writes queued request rows, so that a read sees every request that has ended. */
   flushRecords: () => void;
+  budgets: BudgetGuard;
+  quickjs: QuickJSWASMModule | null;
 }
 
 const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
@@ -90,8 +95,15 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     ctx.body = { data: PRESETS };
   });
 
+  // Models this route served lately whose price is unknown: the dashboard says "cost unknown — add a price".
+  const unpriced = (routeId: string) =>
+    store.requests.unpricedModels(routeId, deps.now() - 30 * 24 * 3600 * 1000);
+
   router.get('/routes', (ctx) => {
-    ctx.body = { data: store.routes.list().map(routeView) };
+    deps.flushRecords();
+    ctx.body = {
+      data: store.routes.list().map((route) => ({ ...routeView(route), unpricedModels: unpriced(route.id) })),
+    };
   });
 
   router.get('/routes/:id', (ctx) => {
@@ -292,10 +304,6 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     };
   });
 
-  router.get('/filters', (ctx) => {
-    ctx.body = { data: store.filters.list() };
-  });
-
   router.get('/prices', (ctx) => {
     ctx.body = { data: store.prices.list() };
   });
@@ -396,5 +404,6 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     ctx.body = { changes: result.changes, newKeys: result.newKeys };
   });
 
+  addPolicyRoutes(router, deps);
   return router;
 }

@@ -51,7 +51,9 @@ export function compileFilter(name: string, kind: string, spec: Record<string, u
         patterns = compilePatterns(stringList(spec['patterns'], 'patterns'), name, maxLength);
       } catch (error) {
         const message = (error as Error).message;
-        throw new Error(message.startsWith('patterns: ') ? message : `patterns: ${message}`);
+        throw new Error(message.startsWith('patterns: ') ? message : `patterns: ${message}`, {
+          cause: error,
+        });
       }
       if (kind === 'block') return { name, kind, patterns };
       if (spec['responses'] !== undefined && typeof spec['responses'] !== 'boolean') {

@@ -102,6 +102,7 @@ export function compilePatterns(
     } catch (error) {
       throw new Error(
         `pattern ${JSON.stringify(source)} is not a valid regular expression: ${(error as Error).message}`,
+        { cause: error },
       );
     }
   });

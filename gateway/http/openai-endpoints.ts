@@ -16,12 +16,21 @@ import {
   relayStream,
   sendUpstream,
 } from './relay.ts';
-import { resolveRoute, routeForApp } from './resolve-route.ts';
+import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
+import { admit, type PolicyDeps } from './policy.ts';
+import { applyModelFilters } from '../filters/engine.ts';
+import { redactCompletion, redactingStream } from '../filters/response.ts';
 
 export interface EndpointDeps {
   catalog: Catalog;
   upstreams: Upstreams;
   server: () => ServerConfig;
+  policy: PolicyDeps;
+}
+
+/** Model aliases from the app's and the route's `model` filters. */
+function aliasesFor(app: RuntimeApp): ModelMapper {
+  return (route, model) => applyModelFilters([...app.compiledFilters, ...route.compiledFilters], model);
 }
 
 export function vendorOf(route: RuntimeRoute): Vendor {
@@ -48,12 +57,20 @@ function requestedModel(body: JsonObject): string | undefined {
 async function readRequest(ctx: GatewayContext, deps: EndpointDeps) {
   const body = parseJsonObject(await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024));
   const app = ctx.state.app!;
-  const { route, model } = resolveRoute(deps.catalog, app, ctx.params['routeId'], requestedModel(body));
+  const resolved = resolveRoute(
+    deps.catalog,
+    app,
+    ctx.params['routeId'],
+    requestedModel(body),
+    aliasesFor(app),
+  );
+  const { route } = resolved;
   const draft = ctx.state.draft!;
   draft.route = route.id;
   draft.vendor = route.vendor;
-  draft.model = model;
-  return { body, route, model, vendor: vendorOf(route), draft };
+  draft.model = resolved.model;
+  const vendor = vendorOf(route);
+  return { body, route, app, model: resolved.model, vendor, draft };
 }
 
 /** A rough input size for cut streams that never reported usage: about four characters a token. */
@@ -63,12 +80,16 @@ function estimateInputTokens(body: JsonObject): number {
 
 export function chatCompletions(deps: EndpointDeps): Middleware {
   return async function chatCompletionsHandler(ctx) {
-    const { body, route, model, vendor, draft } = await readRequest(ctx, deps);
+    const request = await readRequest(ctx, deps);
+    const { body, route, vendor, draft } = request;
     if (!Array.isArray(body['messages'])) {
       throw new GatewayError(400, 'invalid_request', '"messages" must be an array.', { param: 'messages' });
     }
     const stream = body['stream'] === true;
     draft.stream = stream;
+    const admission = admit(deps.policy, { ...request, format: 'openai' });
+    const model = admission.model;
+    const patterns = admission.responsePatterns;
     const call = vendor.chat.request(body, {
       model,
       stream,
@@ -95,7 +116,13 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
       draft.usage = result.usage;
       draft.upstreamModel = result.upstreamModel;
       ctx.type = 'application/json';
-      ctx.body = result.body ?? raw;
+      if (patterns.length === 0) {
+        ctx.body = result.body ?? raw;
+        return;
+      }
+      const answer = result.body ?? (parsed as JsonObject);
+      redactCompletion(answer, patterns);
+      ctx.body = answer;
       return;
     }
     if (!isEventStream(upstream)) {
@@ -107,12 +134,14 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
       );
     }
     const options = body['stream_options'] as { include_usage?: unknown } | undefined;
-    const state = vendor.chat.stream.init({
+    const reducer =
+      patterns.length === 0 ? vendor.chat.stream : redactingStream(vendor.chat.stream, patterns);
+    const state = reducer.init({
       model,
       created,
       clientWantsUsage: options?.include_usage === true,
     });
-    draft.pending = relayStream(ctx, upstream, vendor.chat.stream, state, draft).then(() => {
+    draft.pending = relayStream(ctx, upstream, reducer, state, draft).then(() => {
       if (draft.partial && draft.usage.inputTokens === null) {
         draft.usage = { ...draft.usage, inputTokens: estimateInputTokens(body) };
       }
@@ -123,13 +152,15 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
 
 export function embeddings(deps: EndpointDeps): Middleware {
   return async function embeddingsHandler(ctx) {
-    const { body, route, model, vendor, draft } = await readRequest(ctx, deps);
+    const request = await readRequest(ctx, deps);
+    const { body, route, vendor, draft } = request;
     if (!vendor.embeddings) {
       throw new GatewayError(400, 'invalid_request', `Vendor "${route.vendor}" has no embeddings endpoint.`);
     }
     if (body['input'] === undefined) {
       throw new GatewayError(400, 'invalid_request', '"input" is required.', { param: 'input' });
     }
+    const { model } = admit(deps.policy, { ...request, format: 'openai' });
     const call = vendor.embeddings.request(body, { model });
     const upstream = await sendUpstream({
       upstreams: deps.upstreams,

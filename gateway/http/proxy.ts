@@ -1,5 +1,9 @@
 import { PassThrough } from 'node:stream';
+import type { VendorId } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
+import type { BodyFormat } from '../filters/message-view.ts';
+import type { JsonObject } from '../vendors/types.ts';
+import { admit } from './policy.ts';
 import { effectiveTimeouts } from '../forward.ts';
 import { SseParser } from '../protocol/sse.ts';
 import { readBody } from './body.ts';
@@ -37,17 +41,20 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   'set-cookie',
 ]);
 
-function modelOf(raw: Buffer | undefined): { model: string | null; stream: boolean } {
-  if (!raw || raw.length === 0) return { model: null, stream: false };
+function parseNative(raw: Buffer | undefined): JsonObject | null {
+  if (!raw || raw.length === 0) return null;
   try {
-    const parsed = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-    return {
-      model: typeof parsed['model'] === 'string' ? parsed['model'] : null,
-      stream: parsed['stream'] === true,
-    };
+    const parsed = JSON.parse(raw.toString('utf8')) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as JsonObject)
+      : null;
   } catch {
-    return { model: null, stream: false };
+    return null;
   }
+}
+
+function formatOf(vendor: VendorId): BodyFormat {
+  return vendor === 'anthropic' || vendor === 'gemini' ? vendor : 'openai';
 }
 
 /**
@@ -66,16 +73,25 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
     const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
     const raw = hasBody ? await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024) : undefined;
     const rest = ctx.params['rest'] ?? '';
-    const fromBody = modelOf(raw);
-    const model = fromBody.model ?? vendor.modelFromPath(rest);
+    const native = parseNative(raw);
+    const model =
+      (typeof native?.['model'] === 'string' ? native['model'] : null) ?? vendor.modelFromPath(rest);
     draft.model = model;
-    draft.stream = fromBody.stream || rest.includes(':streamGenerateContent');
+    draft.stream = native?.['stream'] === true || rest.includes(':streamGenerateContent');
     if (model !== null && !route.allowList.allows(model)) {
       throw new GatewayError(
         403,
         'model_not_allowed',
         `Model "${model}" is not on the allow-list of route "${route.id}".`,
       );
+    }
+    // Policy and filters apply to native bodies too; a body the filters rewrote is sent as rewritten.
+    let body = raw;
+    if (native && model !== null) {
+      admit(deps.policy, { draft, app, route, body: native, format: formatOf(route.vendor), model });
+      // Untouched bodies go out byte for byte; only filters rewrite them.
+      if (route.compiledFilters.length + app.compiledFilters.length > 0)
+        body = Buffer.from(JSON.stringify(native));
     }
 
     const headers: Record<string, string> = {};
@@ -91,7 +107,7 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
       url: `${route.baseUrl}/${rest}${query}`,
       method: ctx.method,
       headers,
-      body: raw,
+      body,
       timeouts: effectiveTimeouts(deps.server().timeouts, route.timeouts),
       signal: abortOnClientClose(ctx).signal,
     });

@@ -26,8 +26,16 @@ export function recorded(
         draft.errorCode ??= 'client_closed';
       }
       const endedAt = performance.now();
-      if (draft.pending) void draft.pending.then(() => recorder.add(draft, endedAt));
-      else recorder.add(draft, endedAt);
+      const finish = () => {
+        const costUsd = recorder.add(draft, endedAt);
+        try {
+          draft.settle?.(draft.usage, costUsd);
+        } catch (error) {
+          log('error', `could not settle the budget of request ${draft.id}: ${String(error)}`);
+        }
+      };
+      if (draft.pending) void draft.pending.then(finish);
+      else finish();
     });
     try {
       await next();

@@ -12,8 +12,14 @@ export interface Resolved {
   model: string;
 }
 
-function checkModel(route: RuntimeRoute, requested: string | undefined): Resolved {
-  const model = requested || route.defaultModel;
+/** Model aliases (`model` filters) for a route: the model asked for → the model to use. */
+export type ModelMapper = (route: RuntimeRoute, model: string) => string;
+
+const sameModel: ModelMapper = (_route, model) => model;
+
+function checkModel(route: RuntimeRoute, requested: string | undefined, mapModel: ModelMapper): Resolved {
+  const asked = requested || route.defaultModel;
+  const model = asked ? mapModel(route, asked) : asked;
   if (!model) {
     throw new GatewayError(
       400,
@@ -56,8 +62,9 @@ export function resolveRoute(
   app: RuntimeApp,
   routeId: string | undefined,
   requested: string | undefined,
+  mapModel: ModelMapper = sameModel,
 ): Resolved {
-  if (routeId !== undefined) return checkModel(routeForApp(table, app, routeId), requested);
+  if (routeId !== undefined) return checkModel(routeForApp(table, app, routeId), requested, mapModel);
 
   const usable = table.orderedRoutes.filter((route) => appMayUse(app, route.id));
   if (!requested) {
@@ -72,16 +79,19 @@ export function resolveRoute(
         },
       );
     }
-    return checkModel(route, undefined);
+    return checkModel(route, undefined, mapModel);
   }
   const slash = requested.indexOf('/');
   if (slash > 0) {
     const prefix = requested.slice(0, slash);
-    if (table.routes.has(prefix))
-      return checkModel(routeForApp(table, app, prefix), requested.slice(slash + 1));
+    if (table.routes.has(prefix)) {
+      return checkModel(routeForApp(table, app, prefix), requested.slice(slash + 1), mapModel);
+    }
   }
-  const route = usable.find((candidate) => candidate.allowList.allows(requested));
-  if (route) return { route, model: requested };
+  for (const candidate of usable) {
+    const model = mapModel(candidate, requested);
+    if (candidate.allowList.allows(model)) return { route: candidate, model };
+  }
   if (usable.length === 0)
     throw new GatewayError(404, 'route_not_found', `App "${app.name}" has no route to use.`);
   throw new GatewayError(

@@ -70,10 +70,17 @@ export function requestsTable(db: Db) {
     }
   });
   const seqOf = db.prepare<[string], { seq: number }>('SELECT seq FROM requests WHERE id = ?');
+  const unpriced = db.prepare<[string, number], { model: string }>(
+    `SELECT DISTINCT COALESCE(upstream_model, model) AS model FROM requests
+     WHERE route = ? AND time >= ? AND cost_usd IS NULL AND input_tokens IS NOT NULL AND model IS NOT NULL`,
+  );
   const queries = new Map<string, ReturnType<Db['prepare']>>();
 
   return {
     insertMany: (records: readonly RequestRecord[]) => insertMany(records),
+    /** Models a route served since `since` whose cost could not be priced. */
+    unpricedModels: (route: string, since: number): string[] =>
+      unpriced.all(route, since).map((row) => row.model),
     query: (query: RequestQuery): RequestRecord[] => {
       const where: string[] = [];
       const values: (string | number)[] = [];

@@ -28,7 +28,7 @@ export async function startFakeServer(defaultHandler: Handler): Promise<FakeServ
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    let body: Record<string, unknown> | null = null;
+    let body: Record<string, unknown> | null;
     try {
       body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
     } catch {

@@ -1,0 +1,139 @@
+import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { Catalog, RuntimeApp, RuntimeRoute } from '../catalog.ts';
+import { GatewayError } from '../errors.ts';
+import { applyRequestFilters, responsePatterns } from '../filters/engine.ts';
+import { textSlots, type BodyFormat } from '../filters/message-view.ts';
+import type { Pattern } from '../filters/patterns.ts';
+import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/catalogue.ts';
+import type { BudgetGuard, BudgetRule } from '../policy/budgets.ts';
+import { priceRequest } from '../policy/pricing.ts';
+import type { RateLimiter, RateRule } from '../policy/rate-limits.ts';
+import { countInputTokens } from '../policy/tokens.ts';
+import type { RecordDraft } from '../recorder.ts';
+import type { JsonObject } from '../vendors/types.ts';
+import type { Logger } from './errors.ts';
+
+export interface PolicyDeps {
+  catalog: Catalog;
+  budgets: BudgetGuard;
+  limits: RateLimiter;
+  quickjs: QuickJSWASMModule | null;
+  log: Logger;
+}
+
+export interface AdmissionInput {
+  draft: RecordDraft;
+  app: RuntimeApp;
+  route: RuntimeRoute;
+  /** The request body in `format`; filters rewrite it in place. */
+  body: JsonObject;
+  format: BodyFormat;
+  model: string;
+}
+
+export interface Admission {
+  /** The model to send: a script filter may have changed it. */
+  model: string;
+  /** Patterns the answer's text is redacted with (empty: none). */
+  responsePatterns: Pattern[];
+}
+
+function maxOutputTokens(body: JsonObject, format: BodyFormat, route: RuntimeRoute, model: string): number {
+  const asked =
+    format === 'gemini'
+      ? (body['generationConfig'] as JsonObject | undefined)?.['maxOutputTokens']
+      : (body['max_completion_tokens'] ?? body['max_tokens']);
+  if (typeof asked === 'number' && asked > 0) return asked;
+  return modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS;
+}
+
+/**
+ * What happens between knowing the route and sending the request: rate limits, then the
+ * request filters (in order: the app's, then the route's), then the budget reservation for the
+ * filtered request's most expensive outcome. Anything refused here never reaches the vendor.
+ * The draft's `settle` releases what was reserved when the request ends, however it ends.
+ */
+export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
+  const { app, route, body, format, draft } = input;
+  const filters = [...app.compiledFilters, ...route.compiledFilters];
+  const rateRules: RateRule[] = [];
+  if (app.rateLimit) rateRules.push({ scope: 'app', name: app.name, limit: app.rateLimit });
+  if (route.rateLimit) rateRules.push({ scope: 'route', name: route.id, limit: route.rateLimit });
+  const budgetRules: BudgetRule[] = [];
+  if (app.budget) budgetRules.push({ scope: 'app', name: app.name, budget: app.budget });
+  if (route.budget) budgetRules.push({ scope: 'route', name: route.id, budget: route.budget });
+  if (filters.length === 0 && rateRules.length === 0 && budgetRules.length === 0) {
+    return { model: input.model, responsePatterns: [] };
+  }
+
+  const now = Date.now();
+  if (rateRules.some((rule) => rule.limit.rpm !== undefined)) {
+    deps.limits.admit(
+      rateRules.map((rule) => ({ ...rule, limit: { rpm: rule.limit.rpm } })),
+      0,
+      now,
+    );
+  }
+
+  let model = input.model;
+  if (filters.length > 0) {
+    model = applyRequestFilters(
+      filters,
+      body,
+      format,
+      { app: app.name, route: route.id, vendor: route.vendor, model },
+      deps.quickjs,
+      (filter, problem) => deps.log('warn', `filter "${filter}" failed closed: ${problem}`),
+    );
+    if (model !== input.model) {
+      if (!route.allowList.allows(model)) {
+        throw new GatewayError(
+          403,
+          'model_not_allowed',
+          `Model "${model}" is not on the allow-list of route "${route.id}".`,
+        );
+      }
+      if (format !== 'gemini') body['model'] = model;
+      draft.model = model;
+    }
+  }
+
+  const needsTokens = budgetRules.length > 0 || rateRules.some((rule) => rule.limit.tpm !== undefined);
+  const inputTokens = needsTokens
+    ? countInputTokens(
+        [
+          ...textSlots(body, format).map((slot) => slot.text),
+          body['tools'] ? JSON.stringify(body['tools']) : '',
+        ],
+        route.vendor,
+      )
+    : 0;
+  const tokenRules = rateRules
+    .filter((rule) => rule.limit.tpm !== undefined)
+    .map((rule) => ({ ...rule, limit: { tpm: rule.limit.tpm } }));
+  if (tokenRules.length > 0) deps.limits.admit(tokenRules, inputTokens, now);
+
+  let reservation = null;
+  if (budgetRules.length > 0) {
+    const worstCase = priceRequest(
+      {
+        inputTokens,
+        outputTokens: maxOutputTokens(body, format, route, model),
+        cachedInputTokens: 0,
+        reasoningTokens: 0,
+      },
+      [model],
+      route,
+      deps.catalog.prices,
+    );
+    reservation = deps.budgets.admit(draft.id, budgetRules, worstCase, now);
+  }
+
+  if (reservation || tokenRules.length > 0) {
+    draft.settle = (usage, costUsd) => {
+      if (reservation) deps.budgets.settle(reservation, costUsd, Date.now());
+      if (tokenRules.length > 0) deps.limits.settle(tokenRules, usage.outputTokens ?? 0, Date.now());
+    };
+  }
+  return { model, responsePatterns: responsePatterns(filters) };
+}
