@@ -175,7 +175,11 @@ export function embeddings(deps: EndpointDeps): Middleware {
     });
     passUpstreamHeaders(ctx, upstream);
     const { raw, parsed } = await readJson(upstream);
-    const result = vendor.embeddings.response(parsed, { model, created: Math.floor(draft.time / 1000) });
+    const result = vendor.embeddings.response(parsed, {
+      model,
+      created: Math.floor(draft.time / 1000),
+      encodingFormat: body['encoding_format'],
+    });
     draft.usage = result.usage;
     draft.upstreamModel = result.upstreamModel;
     ctx.type = 'application/json';

@@ -149,7 +149,12 @@ export function relayStream<State>(
       }
       const tail = reducer.end(state);
       for (const payload of tail.payloads) write(payload);
-      if (failure || !tail.complete) {
+      const reported = reducer.errorCode(state);
+      if (!failure && !tail.complete && reported !== null) {
+        // The vendor's own error event already went out as one OpenAI-style error: no second one.
+        draft.partial = true;
+        draft.errorCode = reported;
+      } else if (failure || !tail.complete) {
         const error =
           failure ??
           new GatewayError(

@@ -1,14 +1,18 @@
 import type { VendorId } from '../config/schema.ts';
+import { anthropicVendor } from './anthropic/index.ts';
+import { geminiVendor } from './gemini/index.ts';
 import { openAiVendor } from './openai/index.ts';
 import type { Vendor } from './types.ts';
 
-const VENDORS: Partial<Record<VendorId, Vendor>> = {
+const VENDORS: Record<VendorId, Vendor> = {
   openai: openAiVendor('openai') as Vendor,
   'openai-compatible': openAiVendor('openai-compatible') as Vendor,
   ollama: openAiVendor('ollama') as Vendor,
+  anthropic: anthropicVendor as Vendor,
+  gemini: geminiVendor as Vendor,
 };
 
-/** The vendor for a route, or undefined for a vendor this build cannot translate yet. */
+/** The vendor for a route. Adding a vendor = one folder + one line here. */
 export function vendorFor(id: VendorId): Vendor | undefined {
   return VENDORS[id];
 }

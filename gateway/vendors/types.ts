@@ -94,7 +94,8 @@ export interface Vendor<State = unknown> {
   };
   embeddings: {
     request(body: JsonObject, context: { model: string }): UpstreamRequest;
-    response(body: unknown, context: ResponseContext): ChatResult;
+    /** `encodingFormat` is the client's `encoding_format`: the OpenAI SDKs ask for base64 by default. */
+    response(body: unknown, context: ResponseContext & { encodingFormat?: unknown }): ChatResult;
   } | null;
   models: { path: string; parse(body: unknown): string[] };
   /** The vendor's error body → a gateway error with the vendor's status, type and message. */

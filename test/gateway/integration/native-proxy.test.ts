@@ -47,7 +47,8 @@ describe('@anthropic-ai/sdk on /proxy', () => {
     expect(message.content[0]?.type).toBe('text');
     const seen = anthropicFake.seen.at(-1)!;
     expect(seen.headers['x-api-key']).toBe(ANTHROPIC_KEY);
-    expect(seen.headers['anthropic-version']).toBe('2023-06-01');
+    // The SDK's own version passes on unchanged (this SDK sends a newer one than the gateway's default).
+    expect(seen.headers['anthropic-version']).toMatch(/^\d{4}-\d\d-\d\d$/);
     expect(JSON.stringify(seen.headers)).not.toContain(APP_KEY);
     const [row] = await requestRows(gateway, 1);
     expect(row).toMatchObject({
@@ -83,6 +84,20 @@ describe('@anthropic-ai/sdk on /proxy', () => {
       outputTokens: 28,
       partial: false,
     });
+  });
+
+  it('adds anthropic-version 2023-06-01 when the caller sent none', async () => {
+    const response = await fetch(`${gateway.url}/proxy/claude/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': APP_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(anthropicFake.seen.at(-1)!.headers['anthropic-version']).toBe('2023-06-01');
   });
 
   it('passes anthropic-beta on', async () => {

@@ -357,3 +357,86 @@ describe.each(ROUTES)('LangChain\'s ChatOpenAI through route "$route"', ({ route
     expect(text.length).toBeGreaterThan(0);
   });
 });
+
+describe('models, embeddings and errors per vendor', () => {
+  it("lists each vendor's own models, filtered by the route's allow-list", async () => {
+    const ids = async (route: string) => {
+      const out: string[] = [];
+      for await (const model of openai(route).models.list()) out.push(model.id);
+      return out;
+    };
+    expect(await ids('claude')).toEqual([
+      'claude-sonnet-4-5-20250929',
+      'claude-haiku-4-5-20251001',
+      'claude-opus-4-1-20250805',
+    ]);
+    expect(await ids('gem')).toEqual(['gemini-2.5-flash', 'gemini-3-pro-preview', 'gemini-embedding-001']);
+  });
+
+  it('embeds through Gemini, in the base64 the OpenAI SDK asks for by default', async () => {
+    const result = await openai('gem').embeddings.create({
+      model: 'gemini-embedding-001',
+      input: ['a', 'b'],
+    });
+    expect(result.data).toHaveLength(2);
+    const [first] = result.data;
+    expect(first!.embedding).toHaveLength(3);
+    expect(first!.embedding[0]).toBeCloseTo(0.012, 6);
+    expect(first!.embedding[1]).toBeCloseTo(-0.034, 6);
+    const seen = fakes.gemini.seen.at(-1)!;
+    expect(seen.url).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
+  });
+
+  it('refuses embeddings on an Anthropic route with a clear 400', async () => {
+    const error = await openai('claude')
+      .embeddings.create({ model: 'claude-haiku-4-5', input: 'a' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toMatch(/no embeddings/i);
+  });
+
+  it('turns an error event inside an Anthropic stream into exactly one OpenAI error event and a failed row', async () => {
+    fakes.anthropic.respond((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const events = [
+        {
+          type: 'message_start',
+          message: {
+            id: 'msg_1',
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-haiku-4-5-20251001',
+            content: [],
+            stop_reason: null,
+            usage: { input_tokens: 12, output_tokens: 1 },
+          },
+        },
+        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Partly' } },
+        { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+      ];
+      for (const event of events) response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      response.end();
+    });
+    try {
+      const response = await fetch(`${gateway.url}/openai/claude/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'claude-haiku-4-5',
+          stream: true,
+          messages: [{ role: 'user', content: 'Hi' }],
+        }),
+      });
+      const events = (await response.text()).split('\n\n').filter((event) => event.startsWith('data: '));
+      const errors = events.filter((event) => event.includes('"error"'));
+      expect(errors).toHaveLength(1);
+      expect(JSON.parse(errors[0]!.slice(6))).toMatchObject({ error: { code: 'overloaded' } });
+      expect(events.some((event) => event.includes('Partly'))).toBe(true);
+      const [row] = await requestRows(gateway, 1);
+      expect(row).toMatchObject({ route: 'claude', partial: true, errorCode: 'overloaded', inputTokens: 12 });
+    } finally {
+      fakes.anthropic.respond(null);
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { JsonObject } from '../types.ts';
+import { invalidRequest, parseOrThrow, unsupportedParameter } from './request-errors.ts';
+
+/**
+ * The parts of an OpenAI Chat Completions request that the translation reads, checked at the edge
+ * so that the steps after it can trust their input. Content parts and tools are kept as loose
+ * objects here and checked where they are converted, where the error can say what is unsupported.
+ */
+
+const part = z.looseObject({ type: z.string() });
+export type LoosePart = z.infer<typeof part>;
+
+const content = z.union([z.string(), z.array(part)]);
+
+const systemMessage = z.object({
+  role: z.enum(['system', 'developer']),
+  content,
+});
+
+const userMessage = z.object({
+  role: z.literal('user'),
+  content,
+});
+
+const toolCall = z.object({
+  id: z.string().min(1),
+  type: z.string().default('function'),
+  function: z.object({
+    name: z.string().min(1),
+    // OpenAI sends a JSON string; a few clients send the object itself.
+    arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+  }),
+});
+export type ToolCall = z.infer<typeof toolCall>;
+
+const assistantMessage = z.object({
+  role: z.literal('assistant'),
+  content: content.nullish(),
+  tool_calls: z.array(toolCall).nullish(),
+  /** LiteLLM's field for Anthropic thinking blocks, which our answers carry too. */
+  thinking_blocks: z.array(part).nullish(),
+  function_call: z.unknown().optional(),
+  audio: z.unknown().optional(),
+});
+
+const toolMessage = z.object({
+  role: z.literal('tool'),
+  tool_call_id: z.string().min(1),
+  content,
+});
+
+export type ChatMessage =
+  | z.infer<typeof systemMessage>
+  | z.infer<typeof userMessage>
+  | z.infer<typeof assistantMessage>
+  | z.infer<typeof toolMessage>;
+
+const MESSAGE_SCHEMAS = {
+  system: systemMessage,
+  developer: systemMessage,
+  user: userMessage,
+  assistant: assistantMessage,
+  tool: toolMessage,
+} as const;
+
+function parseMessage(value: unknown, index: number): ChatMessage {
+  const where = `messages[${index}]`;
+  const role = typeof value === 'object' && value !== null ? (value as JsonObject)['role'] : undefined;
+  if (role === 'function') {
+    throw unsupportedParameter(
+      `${where}: "function" messages belong to the legacy function API; send tools and tool messages instead.`,
+      where,
+    );
+  }
+  if (typeof role !== 'string' || !(role in MESSAGE_SCHEMAS)) {
+    throw invalidRequest(
+      `${where}.role: must be one of system, developer, user, assistant, tool.`,
+      `${where}.role`,
+    );
+  }
+  return parseOrThrow(MESSAGE_SCHEMAS[role as keyof typeof MESSAGE_SCHEMAS], value, where);
+}
+
+const positiveInteger = z.number().int().positive();
+
+const chatRequest = z.object({
+  messages: z.array(z.unknown()).min(1, 'at least one message is required'),
+  max_completion_tokens: positiveInteger.nullish(),
+  max_tokens: positiveInteger.nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string())]).nullish(),
+  tools: z.array(part).nullish(),
+  tool_choice: z.union([z.string(), part]).nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  response_format: part.nullish(),
+  reasoning_effort: z.string().nullish(),
+  user: z.string().nullish(),
+  safety_identifier: z.string().nullish(),
+});
+
+export type ChatRequest = Omit<z.infer<typeof chatRequest>, 'messages'> & { messages: ChatMessage[] };
+
+export function parseChatRequest(body: JsonObject): ChatRequest {
+  const request = parseOrThrow(chatRequest, body, '');
+  return { ...request, messages: request.messages.map(parseMessage) };
+}
