@@ -12,7 +12,7 @@ export interface ScriptLimits {
   memoryBytes: number;
 }
 
-export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = { timeoutMs: 50, memoryBytes: 16 * 1024 * 1024 };
+export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = { timeoutMs: 100, memoryBytes: 16 * 1024 * 1024 };
 
 export type ScriptOutcome = { ok: true; value: unknown } | { ok: false; reason: string };
 

@@ -41,19 +41,77 @@ function fromOverride(price: PriceOverride, usage: Usage): number {
   );
 }
 
+interface LinearRates {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+}
+
+/** Per-million rates of models whose price is linear, by provider and model; null: the library has no price. */
+const rateCache = new Map<string, { rates: LinearRates | null; until: number }>();
+const RATE_CACHE_MS = 60 * 60 * 1000;
+
+/** A price is linear when every rate is a plain number (no tiers by prompt size, no time-of-day rules). */
+function linearRates(price: Record<string, unknown>): LinearRates | null {
+  const rate = (key: string, fallback?: number): number | null => {
+    const value = price[key];
+    if (value === undefined) return fallback ?? 0;
+    return typeof value === 'number' ? value : null;
+  };
+  const input = rate('input_mtok');
+  const output = rate('output_mtok');
+  if (input === null || output === null) return null;
+  const cacheRead = rate('cache_read_mtok', input);
+  const cacheWrite = rate('cache_write_mtok', input);
+  if (cacheRead === null || cacheWrite === null) return null;
+  const known = new Set(['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok']);
+  // Audio, image or per-request prices: leave those to the library.
+  if (Object.keys(price).some((key) => !known.has(key) && price[key] !== undefined && price[key] !== 0))
+    return null;
+  return { input, cacheRead, cacheWrite, output };
+}
+
+/**
+ * The library's price, with its answer per model kept for an hour where the price is linear: a
+ * lookup costs tens of microseconds, and budgets price every request twice (estimate, then cost).
+ */
 function fromLibrary(model: string, usage: Usage, route: PricingRoute): number | null {
   const providerId = PROVIDER_BY_VENDOR[route.vendor];
+  const key = `${providerId ?? route.baseUrl}|${model}`;
+  const now = Date.now();
+  const cached = rateCache.get(key);
+  const input = usage.inputTokens ?? 0;
+  const cacheRead = Math.min(usage.cachedInputTokens ?? 0, input);
+  const cacheWrite = Math.min(usage.cacheWriteTokens ?? 0, input - cacheRead);
+  if (cached && cached.until > now) {
+    if (cached.rates === null) return null;
+    const rates = cached.rates;
+    return (
+      ((input - cacheRead - cacheWrite) * rates.input +
+        cacheRead * rates.cacheRead +
+        cacheWrite * rates.cacheWrite +
+        (usage.outputTokens ?? 0) * rates.output) /
+      1e6
+    );
+  }
   const result = calcPrice(
     {
-      input_tokens: usage.inputTokens ?? 0,
-      cache_read_tokens: usage.cachedInputTokens ?? 0,
-      cache_write_tokens: usage.cacheWriteTokens ?? 0,
+      input_tokens: input,
+      cache_read_tokens: cacheRead,
+      cache_write_tokens: cacheWrite,
       output_tokens: usage.outputTokens ?? 0,
     },
     model,
     providerId ? { providerId } : { providerApiUrl: route.baseUrl },
   );
-  return result ? result.total_price : null;
+  if (!result) {
+    rateCache.set(key, { rates: null, until: now + RATE_CACHE_MS });
+    return null;
+  }
+  const rates = linearRates(result.model_price as Record<string, unknown>);
+  if (rates) rateCache.set(key, { rates, until: now + RATE_CACHE_MS });
+  return result.total_price;
 }
 
 /**
