@@ -73,7 +73,7 @@ function parseMessage(value: unknown, index: number): ChatMessage {
       where,
     );
   }
-  if (typeof role !== 'string' || !(role in MESSAGE_SCHEMAS)) {
+  if (typeof role !== 'string' || !Object.hasOwn(MESSAGE_SCHEMAS, role)) {
     throw invalidRequest(
       `${where}.role: must be one of system, developer, user, assistant, tool.`,
       `${where}.role`,

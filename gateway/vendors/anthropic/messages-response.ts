@@ -6,14 +6,15 @@ import { z } from 'zod';
  * so an unknown block or event is ignored rather than failing the answer.
  */
 
-const count = z.number().nonnegative().nullish();
+// A count we cannot read is unknown, not a reason to fail the answer.
+const count = z.number().nonnegative().nullish().catch(null);
 
 export const usageSchema = z.looseObject({
   input_tokens: count,
   output_tokens: count,
   cache_read_input_tokens: count,
   cache_creation_input_tokens: count,
-  output_tokens_details: z.looseObject({ thinking_tokens: count }).nullish(),
+  output_tokens_details: z.looseObject({ thinking_tokens: count }).nullish().catch(null),
 });
 export type AnthropicUsage = z.infer<typeof usageSchema>;
 
@@ -38,7 +39,10 @@ export const toolUseBlockSchema = z.looseObject({
 });
 
 /** Why the model refused, when `stop_reason` is `refusal`. */
-export const stopDetailsSchema = z.looseObject({ explanation: z.string().nullish() }).nullish();
+export const stopDetailsSchema = z
+  .looseObject({ explanation: z.string().nullish().catch(null) })
+  .nullish()
+  .catch(null);
 
 export const messageSchema = z.looseObject({
   id: z.string(),
@@ -46,7 +50,7 @@ export const messageSchema = z.looseObject({
   content: z.array(blockSchema),
   stop_reason: z.string().nullish(),
   stop_details: stopDetailsSchema,
-  usage: usageSchema.nullish(),
+  usage: usageSchema.nullish().catch(null),
 });
 
 export const errorBodySchema = z.looseObject({
@@ -55,7 +59,7 @@ export const errorBodySchema = z.looseObject({
 
 /** Stream events, by their `type`. */
 export const streamEventSchemas = {
-  message_start: z.looseObject({ message: messageSchema.partial().extend({ usage: usageSchema.nullish() }) }),
+  message_start: z.looseObject({ message: messageSchema.partial() }),
   content_block_start: z.looseObject({ index: z.number(), content_block: blockSchema }),
   content_block_delta: z.looseObject({
     index: z.number(),
@@ -70,7 +74,7 @@ export const streamEventSchemas = {
   content_block_stop: z.looseObject({ index: z.number() }),
   message_delta: z.looseObject({
     delta: z.looseObject({ stop_reason: z.string().nullish(), stop_details: stopDetailsSchema }).nullish(),
-    usage: usageSchema.nullish(),
+    usage: usageSchema.nullish().catch(null),
   }),
   error: errorBodySchema,
 } as const;

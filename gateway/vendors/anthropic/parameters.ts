@@ -87,7 +87,8 @@ export const PARAMETER_RULES: readonly ParameterRule[] = [
     carriedAs:
       '`json_schema` with `strict: true` → `output_config.format` (Claude 4.5 and later); other `json_schema` and `json_object` → a forced answer tool whose input becomes the message content',
     droppedWhen: '`{"type": "text"}`',
-    refusedWhen: 'a `json_schema` whose root is not an object, when it has to go through the answer tool',
+    refusedWhen:
+      'another type; a `json_schema` whose root is not an object, when it has to go through the answer tool',
   },
   {
     name: 'reasoning_effort',

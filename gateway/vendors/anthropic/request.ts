@@ -50,14 +50,17 @@ function planTools(
   return { tools: offered, choice: isDefault ? null : choice };
 }
 
-/** With thinking off, Anthropic refuses thinking blocks in a final assistant turn (a prefill). */
-function withoutFinalThinking(messages: AnthropicMessage[]): AnthropicMessage[] {
-  const last = messages.at(-1);
-  if (last?.role !== 'assistant') return messages;
-  return [
-    ...messages.slice(0, -1),
-    { role: 'assistant', content: last.content.filter((block) => !isThinkingBlock(block)) },
-  ];
+/**
+ * Thinking blocks Anthropic would refuse: with thinking off, those of a final assistant turn (a
+ * prefill); for a model that cannot think (the conversation began on another model), all of them.
+ * Every assistant turn keeps other blocks: messages of thinking alone were dropped already.
+ */
+function withoutRefusedThinking(messages: AnthropicMessage[], all: boolean): AnthropicMessage[] {
+  return messages.map((message, index) =>
+    message.role === 'assistant' && (all || index === messages.length - 1)
+      ? { role: 'assistant', content: message.content.filter((block) => !isThinkingBlock(block)) }
+      : message,
+  );
 }
 
 function stopSequences(stop: string | string[] | null | undefined): string[] {
@@ -96,7 +99,7 @@ export function toAnthropicRequest(body: JsonObject, context: ChatCallContext): 
   const out: MessagesRequest = {
     model: context.model,
     max_tokens: thinking.maxTokens,
-    messages: thinking.thinking ? messages : withoutFinalThinking(messages),
+    messages: thinking.thinking ? messages : withoutRefusedThinking(messages, traits.thinking === 'none'),
     ...(system.length > 0 ? { system } : {}),
     ...(tools.length > 0 ? { tools } : {}),
     ...(tools.length > 0 && choice
