@@ -19,6 +19,8 @@ import {
 import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
 import { admit, type PolicyDeps } from './policy.ts';
 import { applyModelFilters } from '../filters/engine.ts';
+import { textSlots } from '../filters/message-view.ts';
+import { countInputTokens } from '../policy/tokens.ts';
 import { redactCompletion, redactingStream } from '../filters/response.ts';
 
 export interface EndpointDeps {
@@ -73,9 +75,12 @@ async function readRequest(ctx: GatewayContext, deps: EndpointDeps) {
   return { body, route, app, model: resolved.model, vendor, draft };
 }
 
-/** A rough input size for cut streams that never reported usage: about four characters a token. */
-function estimateInputTokens(body: JsonObject): number {
-  return Math.ceil(JSON.stringify(body['messages'] ?? body['input'] ?? '').length / 4);
+/** Input tokens of a stream cut before the vendor reported its usage: counted with the tokenizer. */
+function estimateInputTokens(body: JsonObject, route: RuntimeRoute): number {
+  return countInputTokens(
+    textSlots(body, 'openai').map((slot) => slot.text),
+    route.vendor,
+  );
 }
 
 export function chatCompletions(deps: EndpointDeps): Middleware {
@@ -143,7 +148,7 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
     });
     draft.pending = relayStream(ctx, upstream, reducer, state, draft).then(() => {
       if (draft.partial && draft.usage.inputTokens === null) {
-        draft.usage = { ...draft.usage, inputTokens: estimateInputTokens(body) };
+        draft.usage = { ...draft.usage, inputTokens: estimateInputTokens(body, route) };
       }
     });
     await draft.pending;
