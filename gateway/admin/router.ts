@@ -15,6 +15,7 @@ import { PRESETS } from '../vendors/presets.ts';
 import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
 import type { BudgetGuard } from '../policy/budgets.ts';
 import { addPolicyRoutes } from './policy-routes.ts';
+import { addUsageRoutes } from './usage-routes.ts';
 import { appView, keyView, requestView, routeView } from './views.ts';
 
 export interface AdminDeps {
@@ -405,5 +406,6 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   });
 
   addPolicyRoutes(router, deps);
+  addUsageRoutes(router, deps);
   return router;
 }

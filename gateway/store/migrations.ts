@@ -122,4 +122,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE apps ADD COLUMN filters TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE routes ADD COLUMN rate_limit TEXT;
   `,
+  // 4: hourly rollups for the dashboard's charts, so that they never scan the request table.
+  `
+  CREATE TABLE usage_hourly (
+    hour                  INTEGER NOT NULL,
+    app                   TEXT NOT NULL,
+    route                 TEXT NOT NULL,
+    model                 TEXT NOT NULL,
+    requests              INTEGER NOT NULL,
+    errors                INTEGER NOT NULL,
+    input_tokens          INTEGER NOT NULL,
+    output_tokens         INTEGER NOT NULL,
+    cached_input_tokens   INTEGER NOT NULL,
+    reasoning_tokens      INTEGER NOT NULL,
+    cost_usd              REAL NOT NULL,
+    unpriced              INTEGER NOT NULL,
+    latency_ms_sum        REAL NOT NULL,
+    PRIMARY KEY (hour, app, route, model)
+  ) STRICT;
+
+  INSERT INTO usage_hourly
+  SELECT (time / 3600000) * 3600000, COALESCE(app, ''), COALESCE(route, ''), COALESCE(upstream_model, model, ''),
+    COUNT(*), SUM(status >= 400), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
+    COALESCE(SUM(cached_input_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), COALESCE(SUM(cost_usd), 0),
+    SUM(cost_usd IS NULL AND input_tokens IS NOT NULL), SUM(latency_ms)
+  FROM requests GROUP BY 1, 2, 3, 4;
+  `,
 ];

@@ -1,5 +1,6 @@
 import type { Db } from './database.ts';
 import type { RequestRecord } from './types.ts';
+import { usageTable } from './usage.ts';
 
 interface RequestRow {
   id: string;
@@ -64,10 +65,12 @@ export function requestsTable(db: Db) {
      VALUES (@id, @time, @app, @route, @vendor, @model, @upstreamModel, @endpoint, @stream, @status, @errorCode,
        @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial)`,
   );
+  const usage = usageTable(db);
   const insertMany = db.transaction((records: readonly RequestRecord[]) => {
     for (const record of records) {
       insert.run({ ...record, stream: record.stream ? 1 : 0, partial: record.partial ? 1 : 0 });
     }
+    usage.add(records);
   });
   const seqOf = db.prepare<[string], { seq: number }>('SELECT seq FROM requests WHERE id = ?');
   const unpriced = db.prepare<[string, number], { model: string }>(
@@ -76,8 +79,20 @@ export function requestsTable(db: Db) {
   );
   const queries = new Map<string, ReturnType<Db['prepare']>>();
 
+  const countSince = db.prepare<[number], { count: number }>(
+    'SELECT COUNT(*) AS count FROM requests WHERE time >= ?',
+  );
+  const nthLatency = db.prepare<[number, number], { latency: number }>(
+    'SELECT latency_ms AS latency FROM requests WHERE time >= ? ORDER BY latency_ms LIMIT 1 OFFSET ?',
+  );
+
   return {
     insertMany: (records: readonly RequestRecord[]) => insertMany(records),
+    /** The median latency of the requests since `since`, or null when there were none. */
+    medianLatencySince: (since: number): number | null => {
+      const count = countSince.get(since)?.count ?? 0;
+      return count === 0 ? null : (nthLatency.get(since, Math.floor(count / 2))?.latency ?? null);
+    },
     /** Models a route served since `since` whose cost could not be priced. */
     unpricedModels: (route: string, since: number): string[] =>
       unpriced.all(route, since).map((row) => row.model),

@@ -133,6 +133,35 @@ describe('request log', () => {
   });
 });
 
+describe('usage and overview', () => {
+  it('serves the time series, its CSV and the overview from the recorded requests', async () => {
+    const before = await admin('GET', '/overview');
+    const requestsBefore = (before.body!['today'] as { requests: number }).requests;
+    expect((await chat(APP_KEY)).status).toBe(200);
+    const overview = await admin('GET', '/overview');
+    const today = overview.body!['today'] as { requests: number; costUsd: number; medianLatencyMs: number };
+    expect(today.requests).toBe(requestsBefore + 1);
+    expect(today.costUsd).toBeGreaterThan(0);
+    expect(today.medianLatencyMs).toBeGreaterThan(0);
+    expect((overview.body!['last24h'] as unknown[]).length).toBeGreaterThan(0);
+    expect((overview.body!['last30d'] as unknown[]).length).toBe(1);
+
+    const byApp = await admin('GET', '/usage?bucket=day&groupBy=app');
+    const keys = (byApp.body!['data'] as { key: string }[]).map((point) => point.key);
+    expect(keys).toContain('fixed');
+    const csv = await fetch(`${gateway.url}/admin/api/usage.csv?groupBy=model`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe(
+      'start,key,requests,errors,inputTokens,outputTokens,cachedInputTokens,reasoningTokens,costUsd,unpriced,latencyMsAvg',
+    );
+    expect(lines.some((line) => line.includes('gpt-4.1-nano-2025-04-14'))).toBe(true);
+    expect((await admin('GET', '/usage?bucket=year')).status).toBe(400);
+  });
+});
+
 describe('config export and import', () => {
   it('exports the config-file format without secrets, and importing it twice changes nothing the second time', async () => {
     const exported = await fetch(`${gateway.url}/admin/api/config`, {

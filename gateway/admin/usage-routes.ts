@@ -1,0 +1,149 @@
+import type Router from '@koa/router';
+import { GatewayError } from '../errors.ts';
+import type { GatewayState } from '../http/context.ts';
+import type { BudgetGuard, BudgetRule } from '../policy/budgets.ts';
+import { periodStart } from '../policy/periods.ts';
+import type { Store } from '../store/index.ts';
+import { HOUR_MS, type Bucket, type GroupBy, type UsagePoint } from '../store/usage.ts';
+
+export interface UsageAdminDeps {
+  store: Store;
+  budgets: BudgetGuard;
+  now: () => number;
+  flushRecords: () => void;
+}
+
+const BUCKETS: readonly Bucket[] = ['hour', 'day', 'week', 'month'];
+const GROUPS: readonly GroupBy[] = ['app', 'route', 'model', 'none'];
+const DAY_MS = 24 * HOUR_MS;
+
+const point = (row: UsagePoint) => ({ ...row, start: new Date(row.start).toISOString() });
+
+function time(value: unknown, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(parsed))
+    throw new GatewayError(400, 'invalid_request', `${name}: an ISO 8601 date or time`, { param: name });
+  return parsed;
+}
+
+function choice<T extends string>(value: unknown, allowed: readonly T[], name: string, fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new GatewayError(400, 'invalid_request', `${name}: one of ${allowed.join(', ')}`, { param: name });
+}
+
+const csvCell = (value: unknown) => {
+  const text = String(value ?? '');
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** Usage time series and the overview the dashboard opens on; all read from the hourly rollups. */
+export function addUsageRoutes(router: Router<GatewayState>, deps: UsageAdminDeps): void {
+  const { store } = deps;
+
+  const series = (query: Record<string, unknown>) => {
+    deps.flushRecords();
+    const now = deps.now();
+    const text = (name: string) =>
+      typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined;
+    return store.usage.series({
+      from: time(query['from'], 'from', now - 30 * DAY_MS),
+      to: time(query['to'], 'to', now + HOUR_MS),
+      bucket: choice(query['bucket'], BUCKETS, 'bucket', 'day'),
+      groupBy: choice(query['groupBy'], GROUPS, 'groupBy', 'none'),
+      app: text('app'),
+      route: text('route'),
+    });
+  };
+
+  router.get('/usage', (ctx) => {
+    ctx.body = { data: series(ctx.query).map(point) };
+  });
+
+  router.get('/usage.csv', (ctx) => {
+    const rows = series(ctx.query);
+    const columns = [
+      'start',
+      'key',
+      'requests',
+      'errors',
+      'inputTokens',
+      'outputTokens',
+      'cachedInputTokens',
+      'reasoningTokens',
+      'costUsd',
+      'unpriced',
+      'latencyMsAvg',
+    ] as const;
+    const lines = [
+      columns.join(','),
+      ...rows.map((row) =>
+        columns
+          .map((column) => csvCell(column === 'start' ? new Date(row.start).toISOString() : row[column]))
+          .join(','),
+      ),
+    ];
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set('content-disposition', 'attachment; filename="switchboard-usage.csv"');
+    ctx.body = `${lines.join('\n')}\n`;
+  });
+
+  /** "Is everything fine, and what did it cost?" in one answer. */
+  router.get('/overview', (ctx) => {
+    deps.flushRecords();
+    const now = deps.now();
+    const today = periodStart('day', now);
+    const month = periodStart('month', now);
+    const sum = (points: UsagePoint[]) =>
+      points.reduce(
+        (total, item) => ({
+          requests: total.requests + item.requests,
+          errors: total.errors + item.errors,
+          costUsd: total.costUsd + item.costUsd,
+          unpriced: total.unpriced + item.unpriced,
+        }),
+        { requests: 0, errors: 0, costUsd: 0, unpriced: 0 },
+      );
+    const todayTotals = sum(
+      store.usage.series({ from: today, to: now + HOUR_MS, bucket: 'day', groupBy: 'none' }),
+    );
+    const monthTotals = sum(
+      store.usage.series({ from: month, to: now + HOUR_MS, bucket: 'month', groupBy: 'none' }),
+    );
+    const rules: BudgetRule[] = [
+      ...store.apps
+        .list()
+        .flatMap((app) =>
+          app.budget ? [{ scope: 'app' as const, name: app.name, budget: app.budget }] : [],
+        ),
+      ...store.routes
+        .list()
+        .flatMap((route) =>
+          route.budget ? [{ scope: 'route' as const, name: route.id, budget: route.budget }] : [],
+        ),
+    ];
+    ctx.body = {
+      today: {
+        ...todayTotals,
+        errorRate: todayTotals.requests === 0 ? 0 : todayTotals.errors / todayTotals.requests,
+        medianLatencyMs: store.requests.medianLatencySince(today),
+      },
+      month: monthTotals,
+      last24h: store.usage
+        .series({ from: now - 24 * HOUR_MS, to: now + HOUR_MS, bucket: 'hour', groupBy: 'none' })
+        .map(point),
+      last30d: store.usage
+        .series({ from: today - 29 * DAY_MS, to: now + HOUR_MS, bucket: 'day', groupBy: 'none' })
+        .map(point),
+      budgets: deps.budgets.status(rules, now),
+      alerts: store.budgets.alerts(10).map((alert) => ({
+        ...alert,
+        periodStart: new Date(alert.periodStart).toISOString(),
+        createdAt: new Date(alert.createdAt).toISOString(),
+      })),
+      routes: store.routes.list().length,
+      apps: store.apps.list().length,
+    };
+  });
+}
