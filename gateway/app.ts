@@ -31,6 +31,8 @@ export interface GatewayDeps {
   sessions: AdminSessions;
   server: () => ServerConfig;
   setServer: (server: ServerConfig) => void;
+  /** Where this gateway runs, for the dashboard's settings page. */
+  runtime: () => { host: string; port: number; dataDir: string; managedByConfig: boolean };
   allowedHosts: () => ReadonlySet<string>;
   dashboardDir: string;
   log: Logger;
@@ -59,6 +61,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     policy: deps.policy,
   };
   const modelLists = new ModelLists(endpointDeps);
+  const routeTools = { lists: modelLists, endpoints: endpointDeps };
   const auth = appAuth(deps.catalog);
   const cors = proxyCors(() => deps.server().corsOrigins);
   const proxy = new Router<GatewayState>();
@@ -92,6 +95,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     flushRecords: () => deps.recorder.flush(),
     budgets: deps.policy.budgets,
     quickjs: deps.policy.quickjs,
+    routeTools,
   }).routes();
   const adminGuard = adminAuth(deps.sessions);
   app.use(proxy.routes());

@@ -73,7 +73,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const applied = config
       ? applyConfig(store, secrets, config, Date.now(), options.configFile ?? 'config')
       : { changes: 0, newKeys: [] };
-    let server = config?.server ?? DEFAULT_SERVER;
+    // A config file's server section wins; without one, what the dashboard last saved.
+    let server = config?.server ?? store.settings.get<ServerConfig>('server') ?? DEFAULT_SERVER;
+    if (config) store.settings.set('server', server);
     const catalog = new Catalog(store, secrets);
     const recorder = new Recorder(store, catalog, (error) =>
       log('error', `could not record requests: ${String(error)}`),
@@ -107,9 +109,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // An imported config's server section applies at once, Host allow-list included.
       setServer: (next) => {
         server = next;
+        store.settings.set('server', next);
         hosts = allowedHostSet(port, [...server.allowedHosts, bound]);
       },
       allowedHosts: () => hosts,
+      runtime: () => ({
+        host,
+        port,
+        dataDir: options.dataDir,
+        managedByConfig: options.configFile !== undefined,
+      }),
       dashboardDir: options.dashboardDir ?? fileURLToPath(new URL('../renderer/dist', import.meta.url)),
       log,
       now: Date.now,

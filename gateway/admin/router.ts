@@ -16,6 +16,10 @@ import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
 import type { BudgetGuard } from '../policy/budgets.ts';
 import { addPolicyRoutes } from './policy-routes.ts';
 import { addUsageRoutes } from './usage-routes.ts';
+import { addRouteTools, type RouteToolsDeps } from './route-tools.ts';
+import { addSettingsRoutes, type SettingsDeps } from './settings-routes.ts';
+import type { Logger } from '../http/errors.ts';
+import { VERSION } from '../version.ts';
 import { appView, keyView, requestView, routeView } from './views.ts';
 
 export interface AdminDeps {
@@ -29,6 +33,9 @@ export interface AdminDeps {
   flushRecords: () => void;
   budgets: BudgetGuard;
   quickjs: QuickJSWASMModule | null;
+  routeTools: RouteToolsDeps['routeTools'];
+  runtime: SettingsDeps['runtime'];
+  log: Logger;
 }
 
 const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
@@ -407,5 +414,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
 
   addPolicyRoutes(router, deps);
   addUsageRoutes(router, deps);
+  addRouteTools(router, deps);
+  addSettingsRoutes(router, { ...deps, secretsKind: secrets.kind, version: VERSION });
   return router;
 }

@@ -5,6 +5,7 @@ import { filtersTable } from './filters.ts';
 import { pricesTable } from './prices.ts';
 import { requestsTable } from './requests.ts';
 import { routesTable } from './routes.ts';
+import { settingsTable } from './settings.ts';
 import { usageTable } from './usage.ts';
 
 export type Store = ReturnType<typeof createStore>;
@@ -19,6 +20,7 @@ export function createStore(db: Db) {
     requests: requestsTable(db),
     budgets: budgetsTable(db),
     usage: usageTable(db),
+    settings: settingsTable(db),
     /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none. */
     transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
     close: () => db.close(),

@@ -148,4 +148,6 @@ export const MIGRATIONS: readonly string[] = [
     SUM(cost_usd IS NULL AND input_tokens IS NOT NULL), SUM(latency_ms)
   FROM requests GROUP BY 1, 2, 3, 4;
   `,
+  // 5: settings changed in the dashboard (the server section), kept across restarts.
+  `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;`,
 ];

@@ -162,6 +162,49 @@ describe('usage and overview', () => {
   });
 });
 
+describe('route tools and settings', () => {
+  it("lists the vendor's models and tests the connection with one real request", async () => {
+    const models = await admin('GET', '/routes/main/models');
+    expect(models.body!['data']).toEqual(['gpt-4.1-nano', 'gpt-4.1-mini', 'text-embedding-3-small', 'o3']);
+    const seenBefore = fake.seen.length;
+    const test = await admin('POST', '/routes/main/test');
+    expect(test.body).toMatchObject({ ok: true, model: 'gpt-4.1-nano-2025-04-14' });
+    expect((test.body!['answer'] as string).length).toBeGreaterThan(0);
+    const sent = fake.seen.slice(seenBefore).find((request) => request.url === '/v1/chat/completions')!;
+    expect(sent.body!['max_completion_tokens']).toBe(64);
+    expect(sent.headers['authorization']).toBe('Bearer sk-admin-test-vendor-key-123');
+  });
+
+  it('reports the exact error when the connection test fails', async () => {
+    expect(
+      (
+        await admin('POST', '/routes', {
+          id: 'down',
+          vendor: 'openai-compatible',
+          baseUrl: 'http://127.0.0.1:1/v1',
+          defaultModel: 'm',
+        })
+      ).status,
+    ).toBe(201);
+    const test = await admin('POST', '/routes/down/test');
+    expect(test.body).toMatchObject({ ok: false, status: 502, code: 'upstream_error' });
+    expect((await admin('DELETE', '/routes/down')).status).toBe(204);
+  });
+
+  it('shows and changes the settings, refusing invalid values', async () => {
+    const settings = await admin('GET', '/settings');
+    expect(settings.body).toMatchObject({
+      host: '127.0.0.1',
+      port: gateway.port,
+      dataDir: gateway.dataDir,
+      maxBodyMb: 32,
+    });
+    const changed = await admin('PUT', '/settings', { corsOrigins: ['http://localhost:3000'], port: 1 });
+    expect(changed.body).toMatchObject({ corsOrigins: ['http://localhost:3000'], port: gateway.port });
+    expect((await admin('PUT', '/settings', { maxBodyMb: -1 })).status).toBe(400);
+  });
+});
+
 describe('config export and import', () => {
   it('exports the config-file format without secrets, and importing it twice changes nothing the second time', async () => {
     const exported = await fetch(`${gateway.url}/admin/api/config`, {

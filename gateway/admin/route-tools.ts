@@ -1,0 +1,97 @@
+import type Router from '@koa/router';
+import type { Catalog } from '../catalog.ts';
+import { GatewayError } from '../errors.ts';
+import { effectiveTimeouts } from '../forward.ts';
+import type { GatewayState } from '../http/context.ts';
+import { toGatewayError, type Logger } from '../http/errors.ts';
+import { vendorOf, type EndpointDeps, type ModelLists } from '../http/openai-endpoints.ts';
+import { readJson, sendUpstream } from '../http/relay.ts';
+import { isGlob } from '../policy/allow-list.ts';
+import type { JsonObject } from '../vendors/types.ts';
+
+export interface RouteToolsDeps {
+  catalog: Catalog;
+  routeTools: { lists: ModelLists; endpoints: EndpointDeps };
+  log: Logger;
+}
+
+const TEST_TIMEOUTS = { connectMs: 5_000, headersMs: 30_000, idleMs: 30_000 };
+
+function routeOrNotFound(catalog: Catalog, id: string) {
+  const route = catalog.routes.get(id);
+  if (!route)
+    throw new GatewayError(404, 'not_found', `Route "${id}" does not exist.`, { type: 'not_found_error' });
+  return route;
+}
+
+/** "Test connection" and the vendor's model list, for the dashboard's route editor. */
+export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps): void {
+  const { lists, endpoints } = deps.routeTools;
+
+  /** Every model the vendor lists with the route's key, before the allow-list. */
+  router.get('/routes/:id/models', async (ctx) => {
+    const route = routeOrNotFound(deps.catalog, ctx.params['id']!);
+    const controller = new AbortController();
+    ctx.body = { data: await lists.of(route, controller.signal) };
+  });
+
+  /**
+   * One tiny real request through the route, as a client's would go: the answer, or the exact
+   * error the vendor (or the network) gave. Not recorded and not charged to any budget.
+   */
+  router.post('/routes/:id/test', async (ctx) => {
+    const route = routeOrNotFound(deps.catalog, ctx.params['id']!);
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const signal = new AbortController().signal;
+    try {
+      const vendor = vendorOf(route);
+      let model = route.defaultModel ?? route.models.find((pattern) => !isGlob(pattern));
+      model ??= (await lists.allowed(route, signal))[0];
+      if (!model) {
+        throw new GatewayError(
+          400,
+          'no_model',
+          'Give the route a default model (or a model name in its allow-list) to test it with.',
+        );
+      }
+      const request = {
+        model,
+        messages: [{ role: 'user', content: 'Reply with the word OK.' }],
+        max_completion_tokens: 64,
+      };
+      const call = vendor.chat.request(request, { model, stream: false, defaultMaxTokens: 64 });
+      const upstream = await sendUpstream({
+        upstreams: endpoints.upstreams,
+        route,
+        vendor,
+        method: 'POST',
+        path: call.path,
+        body: JSON.stringify(call.body),
+        headers: vendor.defaultHeaders,
+        timeouts: effectiveTimeouts(TEST_TIMEOUTS, route.timeouts),
+        signal,
+      });
+      const { parsed } = await readJson(upstream);
+      const result = vendor.chat.response(parsed, { model, created: Math.floor(Date.now() / 1000) });
+      const answer = (result.body ?? (parsed as JsonObject))['choices'] as
+        { message?: { content?: unknown } }[] | undefined;
+      const content = answer?.[0]?.message?.content;
+      ctx.body = {
+        ok: true,
+        model: result.upstreamModel ?? model,
+        answer: typeof content === 'string' ? content : '',
+        latencyMs: elapsed(),
+      };
+    } catch (thrown) {
+      const error = toGatewayError(thrown, deps.log);
+      ctx.body = {
+        ok: false,
+        status: error.status,
+        code: error.code,
+        message: error.message,
+        latencyMs: elapsed(),
+      };
+    }
+  });
+}
