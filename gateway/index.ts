@@ -22,6 +22,7 @@ import { openStore } from './store/index.ts';
 export { ConfigError } from './config/load.ts';
 export { StartupError } from './server.ts';
 export { defaultDataDir } from './data-dir.ts';
+export { fileKeyBox } from './secrets/file-key-box.ts';
 export type { SecretBox } from './secrets/types.ts';
 
 export interface GatewayOptions {
