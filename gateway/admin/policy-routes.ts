@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { IncomingMessage } from 'node:http';
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { ScriptSandbox } from '../filters/script-sandbox.ts';
 import type { Catalog } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
 import {
@@ -21,7 +21,7 @@ export interface PolicyAdminDeps {
   store: Store;
   catalog: Catalog;
   budgets: BudgetGuard;
-  quickjs: QuickJSWASMModule | null;
+  quickjs: ScriptSandbox | null;
   now: () => number;
   flushRecords: () => void;
 }

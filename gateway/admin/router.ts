@@ -12,7 +12,7 @@ import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
 import { PRESETS } from '../vendors/presets.ts';
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { ScriptSandbox } from '../filters/script-sandbox.ts';
 import type { BudgetGuard } from '../policy/budgets.ts';
 import { addPolicyRoutes } from './policy-routes.ts';
 import { addUsageRoutes } from './usage-routes.ts';
@@ -32,7 +32,7 @@ export interface AdminDeps {
   /** Writes queued request rows, so that a read sees every request that has ended. */
   flushRecords: () => void;
   budgets: BudgetGuard;
-  quickjs: QuickJSWASMModule | null;
+  quickjs: ScriptSandbox | null;
   routeTools: RouteToolsDeps['routeTools'];
   runtime: SettingsDeps['runtime'];
   log: Logger;

@@ -1,4 +1,4 @@
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { ScriptSandbox } from './script-sandbox.ts';
 import { GatewayError } from '../errors.ts';
 import type { JsonObject } from '../vendors/types.ts';
 import { plainMessages, textSlots, type BodyFormat } from './message-view.ts';
@@ -119,7 +119,10 @@ export function blocked(filter: string, reason?: string): GatewayError {
 /** Model aliases of the `model` filters, in order: the model a request names → the one to use. */
 export function applyModelFilters(filters: readonly CompiledFilter[], model: string): string {
   let current = model;
-  for (const filter of filters) if (filter.kind === 'model') current = filter.aliases[current] ?? current;
+  for (const filter of filters) {
+    // Own properties only: a model called "constructor" or "__proto__" is a name, not a lookup.
+    if (filter.kind === 'model' && Object.hasOwn(filter.aliases, current)) current = filter.aliases[current]!;
+  }
   return current;
 }
 
@@ -195,7 +198,7 @@ export function applyRequestFilters(
   body: JsonObject,
   format: BodyFormat,
   context: FilterContext,
-  quickjs: QuickJSWASMModule | null,
+  quickjs: ScriptSandbox | null,
   report: (filter: string, problem: string) => void,
 ): string {
   let model = context.model;

@@ -4,8 +4,11 @@ export interface Pattern {
   regex: RegExp;
   /** The longest text a match can span; a stream holds back this much so a split match is still caught. */
   maxLength: number;
-  /** Where a long match (a PEM block) begins: streams hold back from an unfinished one, however long. */
-  opener?: string;
+  /**
+   * Where a long match (a PEM private key) begins: a stream holds back from an unfinished one,
+   * however long, and a stream that ends inside one has the rest redacted.
+   */
+  opener?: RegExp;
   /** A further check on a match (the Luhn digit for card numbers). */
   accept?: (match: string) => boolean;
 }
@@ -32,13 +35,13 @@ const BUILTIN: Record<string, Pattern[]> = {
     { label: 'api-keys', regex: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, maxLength: 20 },
     { label: 'api-keys', regex: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g, maxLength: 260 },
     { label: 'api-keys', regex: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, maxLength: 266 },
-    { label: 'api-keys', regex: /\bAIza[0-9A-Za-z_-]{35}\b/g, maxLength: 39 },
+    { label: 'api-keys', regex: /\bAIza[0-9A-Za-z_-]{35}(?![\w-])/g, maxLength: 39 },
     { label: 'api-keys', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, maxLength: 255 },
     {
       label: 'api-keys',
       regex: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
       maxLength: 64,
-      opener: '-----BEGIN ',
+      opener: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
     },
   ],
   emails: [
@@ -125,11 +128,15 @@ export function findMatches(text: string, patterns: readonly Pattern[]): Match[]
     }
   }
   found.sort((a, b) => a.start - b.start || b.end - a.end);
+  // Overlapping matches are joined, so that no part of either survives redaction.
   const merged: Match[] = [];
   for (const match of found) {
     const last = merged.at(-1);
-    if (last && match.start < last.end) continue;
-    merged.push(match);
+    if (last && match.start < last.end) {
+      last.end = Math.max(last.end, match.end);
+      continue;
+    }
+    merged.push({ ...match });
   }
   return merged;
 }

@@ -4,8 +4,7 @@ export function replacement(label: string): string {
   return `[REDACTED:${label}]`;
 }
 
-/** Replaces every match with `[REDACTED:<label>]`; text without matches comes back unchanged (the same string). */
-export function redactText(text: string, patterns: readonly Pattern[]): string {
+function redactOnce(text: string, patterns: readonly Pattern[]): string {
   const matches = findMatches(text, patterns);
   if (matches.length === 0) return text;
   let out = '';
@@ -18,6 +17,21 @@ export function redactText(text: string, patterns: readonly Pattern[]): string {
 }
 
 /**
+ * Replaces every match with `[REDACTED:<label>]`; text without matches comes back unchanged (the
+ * same string). Repeated until nothing matches, because a marker can itself complete a match
+ * next to it (it adds a word boundary).
+ */
+export function redactText(text: string, patterns: readonly Pattern[]): string {
+  let current = text;
+  for (let pass = 0; pass < 8; pass++) {
+    const next = redactOnce(current, patterns);
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+/**
  * Redaction over streamed text: pieces go in as they arrive and come out redacted, holding back
  * only the last `maxLength` characters (the longest any pattern can match), and from any match
  * that touches that tail or any unfinished opener (a PEM block's BEGIN line). So a secret split
@@ -26,11 +40,27 @@ export function redactText(text: string, patterns: readonly Pattern[]): string {
 export class StreamRedactor {
   private buffer = '';
   private readonly holdBack: number;
-  private readonly openers: string[];
+  private readonly openers: { regex: RegExp; label: string }[];
 
   constructor(private readonly patterns: readonly Pattern[]) {
     this.holdBack = Math.max(0, ...patterns.map((pattern) => pattern.maxLength));
-    this.openers = patterns.flatMap((pattern) => (pattern.opener ? [pattern.opener] : []));
+    this.openers = patterns.flatMap((pattern) =>
+      pattern.opener ? [{ regex: new RegExp(pattern.opener.source, 'g'), label: pattern.label }] : [],
+    );
+  }
+
+  /** Where the last opener without its complete match after it begins, if any. */
+  private unfinished(): { at: number; label: string } | null {
+    let found: { at: number; label: string } | null = null;
+    for (const opener of this.openers) {
+      opener.regex.lastIndex = 0;
+      let last = -1;
+      for (const match of this.buffer.matchAll(opener.regex)) last = match.index;
+      if (last === -1) continue;
+      const complete = findMatches(this.buffer.slice(last), this.patterns).some((match) => match.start === 0);
+      if (!complete && (found === null || last < found.at)) found = { at: last, label: opener.label };
+    }
+    return found;
   }
 
   /** Adds a piece; returns the redacted text now safe to send (possibly empty). */
@@ -43,25 +73,20 @@ export class StreamRedactor {
         break;
       }
     }
-    for (const opener of this.openers) {
-      const at = this.buffer.lastIndexOf(opener);
-      if (
-        at !== -1 &&
-        at < cut &&
-        findMatches(this.buffer.slice(at), this.patterns).every((match) => match.start !== 0)
-      ) {
-        cut = at;
-      }
-    }
+    const open = this.unfinished();
+    if (open && open.at < cut) cut = open.at;
     if (cut === 0) return '';
     const ready = this.buffer.slice(0, cut);
     this.buffer = this.buffer.slice(cut);
     return redactText(ready, this.patterns);
   }
 
-  /** The stream ended: everything left, redacted. */
+  /** The stream ended: everything left, redacted — a private key cut off before its END line included. */
   end(): string {
-    const rest = redactText(this.buffer, this.patterns);
+    const open = this.unfinished();
+    const rest = open
+      ? redactText(this.buffer.slice(0, open.at), this.patterns) + replacement(open.label)
+      : redactText(this.buffer, this.patterns);
     this.buffer = '';
     return rest;
   }

@@ -79,8 +79,16 @@ export function redactingStream<Inner>(
         delta['content'] = redactor.push(delta['content']);
         changed = true;
       }
-      if (choice['finish_reason'] !== null && choice['finish_reason'] !== undefined)
-        before.push(...flushChunk(state, index));
+      if (choice['finish_reason'] !== null && choice['finish_reason'] !== undefined) {
+        // What was held back goes out in this same chunk, after its own text: order is kept.
+        const redactor = state.redactors.get(index);
+        state.redactors.delete(index);
+        const rest = redactor?.end() ?? '';
+        if (rest !== '' && isObject(delta)) {
+          delta['content'] = (typeof delta['content'] === 'string' ? delta['content'] : '') + rest;
+          changed = true;
+        }
+      }
     }
     return [...before, changed ? JSON.stringify(chunk) : payload];
   };

@@ -1,4 +1,4 @@
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { ScriptSandbox } from '../filters/script-sandbox.ts';
 import type { Catalog, RuntimeApp, RuntimeRoute } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
 import { applyRequestFilters, responsePatterns } from '../filters/engine.ts';
@@ -17,7 +17,7 @@ export interface PolicyDeps {
   catalog: Catalog;
   budgets: BudgetGuard;
   limits: RateLimiter;
-  quickjs: QuickJSWASMModule | null;
+  quickjs: ScriptSandbox | null;
   log: Logger;
 }
 

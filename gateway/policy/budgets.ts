@@ -105,7 +105,8 @@ export class BudgetGuard {
       for (const hold of reservation.holds) {
         const before = this.store.budgets.usage(hold).spentUsd;
         this.store.budgets.adjust(hold, costUsd ?? 0, -reservation.amountUsd);
-        const after = before + (costUsd ?? 0);
+        // As the ledger holds it (rounded), so that alerts agree with what the dashboard shows.
+        const after = this.store.budgets.usage(hold).spentUsd;
         for (const threshold of crossedThresholds(hold.limitUsd, before, after)) {
           const alert = { ...hold, threshold, spentUsd: after, createdAt: now };
           if (this.store.budgets.alert(alert)) alerts.push(alert);

@@ -28,10 +28,15 @@ class SlidingWindow {
     this.total += weight;
   }
 
-  /** When the oldest event leaves the window, in ms from now. */
-  oldestLeavesIn(now: number): number {
-    const oldest = this.times[this.head];
-    return oldest === undefined ? 0 : Math.max(0, oldest + WINDOW_MS - now);
+  /** In ms from now, when enough events will have left the window for the total to drop below `limit`. */
+  roomIn(now: number, limit: number): number {
+    let total = this.total;
+    for (let index = this.head; index < this.times.length; index++) {
+      if (total < limit) break;
+      total -= this.weights[index]!;
+      if (total < limit) return Math.max(0, this.times[index]! + WINDOW_MS - now);
+    }
+    return 0;
   }
 }
 
@@ -67,13 +72,13 @@ export class RateLimiter {
         const window = this.window(this.requests, key);
         window.trim(now);
         if (window.total + 1 > rule.limit.rpm)
-          throw this.limited(rule, 'requests', rule.limit.rpm, window.oldestLeavesIn(now));
+          throw this.limited(rule, 'requests', rule.limit.rpm, window.roomIn(now, rule.limit.rpm));
       }
       if (rule.limit.tpm !== undefined) {
         const window = this.window(this.tokens, key);
         window.trim(now);
         if (window.total >= rule.limit.tpm)
-          throw this.limited(rule, 'tokens', rule.limit.tpm, window.oldestLeavesIn(now));
+          throw this.limited(rule, 'tokens', rule.limit.tpm, window.roomIn(now, rule.limit.tpm));
       }
     }
     for (const rule of rules) {

@@ -38,7 +38,9 @@ export function budgetsTable(db: Db) {
     'INSERT INTO budget_usage (scope, name, period_start, spent_usd) VALUES (?, ?, ?, ?)',
   );
   const adjust = db.prepare<[number, number, string, string, number]>(
-    `UPDATE budget_usage SET spent_usd = spent_usd + ?, reserved_usd = MAX(reserved_usd + ?, 0)
+    // Rounded to a millionth of a cent: sums of binary fractions otherwise drift (0.57 becoming
+    // 0.5700000000000001, a released reservation leaving 2.8e-17 behind).
+    `UPDATE budget_usage SET spent_usd = ROUND(spent_usd + ?, 10), reserved_usd = MAX(ROUND(reserved_usd + ?, 10), 0)
      WHERE scope = ? AND name = ? AND period_start = ?`,
   );
   // Spend recorded before the budget existed (or before this period's ledger row) still counts.

@@ -1,4 +1,4 @@
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { ScriptSandbox } from '../../../gateway/filters/script-sandbox.ts';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../../gateway/errors.ts';
 import {
@@ -52,7 +52,7 @@ function run(
   filters: CompiledFilter[],
   body: JsonObject,
   format: BodyFormat,
-  quickjs: QuickJSWASMModule | null = null,
+  quickjs: ScriptSandbox | null = null,
   report: (filter: string, problem: string) => void = () => undefined,
 ): string {
   return applyRequestFilters(filters, body, format, CONTEXT, quickjs, report);
@@ -326,7 +326,7 @@ describe('blocked', () => {
 });
 
 describe('script filters through applyRequestFilters', () => {
-  let quickjs: QuickJSWASMModule;
+  let quickjs: ScriptSandbox;
   beforeAll(async () => {
     quickjs = await loadQuickJs();
   });

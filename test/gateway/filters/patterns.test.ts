@@ -108,11 +108,11 @@ describe('compilePatterns', () => {
 });
 
 describe('findMatches', () => {
-  it('returns matches earliest first and resolves overlaps in favour of the earlier, then longer one', () => {
+  it('returns matches earliest first and joins overlapping ones, so no part of either survives', () => {
     const patterns = compilePatterns(['abc', 'bcdef', 'ab', 'xyz'], 'f');
     expect(findMatches('xyz abcdef', patterns)).toEqual([
       { start: 0, end: 3, label: 'f' },
-      { start: 4, end: 7, label: 'f' },
+      { start: 4, end: 10, label: 'f' },
     ]);
     const longer = compilePatterns(['ab', 'abcd'], 'f');
     expect(findMatches('abcd', longer)).toEqual([{ start: 0, end: 4, label: 'f' }]);

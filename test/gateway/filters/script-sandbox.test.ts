@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { ScriptSandbox } from '../../../gateway/filters/script-sandbox.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCRIPT_LIMITS, loadQuickJs, runScript } from '../../../gateway/filters/script-sandbox.ts';
 import type { ScriptLimits, ScriptOutcome } from '../../../gateway/filters/script-sandbox.ts';
@@ -18,7 +18,7 @@ const INPUT = {
 const NORMAL =
   '(request, context) => ({ model: request.model + "@" + context.app, n: request.messages.length })';
 
-let quickjs: QuickJSWASMModule;
+let quickjs: ScriptSandbox;
 const secrets = globalThis as unknown as Record<string, unknown>;
 
 beforeAll(async () => {
@@ -298,5 +298,32 @@ describe('runScript', () => {
       expect(typeof JSON.stringify).toBe('function');
       expectNextCallWorks();
     });
+  });
+});
+
+describe('what QuickJS alone could not stop (the worker is killed and replaced)', () => {
+  it('survives many stack overflows in a row', () => {
+    for (let i = 0; i < 15; i++) {
+      expect(timed('() => { function f() { return f() + 1 } return f() }').outcome.ok).toBe(false);
+    }
+    expectNextCallWorks();
+  });
+
+  it('stops a loop of slow built-ins at the deadline, not when QuickJS next checks it', () => {
+    const { outcome, ms } = timed(
+      "() => { const s = 'a'.repeat(4000000); for (let i = 0; i < 2000; i++) s.lastIndexOf('b'); return 1 }",
+    );
+    expect(outcome).toEqual({ ok: false, reason: 'timed out' });
+    expect(ms).toBeLessThan(LIMITS.timeoutMs + MARGIN_MS);
+    expectNextCallWorks();
+  });
+
+  it('stops buffers allocated piece by piece outside the heap limit by the deadline', () => {
+    const { outcome, ms } = timed(
+      '() => { const c = []; for (;;) c.push(new Uint8Array(1024 * 1024).fill(7)); }',
+    );
+    expect(outcome.ok).toBe(false);
+    expect(ms).toBeLessThan(LIMITS.timeoutMs + MARGIN_MS);
+    expectNextCallWorks();
   });
 });
