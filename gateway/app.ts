@@ -94,7 +94,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     ...deps,
     flushRecords: () => deps.recorder.flush(),
     budgets: deps.policy.budgets,
-    quickjs: deps.policy.quickjs,
+    sandbox: () => deps.policy.quickjs,
     routeTools,
   }).routes();
   const adminGuard = adminAuth(deps.sessions);

@@ -27,6 +27,9 @@ export class Catalog {
   orderedRoutes: RuntimeRoute[] = [];
   private appsByKeyHash = new Map<string, RuntimeApp>();
   prices = new Map<string, PriceOverride>();
+  /** Whether any route or app uses a script filter (the sandbox is started only then). */
+  usesScripts = false;
+  private listeners: (() => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -65,6 +68,13 @@ export class Catalog {
     this.routes = new Map(routes.map((route) => [route.id, route]));
     this.appsByKeyHash = byHash;
     this.prices = new Map(this.store.prices.list().map((price) => [price.model, price]));
+    this.usesScripts = [...filters.values()].some((filter) => filter.kind === 'script');
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Called after every refresh (the gateway starts the script sandbox when scripts appear). */
+  onRefresh(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   appByKeyHash(hash: string): RuntimeApp | undefined {

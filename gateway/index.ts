@@ -12,6 +12,7 @@ import { allowedHostSet } from './http/host-check.ts';
 import { loadQuickJs } from './filters/script-sandbox.ts';
 import { BudgetGuard } from './policy/budgets.ts';
 import { RateLimiter } from './policy/rate-limits.ts';
+import type { PolicyDeps } from './http/policy.ts';
 import { Recorder } from './recorder.ts';
 import type { AlertRecord } from './store/budgets.ts';
 import { fileKeyBox } from './secrets/file-key-box.ts';
@@ -91,7 +92,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
     const swept = budgets.sweep();
     if (swept > 0) log('info', `released ${swept} budget reservation(s) left by an earlier run`);
-    const quickjs = await loadQuickJs();
+    const policy: PolicyDeps = { catalog, budgets, limits: new RateLimiter(), quickjs: null, log };
+    // The sandbox (two worker threads, ~20 MB, tens of ms) starts only once a script filter exists.
+    const ensureSandbox = async () => {
+      if (policy.quickjs === null && catalog.usesScripts) policy.quickjs = await loadQuickJs();
+    };
+    await ensureSandbox();
+    catalog.onRefresh(() => {
+      ensureSandbox().catch((error: unknown) =>
+        log('error', `the script sandbox did not start: ${String(error)}`),
+      );
+    });
     const adminToken = options.adminToken || randomBytes(24).toString('base64url');
     const sessions = new AdminSessions(adminToken);
     const host = options.host ?? '127.0.0.1';
@@ -104,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       secrets,
       recorder,
       upstreams,
-      policy: { catalog, budgets, limits: new RateLimiter(), quickjs, log },
+      policy,
       sessions,
       server: () => server,
       // An imported config's server section applies at once, Host allow-list included.

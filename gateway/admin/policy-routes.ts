@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { IncomingMessage } from 'node:http';
-import type { ScriptSandbox } from '../filters/script-sandbox.ts';
+import { loadQuickJs, type ScriptSandbox } from '../filters/script-sandbox.ts';
 import type { Catalog } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
 import {
@@ -21,7 +21,7 @@ export interface PolicyAdminDeps {
   store: Store;
   catalog: Catalog;
   budgets: BudgetGuard;
-  quickjs: ScriptSandbox | null;
+  sandbox: () => ScriptSandbox | null;
   now: () => number;
   flushRecords: () => void;
 }
@@ -193,7 +193,7 @@ export function addPolicyRoutes(router: Router<GatewayState>, deps: PolicyAdminD
         sample,
         format,
         { app: 'test', route: 'test', vendor: 'openai', model },
-        deps.quickjs,
+        filters.some((filter) => filter.kind === 'script') ? (deps.sandbox() ?? (await loadQuickJs())) : null,
         (_filter, problem) => problems.push(problem),
       );
       if (finalModel && format !== 'gemini') sample['model'] = finalModel;

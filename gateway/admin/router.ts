@@ -32,7 +32,7 @@ export interface AdminDeps {
   /** Writes queued request rows, so that a read sees every request that has ended. */
   flushRecords: () => void;
   budgets: BudgetGuard;
-  quickjs: ScriptSandbox | null;
+  sandbox: () => ScriptSandbox | null;
   routeTools: RouteToolsDeps['routeTools'];
   runtime: SettingsDeps['runtime'];
   log: Logger;

@@ -1,5 +1,14 @@
-import { countTokens as countO200k } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import type { VendorId } from '../config/schema.ts';
+
+type Counter = (text: string) => number;
+let counter: Counter | undefined;
+
+/** gpt-tokenizer's tables take ~50 MB: loaded on the first count, i.e. once a budget or TPM limit is used. */
+function countO200k(text: string): number {
+  counter ??= (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: Counter }).countTokens;
+  return counter(text);
+}
 
 /**
  * Input tokens of a request, counted with a real BPE tokenizer (OpenAI's o200k, from
