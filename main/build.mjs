@@ -17,7 +17,7 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
  * it point where the source file was, relative to the bundle, so the same lookups work in
  * development and inside app.asar.
  */
-function sourceLocatedImportMeta(root, outdir) {
+export function sourceLocatedImportMeta(root, outdir) {
   const gatewayDir = join(root, 'gateway') + sep;
   return {
     name: 'source-located-import-meta',
