@@ -2,11 +2,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'bench/node_modules/'] },
+  { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'out/', 'bench/node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -26,6 +26,49 @@ export default tseslint.config(
               group: ['**/main/**', '**/renderer/**'],
               message: 'gateway/ never imports main/ or renderer/.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The dashboard talks to the gateway over HTTP only, so that the same build runs in a browser,
+    // in the desktop window and under Playwright. Types may cross; code may not.
+    files: ['renderer/**/*.{ts,tsx}'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/gateway/**', '**/gateway'],
+              allowTypeImports: true,
+              message: 'renderer/ may import only types from gateway/; use the admin API for the rest.',
+            },
+            {
+              group: ['**/main/**', 'electron', 'electron/*'],
+              message: 'renderer/ never imports main/ or Electron; the preload hands it window.switchboard.',
+            },
+            { group: ['node:*'], message: 'renderer/ runs in a browser: no Node built-ins.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The desktop shell reaches the gateway through its one public entry only.
+    files: ['main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)gateway/(?!index\\.ts$)',
+              message: 'main/ imports the gateway only through gateway/index.ts.',
+            },
+            { group: ['**/renderer/**'], message: 'main/ never imports renderer/.' },
           ],
         },
       ],

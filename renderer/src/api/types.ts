@@ -1,0 +1,107 @@
+/**
+ * What the admin API answers, derived from the gateway's own types where it exports them, so that a
+ * change there fails the type-check here. Only types cross from gateway/: the dashboard talks HTTP.
+ */
+import type { appView, keyView, routeView } from '../../../gateway/admin/views.ts';
+import type { ApplyResult } from '../../../gateway/config/apply.ts';
+import type { Budget, VendorId } from '../../../gateway/config/schema.ts';
+import type { BudgetStatus } from '../../../gateway/policy/budgets.ts';
+import type { AlertRecord } from '../../../gateway/store/budgets.ts';
+import type { RateLimit, RequestRecord } from '../../../gateway/store/types.ts';
+import type { Bucket, GroupBy, UsagePoint } from '../../../gateway/store/usage.ts';
+import type { VendorPreset } from '../../../gateway/vendors/presets.ts';
+
+export type { Budget, BudgetStatus, Bucket, GroupBy, RateLimit, VendorId, VendorPreset };
+
+export type Route = ReturnType<typeof routeView> & { unpricedModels?: string[] };
+export type AppKey = ReturnType<typeof keyView>;
+export type App = ReturnType<typeof appView>;
+export type CreatedApp = App & { key: string };
+export type CreatedKey = AppKey & { key: string };
+
+/** Times travel as ISO strings; the gateway converts its epoch milliseconds in the views. */
+export type RequestRow = Omit<RequestRecord, 'time'> & { time: string };
+export type UsageRow = Omit<UsagePoint, 'start'> & { start: string };
+export type Alert = Omit<AlertRecord, 'periodStart' | 'createdAt'> & {
+  periodStart: string;
+  createdAt: string;
+};
+
+export interface Status {
+  status: string;
+  secrets: string;
+  routes: number;
+}
+
+export interface Totals {
+  requests: number;
+  errors: number;
+  costUsd: number;
+  unpriced: number;
+}
+
+export interface Overview {
+  today: Totals & { errorRate: number; medianLatencyMs: number | null };
+  month: Totals;
+  last24h: UsageRow[];
+  last30d: UsageRow[];
+  budgets: BudgetStatus[];
+  alerts: Alert[];
+  routes: number;
+  apps: number;
+}
+
+export type FilterKind = 'block' | 'redact' | 'system-prompt' | 'max-tokens' | 'model' | 'script';
+
+/** A filter as stored: its name, kind and the kind's fields, flat (the config-file form). */
+export interface Filter {
+  name: string;
+  kind: FilterKind;
+  source?: string;
+  patterns?: string[];
+  responses?: boolean;
+  mode?: 'prepend' | 'append' | 'replace';
+  text?: string;
+  max?: number;
+  aliases?: Record<string, string>;
+  code?: string;
+  timeoutMs?: number;
+  memoryMb?: number;
+  [field: string]: unknown;
+}
+
+export interface FilterList {
+  data: Filter[];
+  builtinPatternSets: string[];
+}
+
+export type FilterTestResult =
+  | { blocked: false; forwarded: Record<string, unknown> }
+  | { blocked: true; reason: string; problems?: string[] };
+
+export type ConnectionTest =
+  | { ok: true; model: string; answer: string; latencyMs: number }
+  | { ok: false; status: number; code: string; message: string };
+
+export interface Price {
+  model: string;
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cachedInputPerMTok: number | null;
+  source: string;
+}
+
+export interface Settings {
+  host: string;
+  port: number;
+  dataDir: string;
+  allowedHosts: string[];
+  corsOrigins: string[];
+  maxBodyMb: number;
+  /** With a config file, its server section is applied again at every start. */
+  managedByConfig?: boolean;
+  secrets: string;
+  version: string;
+}
+
+export type ConfigImportResult = ApplyResult;

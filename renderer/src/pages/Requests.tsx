@@ -1,0 +1,471 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { getJson, messageOf, query } from '../api/client.ts';
+import type { App, RequestRow, Route } from '../api/types.ts';
+import { Dialog } from '../components/Dialog.tsx';
+import { Icon } from '../components/Icon.tsx';
+import { Notice } from '../components/Notice.tsx';
+import { Badge, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { formatDateTime, formatMs, formatTime, formatTokens, formatUsd } from '../lib/format.ts';
+import { useInterval, useResource } from '../lib/hooks.ts';
+
+const PAGE = 50;
+export const POLL_MS = 2000;
+
+/** What the contract's error codes mean, for the detail panel; vendors' own codes are shown as they are. */
+export const ERROR_TEXT: Record<string, string> = {
+  invalid_request: 'The request was not valid JSON or missed something the endpoint needs.',
+  unsupported_parameter: 'The request used a parameter this route’s vendor cannot honour.',
+  invalid_api_key: 'The app key was missing, unknown or revoked.',
+  route_not_allowed: 'This app may not use this route.',
+  model_not_allowed: 'The model is not on the route’s allow-list.',
+  filter_blocked:
+    'A filter refused the request (a block filter matched, or a script filter blocked or failed).',
+  route_not_found: 'There is no route with that id.',
+  host_not_allowed: 'The request came with a Host header Switchboard does not accept.',
+  request_too_large: 'The request body was over the size limit.',
+  budget_exceeded: 'A budget could not cover the request’s most expensive outcome, so it was not sent.',
+  rate_limited: 'A requests- or tokens-per-minute limit was reached.',
+  upstream_error: 'The vendor could not be reached, or answered with an error.',
+  upstream_timeout: 'The vendor did not answer in time.',
+  client_closed: 'The caller closed the connection before the answer ended.',
+};
+
+export interface RequestFilters {
+  app: string;
+  route: string;
+  model: string;
+  status: string;
+}
+
+const NO_FILTERS: RequestFilters = { app: '', route: '', model: '', status: '' };
+
+function StatusBadge({ row }: { row: RequestRow }) {
+  const tone = row.status < 300 ? 'good' : row.status < 500 ? 'warn' : 'bad';
+  return (
+    <span className="status-cell">
+      <Badge tone={tone}>{row.status}</Badge>
+      {row.partial && <Badge tone="warn">partial</Badge>}
+      {row.errorCode && <span className="muted small">{row.errorCode}</span>}
+    </span>
+  );
+}
+
+/**
+ * The live request log. New rows are prepended every two seconds; when the reader has scrolled
+ * down, the scroll position is moved by exactly the height the new rows added, so the row being
+ * read stays where it was.
+ */
+export function RequestsPage() {
+  const apps = useResource<{ data: App[] }>('/apps');
+  const routes = useResource<{ data: Route[] }>('/routes');
+  const [filters, setFilters] = useState<RequestFilters>(NO_FILTERS);
+  const [model, setModel] = useState('');
+  const [rows, setRows] = useState<RequestRow[]>();
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  const [unseen, setUnseen] = useState(0);
+  const [error, setError] = useState<string>();
+  const [more, setMore] = useState(false);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [live, setLive] = useState(true);
+  const [selected, setSelected] = useState<RequestRow>();
+  const table = useRef<HTMLTableElement>(null);
+  const anchor = useRef<{ top: number; height: number } | null>(null);
+  const generation = useRef(0);
+  const rowsRef = useRef<RequestRow[] | undefined>(undefined);
+  rowsRef.current = rows;
+
+  const scroller = () => (table.current?.closest('.main') as HTMLElement | null) ?? null;
+  const params = (extra: Record<string, string | number | undefined> = {}) =>
+    query({
+      limit: PAGE,
+      app: filters.app,
+      route: filters.route,
+      model: filters.model,
+      status: filters.status,
+      ...extra,
+    });
+
+  // A change of filters starts the list afresh.
+  useEffect(() => {
+    const run = ++generation.current;
+    setRows(undefined);
+    setFresh(new Set());
+    setUnseen(0);
+    getJson<{ data: RequestRow[] }>(`/requests${params()}`)
+      .then((answer) => {
+        if (run !== generation.current) return;
+        setRows(answer.data);
+        setMore(answer.data.length === PAGE);
+        setError(undefined);
+      })
+      .catch((thrown: unknown) => run === generation.current && setError(messageOf(thrown)));
+  }, [filters]);
+
+  const poll = useCallback(async () => {
+    const current = rowsRef.current;
+    if (!live || current === undefined) return;
+    const run = generation.current;
+    try {
+      const answer = await getJson<{ data: RequestRow[] }>(`/requests${params()}`);
+      if (run !== generation.current || rowsRef.current !== current) return;
+      const newest = current[0]?.id;
+      const known = newest === undefined ? -1 : answer.data.findIndex((row) => row.id === newest);
+      const added =
+        newest === undefined ? answer.data : known === -1 ? answer.data : answer.data.slice(0, known);
+      setError(undefined);
+      if (added.length === 0) return;
+      const element = scroller();
+      if (element && element.scrollTop > 0) {
+        anchor.current = { top: element.scrollTop, height: element.scrollHeight };
+        setUnseen((count) => count + added.length);
+      }
+      setFresh(new Set(added.map((row) => row.id)));
+      setRows([...added, ...current]);
+    } catch (thrown) {
+      setError(messageOf(thrown));
+    }
+  }, [live, filters]);
+
+  useInterval(() => void poll(), live ? POLL_MS : null);
+
+  // Runs after the new rows are in the DOM but before the browser paints them: no visible jump.
+  useLayoutEffect(() => {
+    const saved = anchor.current;
+    anchor.current = null;
+    const element = scroller();
+    if (!saved || !element) return;
+    element.scrollTop = saved.top + (element.scrollHeight - saved.height);
+  }, [rows]);
+
+  useEffect(() => {
+    const element = scroller();
+    if (!element) return;
+    const onScroll = () => {
+      if (element.scrollTop === 0) setUnseen(0);
+    };
+    element.addEventListener('scroll', onScroll, { passive: true });
+    return () => element.removeEventListener('scroll', onScroll);
+  }, [rows === undefined]);
+
+  const loadOlder = async () => {
+    const last = rows?.at(-1);
+    if (!last) return;
+    setLoadingMore(true);
+    try {
+      const answer = await getJson<{ data: RequestRow[] }>(`/requests${params({ before: last.id })}`);
+      setRows((current) => [...(current ?? []), ...answer.data]);
+      setMore(answer.data.length === PAGE);
+    } catch (thrown) {
+      setError(messageOf(thrown));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const filtered = Object.values(filters).some((value) => value !== '');
+  const statuses = ['200', '400', '401', '403', '404', '413', '429', '499', '500', '502', '504'];
+
+  return (
+    <>
+      <PageHeader
+        title="Requests"
+        description="Every request through Switchboard, newest first. Prompts and answers are not stored."
+        actions={
+          <button
+            type="button"
+            className={`button live-toggle ${live ? 'on' : ''}`}
+            aria-pressed={live}
+            onClick={() => setLive(!live)}
+            title={
+              live
+                ? 'New requests appear as they end; click to pause'
+                : 'Paused; click to show new requests again'
+            }
+          >
+            {live ? <span className="live-dot" aria-hidden="true" /> : <Icon name="pause" />}
+            {live ? 'Live' : 'Paused'}
+          </button>
+        }
+      />
+      <form
+        className="filter-bar"
+        role="search"
+        aria-label="Filter requests"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <Field label="App" className="inline-field">
+          {(id) => (
+            <select
+              id={id}
+              value={filters.app}
+              onChange={(event) => setFilters({ ...filters, app: event.target.value })}
+            >
+              <option value="">All apps</option>
+              {apps.data?.data.map((app) => (
+                <option key={app.name} value={app.name}>
+                  {app.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Route" className="inline-field">
+          {(id) => (
+            <select
+              id={id}
+              value={filters.route}
+              onChange={(event) => setFilters({ ...filters, route: event.target.value })}
+            >
+              <option value="">All routes</option>
+              {routes.data?.data.map((route) => (
+                <option key={route.id} value={route.id}>
+                  {route.id}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Model" className="inline-field">
+          {(id) => (
+            <input
+              id={id}
+              type="search"
+              value={model}
+              placeholder="Any model"
+              spellCheck={false}
+              onChange={(event) => {
+                setModel(event.target.value);
+                if (event.target.value === '') setFilters({ ...filters, model: '' });
+              }}
+              onBlur={() => setFilters({ ...filters, model: model.trim() })}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter') setFilters({ ...filters, model: model.trim() });
+              }}
+            />
+          )}
+        </Field>
+        <Field label="Status" className="inline-field">
+          {(id) => (
+            <select
+              id={id}
+              value={filters.status}
+              onChange={(event) => setFilters({ ...filters, status: event.target.value })}
+            >
+              <option value="">Any status</option>
+              {statuses.map((status) => (
+                <option key={status} value={status}>
+                  {status}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {filtered && (
+          <button
+            type="button"
+            className="button small"
+            onClick={() => {
+              setModel('');
+              setFilters(NO_FILTERS);
+            }}
+          >
+            Clear filters
+          </button>
+        )}
+      </form>
+      {error && <Notice kind="error">{error}</Notice>}
+      {unseen > 0 && (
+        <button
+          type="button"
+          className="new-rows-pill"
+          onClick={() => scroller()?.scrollTo({ top: 0, behavior: 'smooth' })}
+        >
+          ↑ {unseen} new {unseen === 1 ? 'request' : 'requests'}
+        </button>
+      )}
+      {rows && rows.length === 0 ? (
+        filtered ? (
+          <EmptyState icon="requests" title="No request matches">
+            <p>Nothing recorded matches these filters. New requests appear here as they end.</p>
+          </EmptyState>
+        ) : (
+          <EmptyState icon="requests" title="No requests yet">
+            <p>
+              Requests appear here within a second of ending, with their tokens, cost and latency. To make
+              one, <a href="#/apps?new=1">create an app key</a> and paste its set-up into a tool, or run the
+              curl example shown with the key.
+            </p>
+          </EmptyState>
+        )
+      ) : (
+        <div className="card table-card">
+          <table className="table requests-table" ref={table}>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">App</th>
+                <th scope="col">Route</th>
+                <th scope="col">Model</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Tokens in / out
+                </th>
+                <th scope="col" className="num">
+                  Cost
+                </th>
+                <th scope="col" className="num">
+                  Latency
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {!rows && <SkeletonRows columns={8} rows={8} />}
+              {rows?.map((row) => (
+                <tr
+                  key={row.id}
+                  className={`clickable ${fresh.has(row.id) ? 'fresh' : ''} ${selected?.id === row.id ? 'selected' : ''}`}
+                  onClick={() => setSelected(row)}
+                >
+                  <td>
+                    <button
+                      type="button"
+                      className="link-button row-open"
+                      onClick={() => setSelected(row)}
+                      aria-label={`Details of the request at ${formatDateTime(row.time)}`}
+                    >
+                      <time dateTime={row.time}>{formatTime(row.time)}</time>
+                    </button>
+                  </td>
+                  <td>{row.app ?? <span className="muted">—</span>}</td>
+                  <td>{row.route ?? <span className="muted">—</span>}</td>
+                  <td
+                    className="model-cell"
+                    title={
+                      row.model && row.upstreamModel && row.model !== row.upstreamModel
+                        ? `${row.model} → ${row.upstreamModel}`
+                        : undefined
+                    }
+                  >
+                    {row.upstreamModel ?? row.model ?? <span className="muted">—</span>}
+                  </td>
+                  <td>
+                    <StatusBadge row={row} />
+                  </td>
+                  <td className="num">
+                    {row.inputTokens === null && row.outputTokens === null ? (
+                      <span className="muted">—</span>
+                    ) : (
+                      <>
+                        {formatTokens(row.inputTokens)} <span className="muted">/</span>{' '}
+                        {formatTokens(row.outputTokens)}
+                      </>
+                    )}
+                  </td>
+                  <td className="num">
+                    {row.costUsd === null ? (
+                      <span className="muted" title="Unknown price">
+                        —
+                      </span>
+                    ) : (
+                      formatUsd(row.costUsd)
+                    )}
+                  </td>
+                  <td className="num">{formatMs(row.latencyMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {more && (
+            <div className="table-footer">
+              <button type="button" className="button" onClick={loadOlder} disabled={loadingMore}>
+                {loadingMore ? 'Loading…' : 'Show older requests'}
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+      {selected && <RequestDetail row={selected} onClose={() => setSelected(undefined)} />}
+    </>
+  );
+}
+
+export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () => void }) {
+  const translated = row.model !== null && row.upstreamModel !== null && row.model !== row.upstreamModel;
+  return (
+    <Dialog title="Request" description={<code>{row.id}</code>} size="drawer" onClose={onClose}>
+      <div className="detail">
+        <div className="detail-status">
+          <StatusBadge row={row} />
+          <span className="muted">{formatDateTime(row.time)}</span>
+        </div>
+        {row.errorCode && (
+          <Notice kind={row.status >= 500 ? 'error' : 'warning'} title={row.errorCode}>
+            {ERROR_TEXT[row.errorCode] ?? 'The vendor’s own error code, passed through.'}
+          </Notice>
+        )}
+        {row.partial && (
+          <Notice kind="warning" title="Partial">
+            The stream was cut before it ended, by the caller or the vendor; its tokens may be estimated.
+          </Notice>
+        )}
+        <h3>Where it went</h3>
+        <dl className="detail-list">
+          <dt>App</dt>
+          <dd>{row.app ?? '—'}</dd>
+          <dt>Route</dt>
+          <dd>
+            {row.route ?? '—'}
+            {row.vendor && <span className="muted"> · {row.vendor}</span>}
+          </dd>
+          <dt>Model asked for</dt>
+          <dd className="mono">{row.model ?? '—'}</dd>
+          <dt>Model used</dt>
+          <dd className="mono">
+            {row.upstreamModel ?? row.model ?? '—'}
+            {translated && <span className="muted"> (reported by the vendor)</span>}
+          </dd>
+          <dt>Endpoint</dt>
+          <dd>
+            {row.endpoint}
+            {row.stream && <Badge>stream</Badge>}
+          </dd>
+        </dl>
+        <h3>Timings</h3>
+        <dl className="detail-list">
+          <dt>Total</dt>
+          <dd className="num">{formatMs(row.latencyMs)}</dd>
+          <dt>First byte</dt>
+          <dd className="num">{formatMs(row.ttfbMs)}</dd>
+        </dl>
+        <h3>Tokens and cost</h3>
+        <dl className="detail-list">
+          <dt>Input</dt>
+          <dd className="num">{formatTokens(row.inputTokens)}</dd>
+          <dt>of which cached</dt>
+          <dd className="num">{formatTokens(row.cachedInputTokens)}</dd>
+          <dt>Output</dt>
+          <dd className="num">{formatTokens(row.outputTokens)}</dd>
+          <dt>of which reasoning</dt>
+          <dd className="num">{formatTokens(row.reasoningTokens)}</dd>
+          <dt>Cost</dt>
+          <dd className="num">
+            {row.costUsd === null ? (
+              row.inputTokens === null ? (
+                '—'
+              ) : (
+                <>
+                  Unknown: no price for this model.{' '}
+                  <a href={`#/settings?price=${encodeURIComponent(row.upstreamModel ?? row.model ?? '')}`}>
+                    Add a price
+                  </a>
+                </>
+              )
+            ) : (
+              formatUsd(row.costUsd)
+            )}
+          </dd>
+        </dl>
+      </div>
+    </Dialog>
+  );
+}

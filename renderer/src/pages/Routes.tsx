@@ -1,0 +1,299 @@
+import { useEffect, useState } from 'react';
+import { sendJson, messageOf } from '../api/client.ts';
+import type { App, ConnectionTest, FilterList, Route, VendorPreset } from '../api/types.ts';
+import { ConfirmDialog } from '../components/Dialog.tsx';
+import { Icon } from '../components/Icon.tsx';
+import { Notice } from '../components/Notice.tsx';
+import { Badge, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { formatUsd } from '../lib/format.ts';
+import { navigate, useResource } from '../lib/hooks.ts';
+import { PriceDialog } from './PriceDialog.tsx';
+import { RouteEditor, TestResult, VENDOR_LABELS, presetOf } from './RouteEditor.tsx';
+
+/** What deleting a route breaks, in words: UX.md asks a destructive action to say it. */
+export function routeDeletionImpact(route: Route, apps: readonly App[]): string[] {
+  const lines = [`Requests to /openai/${route.id}/v1 and /proxy/${route.id}/… will be refused.`];
+  const named = apps.filter((app) => app.routes?.includes(route.id)).map((app) => app.name);
+  const open = apps.filter((app) => app.routes === null).map((app) => app.name);
+  if (named.length > 0)
+    lines.push(`${named.join(', ')} ${named.length === 1 ? 'loses' : 'lose'} this route.`);
+  if (open.length > 0)
+    lines.push(
+      `${open.join(', ')} can no longer reach its models through /v1 unless another route serves them.`,
+    );
+  if (route.source === 'config')
+    lines.push(
+      'It comes from the config file, so it returns at the next start unless you remove it there too.',
+    );
+  lines.push('Its recorded requests and spend stay.');
+  return lines;
+}
+
+export function RoutesPage({ params }: { params: URLSearchParams }) {
+  const routes = useResource<{ data: Route[] }>('/routes');
+  const presets = useResource<{ data: VendorPreset[] }>('/presets');
+  const apps = useResource<{ data: App[] }>('/apps');
+  const filters = useResource<FilterList>('/filters');
+  const [editing, setEditing] = useState<Route | 'new'>();
+  const [deleting, setDeleting] = useState<Route>();
+  const [pricing, setPricing] = useState<string>();
+  const [tests, setTests] = useState<Record<string, ConnectionTest | 'running' | { error: string }>>({});
+
+  // #/routes?new=1 (from the overview's first step) opens the editor at once.
+  useEffect(() => {
+    if (params.get('new') && presets.data) {
+      setEditing('new');
+      navigate('routes');
+    }
+  }, [params, presets.data]);
+
+  const list = routes.data?.data;
+  const presetList = presets.data?.data ?? [];
+
+  const test = async (route: Route) => {
+    setTests((current) => ({ ...current, [route.id]: 'running' }));
+    try {
+      const result = await sendJson<ConnectionTest>('POST', `/routes/${encodeURIComponent(route.id)}/test`);
+      setTests((current) => ({ ...current, [route.id]: result }));
+    } catch (thrown) {
+      setTests((current) => ({ ...current, [route.id]: { error: messageOf(thrown) } }));
+    }
+  };
+
+  const addButton = (
+    <button
+      type="button"
+      className="button primary"
+      onClick={() => setEditing('new')}
+      disabled={!presets.data}
+    >
+      <Icon name="plus" /> Add a route
+    </button>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Routes"
+        description="Vendors and local servers that apps reach through Switchboard, each with its key, allowed models and limits."
+        actions={list && list.length > 0 ? addButton : undefined}
+      />
+      {routes.error && <Notice kind="error">{routes.error}</Notice>}
+      {list && list.length === 0 ? (
+        <EmptyState icon="routes" title="Add a route" action={addButton}>
+          <p>
+            A route connects Switchboard to one vendor: pick OpenAI, Anthropic, Gemini, OpenRouter or Groq and
+            paste its key, or choose Ollama or LM Studio, which run on this machine and need none.
+          </p>
+        </EmptyState>
+      ) : (
+        <div className="table-card card">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Route</th>
+                <th scope="col">Base URL</th>
+                <th scope="col">Models</th>
+                <th scope="col">Key</th>
+                <th scope="col" className="num">
+                  Budget
+                </th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {!list && <SkeletonRows columns={6} rows={3} />}
+              {list?.map((route) => {
+                const preset = presetOf(route, presetList);
+                const result = tests[route.id];
+                return (
+                  <RouteRow
+                    key={route.id}
+                    route={route}
+                    vendorLabel={preset?.label ?? VENDOR_LABELS[route.vendor]}
+                    needsKey={preset?.needsKey ?? false}
+                    result={result}
+                    onTest={() => test(route)}
+                    onDismiss={() =>
+                      setTests((current) =>
+                        Object.fromEntries(Object.entries(current).filter(([id]) => id !== route.id)),
+                      )
+                    }
+                    onEdit={() => setEditing(route)}
+                    onDelete={() => setDeleting(route)}
+                    onPrice={setPricing}
+                  />
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {editing && (
+        <RouteEditor
+          route={editing === 'new' ? undefined : editing}
+          presets={presetList}
+          takenIds={list?.map((route) => route.id) ?? []}
+          filters={filters.data?.data.map((filter) => filter.name) ?? []}
+          onClose={() => setEditing(undefined)}
+          onSaved={() => void routes.reload()}
+        />
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete route “${deleting.id}”?`}
+          confirmLabel="Delete route"
+          onClose={() => setDeleting(undefined)}
+          onConfirm={async () => {
+            await sendJson('DELETE', `/routes/${encodeURIComponent(deleting.id)}`);
+            await routes.reload();
+          }}
+        >
+          <ul>
+            {routeDeletionImpact(deleting, apps.data?.data ?? []).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </ConfirmDialog>
+      )}
+      {pricing && (
+        <PriceDialog
+          model={pricing}
+          onClose={() => setPricing(undefined)}
+          onSaved={() => void routes.reload()}
+        />
+      )}
+    </>
+  );
+}
+
+function RouteRow({
+  route,
+  vendorLabel,
+  needsKey,
+  result,
+  onTest,
+  onDismiss,
+  onEdit,
+  onDelete,
+  onPrice,
+}: {
+  route: Route;
+  vendorLabel: string;
+  needsKey: boolean;
+  result: ConnectionTest | 'running' | { error: string } | undefined;
+  onTest: () => void;
+  onDismiss: () => void;
+  onEdit: () => void;
+  onDelete: () => void;
+  onPrice: (model: string) => void;
+}) {
+  const unpriced = route.unpricedModels ?? [];
+  const extra = result !== undefined && result !== 'running';
+  return (
+    <>
+      <tr className={extra || unpriced.length > 0 ? 'has-extra' : ''}>
+        <td>
+          <div className="cell-title">
+            <button type="button" className="link-button strong" onClick={onEdit}>
+              {route.id}
+            </button>
+            {route.source === 'config' && <Badge>config file</Badge>}
+          </div>
+          <div className="muted small">{vendorLabel}</div>
+        </td>
+        <td>
+          <code className="url">{route.baseUrl}</code>
+        </td>
+        <td>
+          {route.models.length === 0 ? (
+            <span className="muted">All models</span>
+          ) : (
+            <span className="model-list" title={route.models.join(', ')}>
+              {route.models.slice(0, 3).join(', ')}
+              {route.models.length > 3 && <span className="muted"> +{route.models.length - 3}</span>}
+            </span>
+          )}
+        </td>
+        <td>
+          {route.hasApiKey ? (
+            <Badge tone="good">Saved</Badge>
+          ) : needsKey ? (
+            <Badge tone="warn">Missing</Badge>
+          ) : (
+            <span className="muted">None</span>
+          )}
+        </td>
+        <td className="num">
+          {route.budget ? (
+            <>
+              {formatUsd(route.budget.usd)}
+              <span className="muted"> / {route.budget.period}</span>
+            </>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </td>
+        <td className="actions">
+          <button type="button" className="button small" onClick={onTest} disabled={result === 'running'}>
+            <Icon name="play" /> {result === 'running' ? 'Testing…' : 'Test'}
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Edit route ${route.id}`}
+            title="Edit"
+            onClick={onEdit}
+          >
+            <Icon name="edit" />
+          </button>
+          <button
+            type="button"
+            className="icon-button danger"
+            aria-label={`Delete route ${route.id}`}
+            title="Delete"
+            onClick={onDelete}
+          >
+            <Icon name="trash" />
+          </button>
+        </td>
+      </tr>
+      {(extra || unpriced.length > 0) && (
+        <tr className="extra-row">
+          <td colSpan={6}>
+            {extra && (
+              <div className="test-result">
+                {'error' in result ? (
+                  <Notice kind="error">{result.error}</Notice>
+                ) : (
+                  <TestResult result={result} />
+                )}
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Dismiss the test result of ${route.id}`}
+                  onClick={onDismiss}
+                >
+                  <Icon name="x" />
+                </button>
+              </div>
+            )}
+            {unpriced.map((model) => (
+              <div key={model} className="unpriced">
+                <Icon name="alert" />
+                <span>
+                  <code>{model}</code>: cost unknown —{' '}
+                  <button type="button" className="link-button" onClick={() => onPrice(model)}>
+                    add a price
+                  </button>
+                </span>
+              </div>
+            ))}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,455 @@
+import { useEffect, useRef, useState } from 'react';
+import { getText, messageOf, postText, sendJson } from '../api/client.ts';
+import type { ConfigImportResult, Price, Settings } from '../api/types.ts';
+import { CopyButton } from '../components/CopyButton.tsx';
+import { ConfirmDialog } from '../components/Dialog.tsx';
+import { Icon } from '../components/Icon.tsx';
+import { Notice } from '../components/Notice.tsx';
+import { Badge, Field, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
+import { formatUsd } from '../lib/format.ts';
+import { navigate, useResource } from '../lib/hooks.ts';
+import { PriceDialog } from './PriceDialog.tsx';
+
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+function download(text: string, name: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function ServerSettings() {
+  const settings = useResource<Settings>('/settings');
+  const [hosts, setHosts] = useState('');
+  const [origins, setOrigins] = useState('');
+  const [maxBody, setMaxBody] = useState('');
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const data = settings.data;
+
+  useEffect(() => {
+    if (!data) return;
+    setHosts(data.allowedHosts.join('\n'));
+    setOrigins(data.corsOrigins.join('\n'));
+    setMaxBody(String(data.maxBodyMb));
+  }, [data]);
+
+  const dirty =
+    data !== undefined &&
+    (lines(hosts).join('\n') !== data.allowedHosts.join('\n') ||
+      lines(origins).join('\n') !== data.corsOrigins.join('\n') ||
+      Number(maxBody) !== data.maxBodyMb);
+
+  const save = async () => {
+    setError(undefined);
+    setSaved(false);
+    const mb = Number(maxBody);
+    if (!Number.isFinite(mb) || mb <= 0)
+      return setError('Largest request: a number of megabytes above zero.');
+    setBusy(true);
+    try {
+      await sendJson('PUT', '/settings', {
+        allowedHosts: lines(hosts),
+        corsOrigins: lines(origins),
+        maxBodyMb: mb,
+      });
+      await settings.reload();
+      setSaved(true);
+    } catch (thrown) {
+      setError(messageOf(thrown));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="server-title">
+      <div className="card-header">
+        <h2 id="server-title">Server</h2>
+        {data && <span className="muted small">Switchboard {data.version}</span>}
+      </div>
+      {settings.error && <Notice kind="error">{settings.error}</Notice>}
+      <dl className="facts wide">
+        <div>
+          <dt>Listening on</dt>
+          <dd>{data ? <code>{`${data.host}:${data.port}`}</code> : <Skeleton width="14ch" />}</dd>
+        </div>
+        <div>
+          <dt>Data folder</dt>
+          <dd>
+            {data ? (
+              <span className="inline-copy">
+                <code className="path">{data.dataDir}</code>
+                <CopyButton text={data.dataDir} label="Copy data folder path" />
+              </span>
+            ) : (
+              <Skeleton width="24ch" />
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Vendor keys</dt>
+          <dd>
+            {!data ? (
+              <Skeleton width="16ch" />
+            ) : data.secrets === 'basic-text' ? (
+              <Badge tone="warn">Fixed key: install a keyring</Badge>
+            ) : (
+              <span>Encrypted ({data.secrets})</span>
+            )}
+          </dd>
+        </div>
+      </dl>
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <div className="field-row">
+          <Field
+            label="Extra allowed hosts"
+            hint="One a line, e.g. switchboard.local:4141. Requests with any other Host header are refused, which stops DNS rebinding."
+          >
+            {(id, describedBy) => (
+              <textarea
+                id={id}
+                aria-describedby={describedBy}
+                className="mono"
+                rows={3}
+                value={hosts}
+                onChange={(event) => setHosts(event.target.value)}
+                spellCheck={false}
+                disabled={!data}
+              />
+            )}
+          </Field>
+          <Field
+            label="CORS origins"
+            hint="One a line, e.g. http://localhost:5173: web pages allowed to call the proxy endpoints from a browser."
+          >
+            {(id, describedBy) => (
+              <textarea
+                id={id}
+                aria-describedby={describedBy}
+                className="mono"
+                rows={3}
+                value={origins}
+                onChange={(event) => setOrigins(event.target.value)}
+                spellCheck={false}
+                disabled={!data}
+              />
+            )}
+          </Field>
+        </div>
+        <Field
+          label="Largest request (MB)"
+          hint="Bigger request bodies are refused with 413."
+          className="narrow"
+        >
+          {(id, describedBy) => (
+            <input
+              id={id}
+              aria-describedby={describedBy}
+              inputMode="decimal"
+              value={maxBody}
+              onChange={(event) => setMaxBody(event.target.value)}
+              disabled={!data}
+            />
+          )}
+        </Field>
+        <p className="muted small">
+          The address and port are set when Switchboard starts (<code>--host</code>, <code>--port</code>).
+        </p>
+        {data?.managedByConfig && (
+          <Notice kind="info">
+            Switchboard was started with a config file: its <code>server</code> section is applied again at
+            the next start, so make lasting changes there.
+          </Notice>
+        )}
+        <div className="form-actions">
+          <button type="submit" className="button primary" disabled={!dirty || busy}>
+            {busy ? 'Saving…' : 'Save settings'}
+          </button>
+          {saved && !dirty && (
+            <span className="saved" role="status">
+              <Icon name="check" /> Saved
+            </span>
+          )}
+        </div>
+        {error && <Notice kind="error">{error}</Notice>}
+      </form>
+    </section>
+  );
+}
+
+function ConfigTransfer() {
+  const [text, setText] = useState('');
+  const [result, setResult] = useState<ConfigImportResult>();
+  const [error, setError] = useState<string>();
+  const [confirming, setConfirming] = useState(false);
+  const file = useRef<HTMLInputElement>(null);
+
+  const exportConfig = async () => {
+    setError(undefined);
+    try {
+      download(await getText('/config'), 'switchboard.yaml', 'application/yaml');
+    } catch (thrown) {
+      setError(messageOf(thrown));
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="config-title">
+      <div className="card-header">
+        <h2 id="config-title">Config file</h2>
+        <button type="button" className="button" onClick={exportConfig}>
+          <Icon name="download" /> Export YAML
+        </button>
+      </div>
+      <p className="muted small">
+        Routes, apps, filters, prices and these settings in the format <code>serve --config</code> reads.
+        Vendor keys are never exported: a route with a key says <code>apiKey: env:NAME</code> instead.
+      </p>
+      <Field
+        label="Import a config file"
+        hint="Paste YAML or JSON, or open a file. It is applied all at once, or not at all."
+      >
+        {(id, describedBy) => (
+          <textarea
+            id={id}
+            aria-describedby={describedBy}
+            className="mono"
+            rows={6}
+            value={text}
+            placeholder={'routes:\n  - id: local\n    preset: ollama'}
+            onChange={(event) => setText(event.target.value)}
+            spellCheck={false}
+          />
+        )}
+      </Field>
+      <div className="form-actions">
+        <input
+          ref={file}
+          type="file"
+          accept=".yaml,.yml,.json,application/json,application/yaml,text/yaml"
+          className="sr-only"
+          aria-label="Open a config file"
+          tabIndex={-1}
+          onChange={async (event) => {
+            const chosen = event.target.files?.[0];
+            if (chosen) setText(await chosen.text());
+            event.target.value = '';
+          }}
+        />
+        <button type="button" className="button" onClick={() => file.current?.click()}>
+          <Icon name="upload" /> Open a file…
+        </button>
+        <button
+          type="button"
+          className="button primary"
+          disabled={text.trim() === ''}
+          onClick={() => setConfirming(true)}
+        >
+          Import
+        </button>
+      </div>
+      {error && <Notice kind="error">{error}</Notice>}
+      {result && (
+        <Notice
+          kind="success"
+          title={
+            result.changes === 0
+              ? 'Nothing to change'
+              : `Imported: ${result.changes} change${result.changes === 1 ? '' : 's'}`
+          }
+        >
+          {result.changes === 0
+            ? 'Switchboard already matched this file.'
+            : 'Routes, apps, filters and prices now match the file.'}
+        </Notice>
+      )}
+      {result && result.newKeys.length > 0 && (
+        <div className="new-keys">
+          <Notice kind="warning" title="New app keys: copy them now">
+            These apps had no key in the file, so Switchboard made one for each. They are shown this once.
+          </Notice>
+          <ul>
+            {result.newKeys.map((entry) => (
+              <li key={entry.app} className="key-box compact">
+                <span className="strong">{entry.app}</span>
+                <code aria-label={`Key for ${entry.app}`}>{entry.key}</code>
+                <CopyButton text={entry.key} label={`Copy key for ${entry.app}`} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title="Import this config?"
+          confirmLabel="Import"
+          onClose={() => setConfirming(false)}
+          onConfirm={async () => {
+            setError(undefined);
+            setResult(undefined);
+            const type = text.trim().startsWith('{') ? 'application/json' : 'application/yaml';
+            const answer = await postText<ConfigImportResult>('/config', text, type);
+            setResult(answer);
+            setText('');
+          }}
+        >
+          <p>
+            What the file lists is created or updated to match it. Things an earlier config file created and
+            this one no longer lists are removed; what was made here in the dashboard stays.
+          </p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function Prices({ model }: { model: string | null }) {
+  const prices = useResource<{ data: Price[] }>('/prices');
+  const [editing, setEditing] = useState<Price | 'new' | string>();
+  const [removing, setRemoving] = useState<Price>();
+
+  // #/settings?price=MODEL (from a route's "add a price") opens the editor for that model.
+  useEffect(() => {
+    if (model) {
+      setEditing(model);
+      navigate('settings');
+    }
+  }, [model]);
+
+  const list = prices.data?.data;
+  return (
+    <section className="card table-card" aria-labelledby="prices-title">
+      <div className="card-header padded">
+        <div>
+          <h2 id="prices-title">Prices</h2>
+          <p className="muted small">
+            Your own prices, for models the price library does not know or where you pay a different rate.
+            Local models cost nothing unless listed here.
+          </p>
+        </div>
+        <button type="button" className="button" onClick={() => setEditing('new')}>
+          <Icon name="plus" /> Add a price
+        </button>
+      </div>
+      {prices.error && <Notice kind="error">{prices.error}</Notice>}
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col" className="num">
+              Input / 1M
+            </th>
+            <th scope="col" className="num">
+              Cached input / 1M
+            </th>
+            <th scope="col" className="num">
+              Output / 1M
+            </th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {!list && <SkeletonRows columns={5} rows={2} />}
+          {list?.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted empty-row">
+                No price overrides: costs come from the price library.
+              </td>
+            </tr>
+          )}
+          {list?.map((price) => (
+            <tr key={price.model}>
+              <th scope="row" className="mono-ish">
+                {price.model} {price.source === 'config' && <Badge>config file</Badge>}
+              </th>
+              <td className="num">{formatUsd(price.inputPerMTok)}</td>
+              <td className="num">
+                {price.cachedInputPerMTok === null ? (
+                  <span className="muted">—</span>
+                ) : (
+                  formatUsd(price.cachedInputPerMTok)
+                )}
+              </td>
+              <td className="num">{formatUsd(price.outputPerMTok)}</td>
+              <td className="actions">
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Edit price of ${price.model}`}
+                  onClick={() => setEditing(price)}
+                >
+                  <Icon name="edit" />
+                </button>
+                <button
+                  type="button"
+                  className="icon-button danger"
+                  aria-label={`Remove price of ${price.model}`}
+                  onClick={() => setRemoving(price)}
+                >
+                  <Icon name="trash" />
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {editing && (
+        <PriceDialog
+          price={typeof editing === 'object' ? editing : undefined}
+          model={typeof editing === 'string' && editing !== 'new' ? editing : undefined}
+          onClose={() => setEditing(undefined)}
+          onSaved={() => void prices.reload()}
+        />
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove the price of ${removing.model}?`}
+          confirmLabel="Remove price"
+          onClose={() => setRemoving(undefined)}
+          onConfirm={async () => {
+            await sendJson('DELETE', `/prices/${encodeURIComponent(removing.model)}`);
+            await prices.reload();
+          }}
+        >
+          <p>
+            New requests to {removing.model} are costed from the price library again, or recorded as “cost
+            unknown” if it does not know the model. Recorded costs stay.
+          </p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+export function SettingsPage({ params }: { params: URLSearchParams }) {
+  return (
+    <>
+      <PageHeader
+        title="Settings"
+        description="How Switchboard listens, what it accepts, and its whole set-up as one file."
+      />
+      <ServerSettings />
+      <ConfigTransfer />
+      <Prices model={params.get('price')} />
+    </>
+  );
+}

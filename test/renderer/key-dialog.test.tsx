@@ -1,0 +1,167 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppsPage } from '../../renderer/src/pages/Apps.tsx';
+import { KeyDialog } from '../../renderer/src/pages/KeyDialog.tsx';
+import { buildSnippets } from '../../renderer/src/lib/snippets.ts';
+import { mockApi, reply } from './api-mock.ts';
+import { KEY, app, route } from './fixtures.ts';
+
+const ORIGIN = window.location.origin;
+let writeText: ReturnType<typeof vi.fn>;
+
+beforeEach(() => {
+  writeText = vi.fn(async () => {});
+  Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('the key dialog', () => {
+  const routes = [
+    route(),
+    route({ id: 'claude', vendor: 'anthropic', baseUrl: 'https://api.anthropic.com', models: [] }),
+  ];
+
+  it('shows the key with a copy button that copies exactly the key', async () => {
+    render(<KeyDialog app="cursor" appKey={KEY} routes={routes} onClose={() => {}} />);
+    const dialog = screen.getByRole('dialog', { name: 'Key for “cursor”' });
+    expect(within(dialog).getByLabelText('The new app key').textContent).toBe(KEY);
+    expect(dialog.textContent).toContain('cannot show it again');
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Copy key' })));
+    expect(writeText).toHaveBeenCalledWith(KEY);
+    expect(within(dialog).getByRole('button', { name: /Copied/ })).toBeTruthy();
+  });
+
+  it('offers ready-to-paste set-up for every tool, with the key and URL filled in', () => {
+    render(<KeyDialog app="cursor" appKey={KEY} routes={routes} onClose={() => {}} />);
+    const tabs = screen.getAllByRole('tab').map((tab) => tab.textContent);
+    expect(tabs).toEqual([
+      'Python',
+      'Node',
+      'curl',
+      'Environment',
+      'Cursor',
+      'Continue',
+      'Claude Code',
+      'Codex',
+    ]);
+    const panel = () => screen.getByRole('tabpanel').textContent ?? '';
+    expect(panel()).toContain(`base_url="${ORIGIN}/openai/openai/v1"`);
+    expect(panel()).toContain(`api_key="${KEY}"`);
+    expect(panel()).toContain('model="gpt-4.1-mini"');
+    fireEvent.click(screen.getByRole('tab', { name: 'Node' }));
+    expect(panel()).toContain(`baseURL: "${ORIGIN}/openai/openai/v1"`);
+    fireEvent.click(screen.getByRole('tab', { name: 'curl' }));
+    expect(panel()).toContain(`curl ${ORIGIN}/openai/openai/v1/chat/completions`);
+    expect(panel()).toContain(`'Authorization: Bearer ${KEY}'`);
+    fireEvent.click(screen.getByRole('tab', { name: 'Environment' }));
+    expect(panel()).toContain(`export OPENAI_BASE_URL='${ORIGIN}/openai/openai/v1'`);
+    expect(panel()).toContain(`export OPENAI_API_KEY='${KEY}'`);
+    fireEvent.click(screen.getByRole('tab', { name: 'Claude Code' }));
+    expect(panel()).toContain(`export ANTHROPIC_BASE_URL='${ORIGIN}/proxy/claude'`);
+    expect(panel()).toContain(`export ANTHROPIC_AUTH_TOKEN='${KEY}'`);
+    fireEvent.click(screen.getByRole('tab', { name: 'Codex' }));
+    expect(panel()).toContain(`base_url = "${ORIGIN}/openai/openai/v1"`);
+    // Another route changes every snippet.
+    fireEvent.change(screen.getByLabelText('Route'), { target: { value: 'claude' } });
+    expect(panel()).toContain(`base_url = "${ORIGIN}/openai/claude/v1"`);
+    expect(panel()).toContain('model = "claude-sonnet-4-5"');
+  });
+
+  it('moves between tabs with the arrow keys', () => {
+    render(<KeyDialog app="cursor" appKey={KEY} routes={routes} onClose={() => {}} />);
+    const python = screen.getByRole('tab', { name: 'Python' });
+    python.focus();
+    fireEvent.keyDown(python, { key: 'ArrowRight' });
+    expect(screen.getByRole('tab', { name: 'Node' }).getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Node' }));
+    fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    expect(screen.getByRole('tab', { name: 'Codex' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('says what Claude Code needs when there is no Anthropic route', () => {
+    const snippets = buildSnippets({ origin: ORIGIN, key: KEY, route: route(), anthropicRoute: undefined });
+    const claude = snippets.find((snippet) => snippet.id === 'claude-code')!;
+    expect(claude.code).toBeNull();
+    expect(claude.missing).toContain('Anthropic preset');
+  });
+
+  it('traps Tab inside and closes on Escape', () => {
+    const onClose = vi.fn();
+    render(
+      <>
+        <button type="button">outside</button>
+        <KeyDialog app="cursor" appKey={KEY} routes={routes} onClose={onClose} />
+      </>,
+    );
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    const done = within(dialog).getByRole('button', { name: 'I’ve copied the key' });
+    done.focus();
+    fireEvent.keyDown(done, { key: 'Tab' });
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Close' }));
+    fireEvent.keyDown(document.activeElement!, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(done);
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('creating an app on the Apps & keys page', () => {
+  it('shows the new key once, and never again after the dialog closes', async () => {
+    let apps = [app()];
+    const { calls } = mockApi({
+      'GET /apps': () => ({ data: apps }),
+      'GET /routes': { data: [route()] },
+      'GET /filters': { data: [], builtinPatternSets: [] },
+      'GET /budgets': { data: [] },
+      'POST /apps': () => {
+        apps = [
+          ...apps,
+          app({
+            name: 'agent',
+            keys: [{ id: 2, prefix: 'sbk_0123…', createdAt: '2025-01-02T00:00:00.000Z', revokedAt: null }],
+          }),
+        ];
+        return { ...apps[1]!, key: KEY };
+      },
+    });
+    render(<AppsPage params={new URLSearchParams()} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Create an app key' }));
+    const form = screen.getByRole('dialog', { name: 'Create an app key' });
+    fireEvent.change(within(form).getByLabelText('Name'), { target: { value: 'agent' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Create app and key' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Key for “agent”' });
+    expect(within(dialog).getByLabelText('The new app key').textContent).toBe(KEY);
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ name: 'agent', filters: [] });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'I’ve copied the key' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.body.textContent).not.toContain(KEY);
+    expect(await screen.findByText('sbk_0123…')).toBeTruthy();
+  });
+
+  it('asks before revoking a key, says what stops working, and revokes it', async () => {
+    const { calls } = mockApi({
+      'GET /apps': { data: [app()] },
+      'GET /routes': { data: [route()] },
+      'GET /filters': { data: [], builtinPatternSets: [] },
+      'GET /budgets': { data: [] },
+      'DELETE /apps/cursor/keys/1': reply(204),
+    });
+    render(<AppsPage params={new URLSearchParams()} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Revoke key sbk_AbCd…' }));
+    const confirm = screen.getByRole('alertdialog', { name: 'Revoke key sbk_AbCd…?' });
+    expect(confirm.textContent).toContain('401 invalid_api_key');
+    expect(confirm.textContent).toContain('only key');
+    expect(calls.some((call) => call.method === 'DELETE')).toBe(false);
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Revoke key' }));
+    await waitFor(() =>
+      expect(calls.some((call) => call.method === 'DELETE' && call.path === '/apps/cursor/keys/1')).toBe(
+        true,
+      ),
+    );
+  });
+});
