@@ -122,7 +122,7 @@ export function relayStream<State>(
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
-  response.flushHeaders();
+  // No flushHeaders(): the headers leave with the first event, in one write instead of two.
   const body = upstream.body;
   const write = (payload: string) => {
     if (draft.firstByteAt === null) draft.firstByteAt = performance.now();
