@@ -40,5 +40,11 @@ if (!installed()) {
   }
 }
 
+// Measure the gateway as `npm install` leaves it: serve from a bundle of the current sources.
+const built = spawnSync(process.execPath, [fileURLToPath(new URL('./build-cli.mjs', import.meta.url))], {
+  stdio: 'inherit',
+});
+if (built.status !== 0) process.exit(1);
+
 register();
 await import('../bench/main.ts');

@@ -159,8 +159,8 @@ async function timeVariant(
 }
 
 /**
- * Launch → ready line, median of `runs`, for `node bin/switchboard.mjs serve` as shipped (the
- * TypeScript compiled by tsx at every start), and for the same CLI precompiled with esbuild: the
+ * Launch → ready line, median of `runs`, for `node bin/switchboard.mjs serve` as shipped (from
+ * the bundle `npm install` builds), and for the same CLI precompiled with esbuild differently: the
  * app and its packages in one file, and the app's code alone with packages from node_modules
  * (built in a temp folder, then removed).
  */
@@ -184,7 +184,7 @@ export async function measureStartup(
   const variants: StartupVariant[] = [];
   variants.push(
     await timeVariant(
-      'as shipped (tsx)',
+      'as shipped (the bundle npm install builds, dist/cli.mjs)',
       'node bin/switchboard.mjs serve',
       'bin/switchboard.mjs',
       join(dir, 'tsx'),
