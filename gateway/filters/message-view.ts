@@ -13,6 +13,25 @@ export interface TextSlot {
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * A JSON value (tool-call input, a function's arguments or response) as text a filter can read
+ * and rewrite: written back parsed; a rewrite that is no longer JSON is kept as a string.
+ */
+function jsonSlot(holder: JsonObject, key: string, role: string, out: TextSlot[]): void {
+  if (holder[key] === undefined) return;
+  out.push({
+    role,
+    text: JSON.stringify(holder[key]),
+    set: (text) => {
+      try {
+        holder[key] = JSON.parse(text) as unknown;
+      } catch {
+        holder[key] = { text };
+      }
+    },
+  });
+}
+
 function slotsOfContent(holder: JsonObject, key: string, role: string, out: TextSlot[]): void {
   const content = holder[key];
   if (typeof content === 'string') {
@@ -24,8 +43,9 @@ function slotsOfContent(holder: JsonObject, key: string, role: string, out: Text
     if (!isObject(part)) continue;
     if (typeof part['text'] === 'string')
       out.push({ role, text: part['text'], set: (text) => (part['text'] = text) });
-    // Anthropic tool results carry text too (a string or blocks).
+    // Anthropic tool results carry text too (a string or blocks), and tool calls their input.
     if (part['type'] === 'tool_result') slotsOfContent(part, 'content', 'tool', out);
+    if (part['type'] === 'tool_use') jsonSlot(part, 'input', role, out);
   }
 }
 
@@ -77,9 +97,13 @@ export function textSlots(body: JsonObject, format: BodyFormat): TextSlot[] {
 
 function slotsOfParts(content: JsonObject, role: string, out: TextSlot[]): void {
   for (const part of Array.isArray(content['parts']) ? content['parts'] : []) {
-    if (isObject(part) && typeof part['text'] === 'string') {
+    if (!isObject(part)) continue;
+    if (typeof part['text'] === 'string') {
       out.push({ role, text: part['text'], set: (text) => (part['text'] = text) });
     }
+    // Function calls' arguments and function responses are text a secret can hide in too.
+    if (isObject(part['functionCall'])) jsonSlot(part['functionCall'], 'args', role, out);
+    if (isObject(part['functionResponse'])) jsonSlot(part['functionResponse'], 'response', 'tool', out);
   }
 }
 

@@ -108,11 +108,12 @@ describe('textSlots on Anthropic bodies', () => {
     ],
   });
 
-  it('sees the system prompt, message text and tool results (string or blocks)', () => {
+  it('sees the system prompt, message text, tool-call input and tool results (string or blocks)', () => {
     expect(roleAndText(body(), 'anthropic')).toEqual([
       ['system', 'be brief'],
       ['user', 'hello'],
       ['assistant', 'calling a tool'],
+      ['assistant', '{"q":"x"}'],
       ['tool', 'plain result'],
       ['tool', 'block result'],
       ['user', 'thanks'],
@@ -142,8 +143,26 @@ describe('textSlots on Anthropic bodies', () => {
     ]);
   });
 
-  // Not asserted (reported): a `tool_use` block's `input` (the tool-call arguments, an object) is
-  // not in the view, though docs/policy.md says tool-call arguments are, and OpenAI's are.
+  it('rewrites tool-call input as JSON', () => {
+    const rewritten = shout(body(), 'anthropic');
+    const assistant = (rewritten['messages'] as JsonObject[])[1]!['content'] as JsonObject[];
+    expect(assistant[1]!['input']).toEqual({ Q: 'X' });
+  });
+});
+
+describe('textSlots on Gemini function calls', () => {
+  it('sees and rewrites function-call arguments and function responses', () => {
+    const body: JsonObject = {
+      contents: [
+        { role: 'model', parts: [{ functionCall: { name: 'lookup', args: { q: 'x' } } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'lookup', response: { answer: 'y' } } }] },
+      ],
+    };
+    expect(roleAndText(body, 'gemini')).toEqual([
+      ['assistant', '{"q":"x"}'],
+      ['tool', '{"answer":"y"}'],
+    ]);
+  });
 });
 
 describe('textSlots on Gemini bodies', () => {

@@ -268,3 +268,50 @@ describe('redactCompletion', () => {
     redactCompletion({}, EMAILS);
   });
 });
+
+describe('redactingStream over reasoning and tool-call arguments', () => {
+  it('redacts streamed reasoning and tool-call arguments, each held back on its own', () => {
+    const chunk = (delta: JsonObject, finish: string | null = null) =>
+      JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] });
+    const lines = [
+      roleChunk(),
+      chunk({ reasoning_content: 'The user is bob@exa' }),
+      chunk({ reasoning_content: 'mple.com, so' }),
+      chunk({
+        tool_calls: [
+          {
+            index: 0,
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'mail', arguments: '{"to":"carol@' },
+          },
+        ],
+      }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: 'example.org"}' } }] }),
+      chunk({}, 'tool_calls'),
+      '[DONE]',
+    ];
+    const stream = redactingStream(openAiStream, EMAILS);
+    const state = stream.init({ model: 'gpt-4.1-nano', created: 1770000000, clientWantsUsage: false });
+    const payloads = [
+      ...lines.flatMap((line) => stream.next(state, event(line))),
+      ...stream.end(state).payloads,
+    ];
+    let reasoning = '';
+    let args = '';
+    for (const payload of payloads) {
+      if (payload === '[DONE]') continue;
+      for (const choice of (JSON.parse(payload) as { choices: { delta: JsonObject }[] }).choices) {
+        if (typeof choice.delta['reasoning_content'] === 'string')
+          reasoning += choice.delta['reasoning_content'];
+        for (const call of (choice.delta['tool_calls'] as
+          { function?: { arguments?: string } }[] | undefined) ?? []) {
+          args += call.function?.arguments ?? '';
+        }
+      }
+    }
+    expect(reasoning).toBe('The user is [REDACTED:emails], so');
+    expect(JSON.parse(args)).toEqual({ to: '[REDACTED:emails]' });
+    expect(payloads.join('')).not.toContain('example.');
+  });
+});
