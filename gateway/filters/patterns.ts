@@ -51,8 +51,24 @@ const BUILTIN: Record<string, Pattern[]> = {
       maxLength: 254,
     },
   ],
+  // The layouts card numbers are written in, each checked with the Luhn digit. (One loose pattern
+  // for any 13-19 digits with any separators swallowed a neighbouring number and then failed Luhn.)
   'credit-cards': [
-    { label: 'credit-cards', regex: /\b\d(?:[ -]?\d){12,18}\b/g, maxLength: 37, accept: luhnValid },
+    { label: 'credit-cards', regex: /\b\d{13,19}\b/g, maxLength: 19, accept: luhnValid },
+    {
+      label: 'credit-cards',
+      regex: /\b\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?\b/g,
+      maxLength: 23,
+      accept: luhnValid,
+    },
+    { label: 'credit-cards', regex: /\b\d{4}([ -])\d{6}\1\d{4,5}\b/g, maxLength: 17, accept: luhnValid },
+    // Any length written in groups of four (a short last group), e.g. 13-digit numbers as 4-4-4-1.
+    {
+      label: 'credit-cards',
+      regex: /\b\d{4}([ -])\d{4}(?:\1\d{4}){1,3}(?:\1\d{1,3})?\b/g,
+      maxLength: 24,
+      accept: luhnValid,
+    },
   ],
   'ip-addresses': [
     {

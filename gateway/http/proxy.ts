@@ -4,6 +4,9 @@ import { GatewayError } from '../errors.ts';
 import type { BodyFormat } from '../filters/message-view.ts';
 import type { JsonObject } from '../vendors/types.ts';
 import { admit } from './policy.ts';
+import { nativeStreamRedactor, redactNativeAnswer } from '../filters/native-response.ts';
+import type { Pattern } from '../filters/patterns.ts';
+import { formatSse } from '../protocol/sse.ts';
 import { effectiveTimeouts } from '../forward.ts';
 import { SseParser } from '../protocol/sse.ts';
 import { readBody } from './body.ts';
@@ -87,8 +90,10 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
     }
     // Policy and filters apply to native bodies too; a body the filters rewrote is sent as rewritten.
     let body = raw;
+    const format = formatOf(route.vendor);
+    let patterns: Pattern[] = [];
     if (native && model !== null) {
-      admit(deps.policy, { draft, app, route, body: native, format: formatOf(route.vendor), model });
+      patterns = admit(deps.policy, { draft, app, route, body: native, format, model }).responsePatterns;
       // Untouched bodies go out byte for byte; only filters rewrite them.
       if (route.compiledFilters.length + app.compiledFilters.length > 0)
         body = Buffer.from(JSON.stringify(native));
@@ -127,11 +132,27 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
         created: Math.floor(draft.time / 1000),
         clientWantsUsage: true,
       });
-      const parser = new SseParser((event) => void reducer.next(state, event));
-      const decoder = new TextDecoder();
-      // Two consumers attached in the same tick: the client's copy and the usage reader; neither holds bytes back.
       const out = new PassThrough();
-      upstream.body.pipe(out);
+      const decoder = new TextDecoder();
+      let parser: SseParser;
+      if (patterns.length === 0) {
+        // Two consumers attached in the same tick: the client's copy and the usage reader; neither holds bytes back.
+        parser = new SseParser((event) => void reducer.next(state, event));
+        upstream.body.pipe(out);
+      } else {
+        // Redacting: each event is re-emitted as it passes, its text held back only as long as a pattern needs.
+        const redactor = nativeStreamRedactor(format, patterns, reducer);
+        parser = new SseParser((event) => {
+          reducer.next(state, event);
+          for (const item of redactor.next(event)) out.write(formatSse(item.data, item.event));
+        });
+        upstream.body.once('end', () => {
+          parser.end();
+          for (const item of redactor.end()) out.write(formatSse(item.data, item.event));
+          out.end();
+        });
+        upstream.body.once('error', (error) => out.destroy(error));
+      }
       upstream.body.on('data', (chunk: Buffer) => parser.push(decoder.decode(chunk, { stream: true })));
       draft.pending = new Promise<void>((resolve) => {
         const done = () => {
@@ -160,6 +181,16 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
         draft.upstreamModel = result.upstreamModel;
       } catch {
         // Not JSON after all: passed on as it is, with no usage to record.
+      }
+      if (patterns.length > 0 && upstream.statusCode < 400) {
+        try {
+          const answer = JSON.parse(text) as JsonObject;
+          redactNativeAnswer(answer, format, patterns);
+          ctx.body = answer;
+          return;
+        } catch {
+          // Not JSON: nothing to redact in a structure we know.
+        }
       }
       ctx.body = text;
       return;

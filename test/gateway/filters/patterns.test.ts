@@ -175,7 +175,12 @@ describe('builtin:credit-cards', () => {
     expect(found('amex 3782 822463 10005', 'credit-cards')).toEqual(['3782 822463 10005']);
   });
 
-  // Not asserted (reported): a valid number next to another digit group separated by a space or
+  it('finds a card next to another group of digits', () => {
+    expect(found('4111111111111111 12/27', 'credit-cards')).toEqual(['4111111111111111']);
+    expect(found('room 1 4111 1111 1111 1111', 'credit-cards')).toEqual(['4111 1111 1111 1111']);
+  });
+
+  // Formerly not asserted (reported, now fixed above): a valid number next to another digit group separated by a space or
   // dash (`4111111111111111 12/27`, `1 4111 1111 1111 1111`) is taken as one longer run, fails the
   // Luhn check and is not found.
   it('leaves Luhn-invalid numbers, and too short or too long digit runs, alone', () => {
@@ -188,7 +193,8 @@ describe('builtin:credit-cards', () => {
     fc.assert(
       fc.property(validCard, invalidCard, (valid, invalid) => {
         expect(found(`pay with ${valid}, thanks`, 'credit-cards')).toEqual([valid]);
-        expect(found(`pay with ${invalid}, thanks`, 'credit-cards')).toEqual([]);
+        // Never found whole; a Luhn-valid 16-digit run inside it may be (erring towards redacting).
+        expect(found(`pay with ${invalid}, thanks`, 'credit-cards')).not.toContain(invalid);
       }),
       { numRuns: 300 },
     );

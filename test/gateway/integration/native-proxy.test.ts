@@ -186,3 +186,68 @@ describe('@google/genai on /proxy', () => {
     expect(geminiFake.seen.at(-1)?.url ?? '').not.toContain('gpt-4o');
   });
 });
+
+describe('redact filters on /proxy answers, in the vendor format', () => {
+  let redacting: TestGateway;
+  beforeAll(async () => {
+    redacting = await startTestGateway({
+      routes: [
+        {
+          id: 'claude',
+          vendor: 'anthropic',
+          baseUrl: anthropicFake.origin,
+          apiKey: ANTHROPIC_KEY,
+          filters: ['hide'],
+        },
+        { id: 'gem', vendor: 'gemini', baseUrl: geminiFake.origin, apiKey: GEMINI_KEY, filters: ['hide'] },
+      ],
+      apps: [{ name: 'tester', key: APP_KEY }],
+      filters: [{ name: 'hide', kind: 'redact', patterns: ['(?i)doing well', 'strawberry'] }],
+    });
+  });
+  afterAll(() => redacting.stop());
+
+  it('redacts an Anthropic answer, streamed and not', async () => {
+    const client = new Anthropic({
+      apiKey: APP_KEY,
+      baseURL: `${redacting.url}/proxy/claude`,
+      maxRetries: 0,
+    });
+    const message = await client.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    const text = message.content[0]?.type === 'text' ? message.content[0].text : '';
+    expect(text).toContain("I'm [REDACTED:hide], thanks");
+    const streamed = await client.messages
+      .stream({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalText();
+    expect(streamed).toContain('[REDACTED:hide]');
+    expect(streamed.toLowerCase()).not.toContain('doing well');
+    const [row] = await requestRows(redacting, 1);
+    expect(row).toMatchObject({ stream: true, inputTokens: 12, outputTokens: 30 });
+  });
+
+  it('redacts a Gemini answer, streamed and not', async () => {
+    const client = new GoogleGenAI({
+      apiKey: APP_KEY,
+      httpOptions: { baseUrl: `${redacting.url}/proxy/gem` },
+    });
+    const response = await client.models.generateContent({
+      model: 'gemini-3-pro-preview',
+      contents: 'Count',
+    });
+    expect(response.text).toContain('[REDACTED:hide]');
+    expect(response.text).not.toContain('strawberry');
+    let streamed = '';
+    for await (const chunk of await client.models.generateContentStream({
+      model: 'gemini-3-pro-preview',
+      contents: 'Count',
+    })) {
+      streamed += chunk.text ?? '';
+    }
+    expect(streamed).toContain('[REDACTED:hide]');
+    expect(streamed).not.toContain('strawberry');
+  });
+});
