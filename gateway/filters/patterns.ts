@@ -28,6 +28,26 @@ export function luhnValid(candidate: string): boolean {
   return sum % 10 === 0;
 }
 
+const HEX = '[0-9A-Fa-f]{1,4}';
+const IPV4_TAIL = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
+/**
+ * Every IPv6 form: full, compressed with '::' at the start, middle or end, and with an IPv4 tail
+ * (`::ffff:192.0.2.1`, `64:ff9b::192.0.2.33`). Not inside a longer token, and not the bare `::`.
+ */
+const IPV6 = new RegExp(
+  String.raw`(?<![:\w.])(?:` +
+    [
+      `(?:${HEX}:){7}${HEX}`,
+      `(?:${HEX}:){1,5}:?${IPV4_TAIL}`,
+      `::(?:[fF]{4}:(?:0{1,4}:)?)?${IPV4_TAIL}`,
+      ...[1, 2, 3, 4, 5, 6].map((before) => `(?:${HEX}:){${before}}(?::${HEX}){1,${7 - before}}`),
+      `(?:${HEX}:){1,7}:`,
+      `::(?:${HEX}:){0,6}${HEX}`,
+    ].join('|') +
+    String.raw`)(?![\w]|:[0-9A-Fa-f])`,
+  'g',
+);
+
 const BUILTIN: Record<string, Pattern[]> = {
   'api-keys': [
     { label: 'api-keys', regex: /\bsk-ant-[A-Za-z0-9_-]{20,200}/g, maxLength: 210 },
@@ -76,12 +96,7 @@ const BUILTIN: Record<string, Pattern[]> = {
       regex: /\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b/g,
       maxLength: 15,
     },
-    {
-      label: 'ip-addresses',
-      regex:
-        /(?<![:\w])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![:\w])|(?<![:\w])(?:[0-9a-fA-F]{1,4}:){1,7}:(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4}(?![:\w])/g,
-      maxLength: 39,
-    },
+    { label: 'ip-addresses', regex: IPV6, maxLength: 45 },
   ],
 };
 

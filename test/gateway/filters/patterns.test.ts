@@ -238,8 +238,19 @@ describe('builtin:emails and builtin:ip-addresses', () => {
     expect(found('not 256.1.1.1', 'ip-addresses')).toEqual([]);
   });
 
-  // Not asserted (reported): IPv6 starting or ending in `::` (`::1`, `2001:db8::`) is not found, and
-  // of `64:ff9b::192.0.2.33` only the IPv4 part.
+  it('finds IPv6 with :: at the start or end, with an IPv4 tail, and before a colon', () => {
+    for (const address of [
+      '::1',
+      '2001:db8::',
+      '::ffff:192.0.2.1',
+      '64:ff9b::192.0.2.33',
+      '1::2:3:4:5:6:7',
+    ]) {
+      expect(found(`peer ${address} closed`, 'ip-addresses')).toEqual([address]);
+    }
+    expect(found('fe80::1: port', 'ip-addresses')).toEqual(['fe80::1']);
+    expect(found('std::vector and a :: b, 12:30, mac 00:1a:2b:3c:4d:5e', 'ip-addresses')).toEqual([]);
+  });
   it('property: finds any IPv4 address, and IPv6 in full or `a::b` form, whole', () => {
     fc.assert(
       fc.property(ipAddress, (address) => {
