@@ -79,8 +79,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let server = config?.server ?? store.settings.get<ServerConfig>('server') ?? DEFAULT_SERVER;
     if (config) store.settings.set('server', server);
     const catalog = new Catalog(store, secrets);
-    const recorder = new Recorder(store, catalog, (error) =>
-      log('error', `could not record requests: ${String(error)}`),
+    const recorder = new Recorder(
+      store,
+      catalog,
+      (error) => log('error', `could not record requests: ${String(error)}`),
+      (plaintext) => secrets.seal(plaintext),
     );
     const upstreams = new Upstreams();
     const budgets = new BudgetGuard(store, (alert) => {

@@ -27,6 +27,19 @@ export interface RecordDraft {
   pending: Promise<void> | null;
   /** Settles what policy reserved for this request (budget, token window), with the real usage and cost. */
   settle: ((usage: Usage, costUsd: number | null) => void) | null;
+  /** The request and answer as sent and received, kept only where the route logs bodies. */
+  bodies: { request: string; response: string } | null;
+}
+
+/** A logged answer keeps at most this much (a long stream's tail is cut, and says so). */
+export const MAX_LOGGED_BODY = 1024 * 1024;
+
+/** Appends to a logged body, up to MAX_LOGGED_BODY. */
+export function appendLoggedBody(draft: RecordDraft, text: string): void {
+  if (!draft.bodies) return;
+  const room = MAX_LOGGED_BODY - draft.bodies.response.length;
+  if (room <= 0) return;
+  draft.bodies.response += text.length <= room ? text : `${text.slice(0, room)}\n[cut at 1 MiB]`;
 }
 
 let counter = 0;
@@ -58,6 +71,7 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     partial: false,
     pending: null,
     settle: null,
+    bodies: null,
   };
 }
 
@@ -73,12 +87,15 @@ const FLUSH_AT_ROWS = 512;
  */
 export class Recorder {
   private queue: RequestRecord[] = [];
+  private bodies: { id: string; sealed: string; time: number }[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
     private readonly catalog: Catalog,
     private readonly onError: (error: unknown) => void,
+    /** Seals logged bodies before they reach the database (prompts can hold anything). */
+    private readonly seal: (plaintext: string) => string = (plaintext) => plaintext,
   ) {}
 
   /** Queues the request's row; returns its cost (null: unknown). */
@@ -109,6 +126,9 @@ export class Recorder {
       ttfbMs: draft.firstByteAt === null ? null : round(draft.firstByteAt - draft.startedAt),
       partial: draft.partial,
     });
+    if (draft.bodies) {
+      this.bodies.push({ id: draft.id, sealed: this.seal(JSON.stringify(draft.bodies)), time: draft.time });
+    }
     if (this.queue.length >= FLUSH_AT_ROWS) this.flush();
     else if (this.timer === null) {
       this.timer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
@@ -124,9 +144,11 @@ export class Recorder {
     }
     if (this.queue.length === 0) return;
     const batch = this.queue;
+    const bodies = this.bodies;
     this.queue = [];
+    this.bodies = [];
     try {
-      this.store.requests.insertMany(batch);
+      this.store.requests.insertMany(batch, bodies);
     } catch (error) {
       this.onError(error);
     }

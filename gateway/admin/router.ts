@@ -85,6 +85,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       timeouts: route.timeouts ?? null,
       defaultMaxTokens: route.defaultMaxTokens ?? null,
       rateLimit: route.rateLimit ?? null,
+      logBodies: route.logBodies ?? false,
       source,
     };
     if (existing) store.routes.update(record, deps.now());
@@ -160,6 +161,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       ...(existing.timeouts === null ? {} : { timeouts: existing.timeouts }),
       ...(existing.defaultMaxTokens === null ? {} : { defaultMaxTokens: existing.defaultMaxTokens }),
       ...(existing.rateLimit === null ? {} : { rateLimit: existing.rateLimit }),
+      ...(existing.logBodies ? { logBodies: true } : {}),
       ...rest,
       ...(typeof apiKey === 'string' ? { apiKey } : {}),
     };
@@ -312,6 +314,16 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     };
   });
 
+  /** A request's bodies, where its route logs them (opened from their sealed form); `logged: false` otherwise. */
+  router.get('/requests/:id/bodies', (ctx) => {
+    deps.flushRecords();
+    const sealed = store.requests.sealedBodies(ctx.params['id']!);
+    ctx.body =
+      sealed === undefined
+        ? { logged: false }
+        : { logged: true, ...(JSON.parse(secrets.open(sealed)) as { request: string; response: string }) };
+  });
+
   router.get('/prices', (ctx) => {
     ctx.body = { data: store.prices.list() };
   });
@@ -356,6 +368,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
         ...(route.timeouts === null ? {} : { timeouts: route.timeouts }),
         ...(route.defaultMaxTokens === null ? {} : { defaultMaxTokens: route.defaultMaxTokens }),
         ...(route.rateLimit === null ? {} : { rateLimit: route.rateLimit }),
+        ...(route.logBodies ? { logBodies: true } : {}),
       })),
       apps: store.apps.list().map((app) => ({
         name: app.name,

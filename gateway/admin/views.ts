@@ -14,6 +14,7 @@ export function routeView(route: RouteRecord) {
     timeouts: route.timeouts,
     defaultMaxTokens: route.defaultMaxTokens,
     rateLimit: route.rateLimit,
+    logBodies: route.logBodies,
     source: route.source,
     createdAt: new Date(route.createdAt).toISOString(),
     updatedAt: new Date(route.updatedAt).toISOString(),

@@ -54,6 +54,7 @@ export function applyConfig(
         timeouts: route.timeouts ?? null,
         defaultMaxTokens: route.defaultMaxTokens ?? null,
         rateLimit: route.rateLimit ?? null,
+        logBodies: route.logBodies ?? false,
         source: 'config',
       };
       if (!existing) {

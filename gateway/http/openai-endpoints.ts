@@ -17,6 +17,7 @@ import {
   sendUpstream,
 } from './relay.ts';
 import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
+import { appendLoggedBody } from '../recorder.ts';
 import { admit, type PolicyDeps } from './policy.ts';
 import { applyModelFilters } from '../filters/engine.ts';
 import { textSlots } from '../filters/message-view.ts';
@@ -95,6 +96,8 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
     const admission = admit(deps.policy, { ...request, format: 'openai' });
     const model = admission.model;
     const patterns = admission.responsePatterns;
+    // As the client sent it, after filters; the answer as the client got it (below and in the relay).
+    if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
     const call = vendor.chat.request(body, {
       model,
       stream,
@@ -123,11 +126,13 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
       ctx.type = 'application/json';
       if (patterns.length === 0) {
         ctx.body = result.body ?? raw;
+        appendLoggedBody(draft, result.body ? JSON.stringify(result.body) : raw);
         return;
       }
       const answer = result.body ?? (parsed as JsonObject);
       redactCompletion(answer, patterns);
       ctx.body = answer;
+      appendLoggedBody(draft, JSON.stringify(answer));
       return;
     }
     if (!isEventStream(upstream)) {
@@ -166,6 +171,7 @@ export function embeddings(deps: EndpointDeps): Middleware {
       throw new GatewayError(400, 'invalid_request', '"input" is required.', { param: 'input' });
     }
     const { model } = admit(deps.policy, { ...request, format: 'openai' });
+    if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
     const call = vendor.embeddings.request(body, { model });
     const upstream = await sendUpstream({
       upstreams: deps.upstreams,
@@ -189,6 +195,7 @@ export function embeddings(deps: EndpointDeps): Middleware {
     draft.upstreamModel = result.upstreamModel;
     ctx.type = 'application/json';
     ctx.body = result.body ?? raw;
+    appendLoggedBody(draft, result.body ? JSON.stringify(result.body) : raw);
   };
 }
 

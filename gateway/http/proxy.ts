@@ -4,6 +4,7 @@ import { GatewayError } from '../errors.ts';
 import type { BodyFormat } from '../filters/message-view.ts';
 import type { JsonObject } from '../vendors/types.ts';
 import { admit } from './policy.ts';
+import { appendLoggedBody } from '../recorder.ts';
 import { nativeStreamRedactor, redactNativeAnswer } from '../filters/native-response.ts';
 import type { Pattern } from '../filters/patterns.ts';
 import { formatSse } from '../protocol/sse.ts';
@@ -108,6 +109,7 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
     const search = new URLSearchParams(ctx.querystring);
     search.delete('key');
     const query = search.size > 0 ? `?${search.toString()}` : '';
+    if (route.logBodies) draft.bodies = { request: body ? body.toString('utf8') : '', response: '' };
     const upstream = await deps.upstreams.send({
       url: `${route.baseUrl}/${rest}${query}`,
       method: ctx.method,
@@ -144,7 +146,11 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
         const redactor = nativeStreamRedactor(format, patterns, reducer);
         parser = new SseParser((event) => {
           reducer.next(state, event);
-          for (const item of redactor.next(event)) out.write(formatSse(item.data, item.event));
+          for (const item of redactor.next(event)) {
+            const formatted = formatSse(item.data, item.event);
+            out.write(formatted);
+            appendLoggedBody(draft, formatted);
+          }
         });
         upstream.body.once('end', () => {
           parser.end();
@@ -153,7 +159,12 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
         });
         upstream.body.once('error', (error) => out.destroy(error));
       }
-      upstream.body.on('data', (chunk: Buffer) => parser.push(decoder.decode(chunk, { stream: true })));
+      upstream.body.on('data', (chunk: Buffer) => {
+        const text = decoder.decode(chunk, { stream: true });
+        parser.push(text);
+        // The native stream as it came (before any redaction of the client's copy).
+        if (draft.bodies && patterns.length === 0) appendLoggedBody(draft, text);
+      });
       draft.pending = new Promise<void>((resolve) => {
         const done = () => {
           parser.end();
@@ -187,12 +198,14 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
           const answer = JSON.parse(text) as JsonObject;
           redactNativeAnswer(answer, format, patterns);
           ctx.body = answer;
+          appendLoggedBody(draft, JSON.stringify(answer));
           return;
         } catch {
           // Not JSON: nothing to redact in a structure we know.
         }
       }
       ctx.body = text;
+      appendLoggedBody(draft, text);
       return;
     }
     ctx.body = upstream.body;

@@ -8,7 +8,7 @@ import {
   type Upstreams,
 } from '../forward.ts';
 import { formatSse, SseParser } from '../protocol/sse.ts';
-import type { RecordDraft } from '../recorder.ts';
+import { appendLoggedBody, type RecordDraft } from '../recorder.ts';
 import { scrubSecrets } from '../scrub.ts';
 import type { ChatStream, Vendor } from '../vendors/types.ts';
 
@@ -126,6 +126,7 @@ export function relayStream<State>(
   const body = upstream.body;
   const write = (payload: string) => {
     if (draft.firstByteAt === null) draft.firstByteAt = performance.now();
+    if (draft.bodies) appendLoggedBody(draft, `${payload}\n`);
     if (!response.write(formatSse(payload))) body.pause();
   };
   response.on('drain', () => body.resume());

@@ -157,4 +157,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_by_route_seq ON requests(route, seq);
   CREATE INDEX requests_by_model_seq ON requests(model, seq);
   `,
+  // 7: body logging, per route and off by default; bodies are sealed like vendor keys.
+  `
+  ALTER TABLE routes ADD COLUMN log_bodies INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE request_bodies (
+    request_id  TEXT PRIMARY KEY,
+    sealed      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

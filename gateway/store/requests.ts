@@ -66,12 +66,24 @@ export function requestsTable(db: Db) {
        @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial)`,
   );
   const usage = usageTable(db);
-  const insertMany = db.transaction((records: readonly RequestRecord[]) => {
-    for (const record of records) {
-      insert.run({ ...record, stream: record.stream ? 1 : 0, partial: record.partial ? 1 : 0 });
-    }
-    usage.add(records);
-  });
+  const insertBody = db.prepare<[string, string, number]>(
+    'INSERT OR REPLACE INTO request_bodies (request_id, sealed, created_at) VALUES (?, ?, ?)',
+  );
+  const bodyOf = db.prepare<[string], { sealed: string }>(
+    'SELECT sealed FROM request_bodies WHERE request_id = ?',
+  );
+  const insertMany = db.transaction(
+    (
+      records: readonly RequestRecord[],
+      bodies: readonly { id: string; sealed: string; time: number }[] = [],
+    ) => {
+      for (const record of records) {
+        insert.run({ ...record, stream: record.stream ? 1 : 0, partial: record.partial ? 1 : 0 });
+      }
+      for (const body of bodies) insertBody.run(body.id, body.sealed, body.time);
+      usage.add(records);
+    },
+  );
   const seqOf = db.prepare<[string], { seq: number }>('SELECT seq FROM requests WHERE id = ?');
   const unpriced = db.prepare<[string, number], { model: string }>(
     `SELECT DISTINCT COALESCE(upstream_model, model) AS model FROM requests
@@ -87,7 +99,12 @@ export function requestsTable(db: Db) {
   );
 
   return {
-    insertMany: (records: readonly RequestRecord[]) => insertMany(records),
+    insertMany: (
+      records: readonly RequestRecord[],
+      bodies?: readonly { id: string; sealed: string; time: number }[],
+    ) => insertMany(records, bodies),
+    /** A request's sealed bodies, where its route logs them. */
+    sealedBodies: (id: string): string | undefined => bodyOf.get(id)?.sealed,
     /** The median latency of the requests since `since`, or null when there were none. */
     medianLatencySince: (since: number): number | null => {
       const count = countSince.get(since)?.count ?? 0;

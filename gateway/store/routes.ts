@@ -15,6 +15,7 @@ interface RouteRow {
   timeouts: string | null;
   default_max_tokens: number | null;
   rate_limit: string | null;
+  log_bodies: number;
   source: string;
   created_at: number;
   updated_at: number;
@@ -36,6 +37,7 @@ function fromRow(row: RouteRow): RouteRecord {
     timeouts: fromJson(row.timeouts),
     defaultMaxTokens: row.default_max_tokens,
     rateLimit: fromJson(row.rate_limit),
+    logBodies: row.log_bodies === 1,
     source: row.source as RouteRecord['source'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -47,14 +49,14 @@ export function routesTable(db: Db) {
   const one = db.prepare<[string], RouteRow>('SELECT * FROM routes WHERE id = ?');
   const insert = db.prepare(
     `INSERT INTO routes (id, position, vendor, base_url, api_key_sealed, models, default_model, budget, filters,
-       timeouts, default_max_tokens, rate_limit, source, created_at, updated_at)
+       timeouts, default_max_tokens, rate_limit, log_bodies, source, created_at, updated_at)
      VALUES (@id, @position, @vendor, @base_url, @api_key_sealed, @models, @default_model, @budget, @filters,
-       @timeouts, @default_max_tokens, @rate_limit, @source, @now, @now)`,
+       @timeouts, @default_max_tokens, @rate_limit, @log_bodies, @source, @now, @now)`,
   );
   const update = db.prepare(
     `UPDATE routes SET position = @position, vendor = @vendor, base_url = @base_url, api_key_sealed = @api_key_sealed,
        models = @models, default_model = @default_model, budget = @budget, filters = @filters, timeouts = @timeouts,
-       default_max_tokens = @default_max_tokens, rate_limit = @rate_limit, source = @source, updated_at = @now
+       default_max_tokens = @default_max_tokens, rate_limit = @rate_limit, log_bodies = @log_bodies, source = @source, updated_at = @now
      WHERE id = @id`,
   );
   const remove = db.prepare<[string]>('DELETE FROM routes WHERE id = ?');
@@ -75,6 +77,7 @@ export function routesTable(db: Db) {
     timeouts: toJson(route.timeouts),
     default_max_tokens: route.defaultMaxTokens,
     rate_limit: toJson(route.rateLimit),
+    log_bodies: route.logBodies ? 1 : 0,
     source: route.source,
     now,
   });

@@ -15,6 +15,7 @@ export interface RouteRecord {
   timeouts: Timeouts | null;
   defaultMaxTokens: number | null;
   rateLimit: RateLimit | null;
+  logBodies: boolean;
   source: Source;
   createdAt: number;
   updatedAt: number;

@@ -12,6 +12,7 @@ export const route = (overrides: Partial<Route> = {}): Route => ({
   timeouts: null,
   defaultMaxTokens: null,
   rateLimit: null,
+  logBodies: false,
   source: 'admin',
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',

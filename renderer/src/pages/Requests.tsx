@@ -389,6 +389,39 @@ export function RequestsPage() {
   );
 }
 
+/** The request's logged prompt and answer, where its route keeps them (body logging). */
+function LoggedBodies({ id }: { id: string }) {
+  const [bodies, setBodies] = useState<{ request: string; response: string } | 'off' | 'loading'>('loading');
+  useEffect(() => {
+    let live = true;
+    getJson<{ logged: boolean; request?: string; response?: string }>(
+      `/requests/${encodeURIComponent(id)}/bodies`,
+    ).then(
+      (value) =>
+        live &&
+        setBodies(value.logged ? { request: value.request ?? '', response: value.response ?? '' } : 'off'),
+      () => live && setBodies('off'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  if (bodies === 'loading') return null;
+  if (bodies === 'off') {
+    return (
+      <p className="muted small">Bodies are not kept for this request: turn on body logging for its route.</p>
+    );
+  }
+  return (
+    <>
+      <h4>Request</h4>
+      <pre className="body-log">{bodies.request}</pre>
+      <h4>Answer</h4>
+      <pre className="body-log">{bodies.response}</pre>
+    </>
+  );
+}
+
 export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () => void }) {
   const translated = row.model !== null && row.upstreamModel !== null && row.model !== row.upstreamModel;
   return (
@@ -465,6 +498,8 @@ export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () =
             )}
           </dd>
         </dl>
+        <h3>Bodies</h3>
+        <LoggedBodies id={row.id} />
       </div>
     </Dialog>
   );

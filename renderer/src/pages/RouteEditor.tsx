@@ -212,6 +212,7 @@ export function RouteEditor({
   const [rate, setRate] = useState(rateDraft(initial?.rateLimit));
   const [chosenFilters, setChosenFilters] = useState<string[]>(initial?.filters ?? []);
   const [maxTokens, setMaxTokens] = useState(numberText(initial?.defaultMaxTokens));
+  const [logBodies, setLogBodies] = useState(initial?.logBodies ?? false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<'save' | 'test'>();
   const [test, setTest] = useState<ConnectionTest>();
@@ -248,6 +249,7 @@ export function RouteEditor({
       rateLimit: rateOf(rate),
       filters: chosenFilters,
       defaultMaxTokens: max ?? null,
+      logBodies,
       ...(apiKey.trim() !== '' ? { apiKey: apiKey.trim() } : removeKey ? { apiKey: null } : {}),
     };
   };
@@ -460,7 +462,7 @@ export function RouteEditor({
         {test && <TestResult result={test} />}
         <ModelsEditor routeId={route?.id} models={models} onChange={touch(setModels)} />
         <details className="advanced">
-          <summary>Default model, budget, rate limit, filters</summary>
+          <summary>Default model, budget, rate limit, filters, body logging</summary>
           <div className="advanced-body">
             <div className="field-row">
               <Field label="Default model" hint="Used when a request names no model.">
@@ -489,6 +491,17 @@ export function RouteEditor({
                 )}
               </Field>
             </div>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={logBodies}
+                onChange={(event) => touch(setLogBodies)(event.target.checked)}
+              />
+              <span>
+                Keep the prompts and answers of this route’s requests (sealed like vendor keys; shown in a
+                request’s details)
+              </span>
+            </label>
             <BudgetFields draft={budget} onChange={touch(setBudget)} />
             <RateFields draft={rate} onChange={touch(setRate)} />
             <CheckList

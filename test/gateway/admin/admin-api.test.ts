@@ -205,6 +205,51 @@ describe('route tools and settings', () => {
   });
 });
 
+describe('body logging', () => {
+  it('keeps bodies only where the route logs them, sealed at rest, and shows them to the admin', async () => {
+    expect((await chat(APP_KEY)).status).toBe(200);
+    const [plain] = await requestRows(gateway, 1);
+    expect((await admin('GET', `/requests/${plain!['id']}/bodies`)).body).toEqual({ logged: false });
+
+    expect((await admin('PATCH', '/routes/main', { logBodies: true })).body).toMatchObject({
+      logBodies: true,
+    });
+    const secretPrompt = 'the-unusual-prompt-text-4711';
+    const response = await fetch(`${gateway.url}/openai/main/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: secretPrompt }] }),
+    });
+    expect(response.status).toBe(200);
+    const [logged] = await requestRows(gateway, 1);
+    const bodies = await admin('GET', `/requests/${logged!['id']}/bodies`);
+    expect(bodies.status).toBe(200);
+    expect(bodies.body!['request']).toContain(secretPrompt);
+    expect(JSON.parse(bodies.body!['response'] as string)).toMatchObject({ object: 'chat.completion' });
+
+    const streamed = await fetch(`${gateway.url}/openai/main/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-4.1-nano',
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    await streamed.text();
+    const [streamRow] = await requestRows(gateway, 1);
+    const streamBodies = await admin('GET', `/requests/${streamRow!['id']}/bodies`);
+    expect(streamBodies.body!['response']).toContain('chat.completion.chunk');
+
+    await admin('PATCH', '/routes/main', { logBodies: false });
+    // Sealed at rest: the prompt is nowhere in the database files.
+    const { readdirSync, readFileSync } = await import('node:fs');
+    for (const file of readdirSync(gateway.dataDir)) {
+      expect(readFileSync(`${gateway.dataDir}/${file}`).includes(secretPrompt)).toBe(false);
+    }
+  });
+});
+
 describe('config export and import', () => {
   it('exports the config-file format without secrets, and importing it twice changes nothing the second time', async () => {
     const exported = await fetch(`${gateway.url}/admin/api/config`, {

@@ -143,6 +143,7 @@ describe('applyConfig', () => {
         timeouts: null,
         defaultMaxTokens: null,
         rateLimit: null,
+        logBodies: false,
         source: 'admin',
       },
       1500,

@@ -20,6 +20,7 @@ function route(id: string, models: string[], extra: Partial<RouteRecord> = {}): 
     timeouts: null,
     defaultMaxTokens: null,
     rateLimit: null,
+    logBodies: false,
     source: 'config',
     createdAt: 0,
     updatedAt: 0,
