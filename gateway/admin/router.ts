@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
 import type { Catalog } from '../catalog.ts';
-import { applyConfig } from '../config/apply.ts';
+import { applyConfig, routeInput } from '../config/apply.ts';
 import { ConfigError, parseConfig, type ResolvedRoute } from '../config/load.ts';
 import { appSchema, type ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
@@ -72,22 +72,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     source: 'config' | 'admin',
     position: number,
   ) => {
-    const record = {
-      id: route.id,
-      position,
-      vendor: route.vendor,
-      baseUrl: route.baseUrl,
-      apiKeySealed,
-      models: route.models,
-      defaultModel: route.defaultModel ?? null,
-      budget: route.budget ?? null,
-      filters: route.filters,
-      timeouts: route.timeouts ?? null,
-      defaultMaxTokens: route.defaultMaxTokens ?? null,
-      rateLimit: route.rateLimit ?? null,
-      logBodies: route.logBodies ?? false,
-      source,
-    };
+    const record = routeInput(route, { position, apiKeySealed, source });
     if (existing) store.routes.update(record, deps.now());
     else store.routes.insert(record, deps.now());
     catalog.refresh();

@@ -2,7 +2,7 @@ import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
 import type { RouteInput } from '../store/routes.ts';
-import { ConfigError, type ResolvedConfig } from './load.ts';
+import { ConfigError, type ResolvedConfig, type ResolvedRoute } from './load.ts';
 
 export interface ApplyResult {
   /** Rows inserted, updated or deleted; 0 when the store already matched the file. */
@@ -12,6 +12,29 @@ export interface ApplyResult {
 }
 
 const same = (left: unknown, right: unknown) => JSON.stringify(left) === JSON.stringify(right);
+
+/** A validated route (from a file or the admin API) as the store keeps it. */
+export function routeInput(
+  route: ResolvedRoute,
+  stored: { position: number; apiKeySealed: string | null; source: 'config' | 'admin' },
+): RouteInput {
+  return {
+    id: route.id,
+    position: stored.position,
+    vendor: route.vendor,
+    baseUrl: route.baseUrl,
+    apiKeySealed: stored.apiKeySealed,
+    models: route.models,
+    defaultModel: route.defaultModel ?? null,
+    budget: route.budget ?? null,
+    filters: route.filters,
+    timeouts: route.timeouts ?? null,
+    defaultMaxTokens: route.defaultMaxTokens ?? null,
+    rateLimit: route.rateLimit ?? null,
+    logBodies: route.logBodies ?? false,
+    source: stored.source,
+  };
+}
 
 /**
  * Makes the store match the file, in one transaction. What the file manages (`source = 'config'`)
@@ -37,26 +60,12 @@ export function applyConfig(
         (existing.apiKeySealed === null
           ? route.apiKey === undefined
           : route.apiKey !== undefined && secrets.open(existing.apiKeySealed) === route.apiKey);
-      const desired: RouteInput = {
-        id: route.id,
-        position,
-        vendor: route.vendor,
-        baseUrl: route.baseUrl,
-        apiKeySealed: keyUnchanged
-          ? existing.apiKeySealed
-          : route.apiKey === undefined
-            ? null
-            : secrets.seal(route.apiKey),
-        models: route.models,
-        defaultModel: route.defaultModel ?? null,
-        budget: route.budget ?? null,
-        filters: route.filters,
-        timeouts: route.timeouts ?? null,
-        defaultMaxTokens: route.defaultMaxTokens ?? null,
-        rateLimit: route.rateLimit ?? null,
-        logBodies: route.logBodies ?? false,
-        source: 'config',
-      };
+      const sealed = keyUnchanged
+        ? existing.apiKeySealed
+        : route.apiKey === undefined
+          ? null
+          : secrets.seal(route.apiKey);
+      const desired = routeInput(route, { position, apiKeySealed: sealed, source: 'config' });
       if (!existing) {
         store.routes.insert(desired, now);
         changes++;
