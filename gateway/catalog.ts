@@ -80,11 +80,6 @@ export class Catalog {
   appByKeyHash(hash: string): RuntimeApp | undefined {
     return this.appsByKeyHash.get(hash);
   }
-
-  /** Every vendor key in plaintext, so that error text can be scrubbed of them. */
-  vendorKeys(): string[] {
-    return this.orderedRoutes.map((route) => route.apiKey).filter((key): key is string => key !== null);
-  }
 }
 
 export function appMayUse(app: AppRecord, routeId: string): boolean {

@@ -11,9 +11,9 @@ import {
 } from '../filters/engine.ts';
 import type { BodyFormat } from '../filters/message-view.ts';
 import { BUILTIN_SETS } from '../filters/patterns.ts';
-import { parseJsonObject, readBody } from '../http/body.ts';
+import { readJsonObject } from '../http/body.ts';
 import type { GatewayState } from '../http/context.ts';
-import type { BudgetGuard, BudgetRule } from '../policy/budgets.ts';
+import { budgetRules, type BudgetGuard } from '../policy/budgets.ts';
 import type { Store } from '../store/index.ts';
 import type { JsonObject } from '../vendors/types.ts';
 
@@ -29,8 +29,7 @@ export interface PolicyAdminDeps {
 const BODY_LIMIT = 1024 * 1024;
 const FILTER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-const readJson = async (ctx: { req: IncomingMessage }) =>
-  parseJsonObject(await readBody(ctx.req, BODY_LIMIT));
+const readJson = (ctx: { req: IncomingMessage }) => readJsonObject(ctx.req, BODY_LIMIT);
 
 function compileOrRefuse(raw: JsonObject): {
   name: string;
@@ -57,16 +56,7 @@ function compileOrRefuse(raw: JsonObject): {
 export function addPolicyRoutes(router: Router<GatewayState>, deps: PolicyAdminDeps): void {
   const { store, catalog } = deps;
 
-  const rules = (): BudgetRule[] => [
-    ...store.apps
-      .list()
-      .flatMap((app) => (app.budget ? [{ scope: 'app' as const, name: app.name, budget: app.budget }] : [])),
-    ...store.routes
-      .list()
-      .flatMap((route) =>
-        route.budget ? [{ scope: 'route' as const, name: route.id, budget: route.budget }] : [],
-      ),
-  ];
+  const rules = () => budgetRules(store.apps.list(), store.routes.list());
 
   router.get('/budgets', (ctx) => {
     deps.flushRecords();

@@ -2,11 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
 import type { Catalog } from '../catalog.ts';
-import { applyConfig, routeInput } from '../config/apply.ts';
+import { appInput, applyConfig, routeInput } from '../config/apply.ts';
 import { ConfigError, parseConfig, type ResolvedRoute } from '../config/load.ts';
 import { appSchema, type ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
-import { parseJsonObject, readBody } from '../http/body.ts';
+import { readBody, readJsonObject } from '../http/body.ts';
 import type { GatewayState } from '../http/context.ts';
 import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
@@ -78,8 +78,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     catalog.refresh();
   };
 
-  const jsonBody = async (ctx: { req: IncomingMessage }) =>
-    parseJsonObject(await readBody(ctx.req, ADMIN_BODY_LIMIT));
+  const jsonBody = (ctx: { req: IncomingMessage }) => readJsonObject(ctx.req, ADMIN_BODY_LIMIT);
 
   router.get('/status', (ctx) => {
     ctx.body = { status: 'ok', secrets: secrets.kind, routes: catalog.orderedRoutes.length };
@@ -204,17 +203,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       });
     }
     const created = store.transaction(() => {
-      const appId = store.apps.insert(
-        {
-          name: app.name,
-          routes: app.routes ?? null,
-          budget: app.budget ?? null,
-          rateLimit: app.rateLimit ?? null,
-          filters: app.filters,
-          source: 'admin',
-        },
-        deps.now(),
-      );
+      const appId = store.apps.insert(appInput(app, 'admin'), deps.now());
       return { appId, key: issueKey(appId) };
     });
     catalog.refresh();
@@ -240,17 +229,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     const app = validateApp(merged);
     if (app.name !== existing.name)
       throw new GatewayError(400, 'invalid_request', 'An app cannot be renamed.');
-    store.apps.update(
-      {
-        name: app.name,
-        routes: app.routes ?? null,
-        budget: app.budget ?? null,
-        rateLimit: app.rateLimit ?? null,
-        filters: app.filters,
-        source: existing.source,
-      },
-      deps.now(),
-    );
+    store.apps.update(appInput(app, existing.source), deps.now());
     catalog.refresh();
     ctx.body = appView(store.apps.get(app.name)!, store.apps.keysOf(existing.id));
   });

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { IncomingMessage } from 'node:http';
 import { serverSchema, type ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
-import { parseJsonObject, readBody } from '../http/body.ts';
+import { readJsonObject } from '../http/body.ts';
 import type { GatewayState } from '../http/context.ts';
 import { formatPath } from '../config/load.ts';
 
@@ -14,7 +14,7 @@ export interface SettingsDeps {
   version: string;
 }
 
-const readJson = async (ctx: { req: IncomingMessage }) => parseJsonObject(await readBody(ctx.req, 64 * 1024));
+const readJson = (ctx: { req: IncomingMessage }) => readJsonObject(ctx.req, 64 * 1024);
 
 /** The dashboard's settings page: where the gateway runs, and the server section it may change. */
 export function addSettingsRoutes(router: Router<GatewayState>, deps: SettingsDeps): void {

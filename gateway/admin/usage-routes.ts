@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { GatewayError } from '../errors.ts';
 import type { GatewayState } from '../http/context.ts';
-import type { BudgetGuard, BudgetRule } from '../policy/budgets.ts';
+import { budgetRules, type BudgetGuard } from '../policy/budgets.ts';
 import { periodStart } from '../policy/periods.ts';
 import type { Store } from '../store/index.ts';
 import { HOUR_MS, type Bucket, type GroupBy, type UsagePoint } from '../store/usage.ts';
@@ -111,18 +111,7 @@ export function addUsageRoutes(router: Router<GatewayState>, deps: UsageAdminDep
     const monthTotals = sum(
       store.usage.series({ from: month, to: now + HOUR_MS, bucket: 'month', groupBy: 'none' }),
     );
-    const rules: BudgetRule[] = [
-      ...store.apps
-        .list()
-        .flatMap((app) =>
-          app.budget ? [{ scope: 'app' as const, name: app.name, budget: app.budget }] : [],
-        ),
-      ...store.routes
-        .list()
-        .flatMap((route) =>
-          route.budget ? [{ scope: 'route' as const, name: route.id, budget: route.budget }] : [],
-        ),
-    ];
+    const rules = budgetRules(store.apps.list(), store.routes.list());
     ctx.body = {
       today: {
         ...todayTotals,

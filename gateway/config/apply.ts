@@ -1,8 +1,10 @@
 import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
+import type { AppInput } from '../store/apps.ts';
 import type { RouteInput } from '../store/routes.ts';
 import { ConfigError, type ResolvedConfig, type ResolvedRoute } from './load.ts';
+import type { AppConfig } from './schema.ts';
 
 export interface ApplyResult {
   /** Rows inserted, updated or deleted; 0 when the store already matched the file. */
@@ -12,6 +14,18 @@ export interface ApplyResult {
 }
 
 const same = (left: unknown, right: unknown) => JSON.stringify(left) === JSON.stringify(right);
+
+/** A validated app (from a file or the admin API) as the store keeps it. */
+export function appInput(app: AppConfig, source: 'config' | 'admin'): AppInput {
+  return {
+    name: app.name,
+    routes: app.routes ?? null,
+    budget: app.budget ?? null,
+    rateLimit: app.rateLimit ?? null,
+    filters: app.filters,
+    source,
+  };
+}
 
 /** A validated route (from a file or the admin API) as the store keeps it. */
 export function routeInput(
@@ -88,14 +102,7 @@ export function applyConfig(
       if (app.source === 'config' && !appNames.has(app.name)) changes += Number(store.apps.remove(app.name));
     }
     config.apps.forEach((app, index) => {
-      const desired = {
-        name: app.name,
-        routes: app.routes ?? null,
-        budget: app.budget ?? null,
-        rateLimit: app.rateLimit ?? null,
-        filters: app.filters,
-        source: 'config' as const,
-      };
+      const desired = appInput(app, 'config');
       const existing = store.apps.get(app.name);
       let appId: number;
       if (!existing) {
@@ -103,7 +110,7 @@ export function applyConfig(
         changes++;
       } else {
         appId = existing.id;
-        const current = {
+        const current: AppInput = {
           name: existing.name,
           routes: existing.routes,
           budget: existing.budget,

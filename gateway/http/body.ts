@@ -25,6 +25,11 @@ export async function readBody(request: IncomingMessage, limit: number): Promise
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
+/** The body as a JSON object: 413 past `limit`, 400 when it is not a JSON object. */
+export async function readJsonObject(request: IncomingMessage, limit: number): Promise<JsonObject> {
+  return parseJsonObject(await readBody(request, limit));
+}
+
 export function parseJsonObject(raw: Buffer): JsonObject {
   let parsed: unknown;
   try {

@@ -5,13 +5,15 @@ import { applyRequestFilters, responsePatterns } from '../filters/engine.ts';
 import { textSlots, type BodyFormat } from '../filters/message-view.ts';
 import type { Pattern } from '../filters/patterns.ts';
 import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/catalogue.ts';
-import type { BudgetGuard, BudgetRule } from '../policy/budgets.ts';
+import { budgetRules, type BudgetGuard } from '../policy/budgets.ts';
 import { priceRequest } from '../policy/pricing.ts';
 import type { RateLimiter, RateRule } from '../policy/rate-limits.ts';
 import { countInputTokens } from '../policy/tokens.ts';
 import type { RecordDraft } from '../recorder.ts';
 import type { JsonObject } from '../vendors/types.ts';
 import type { Logger } from './errors.ts';
+
+const NO_PATTERNS: Pattern[] = Object.freeze([]) as unknown as Pattern[];
 
 export interface PolicyDeps {
   catalog: Catalog;
@@ -55,16 +57,21 @@ function maxOutputTokens(body: JsonObject, format: BodyFormat, route: RuntimeRou
  */
 export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
   const { app, route, body, format, draft } = input;
+  // Most requests have no policy at all: nothing is allocated for them.
+  if (
+    app.compiledFilters.length + route.compiledFilters.length === 0 &&
+    !app.rateLimit &&
+    !route.rateLimit &&
+    !app.budget &&
+    !route.budget
+  ) {
+    return { model: input.model, responsePatterns: NO_PATTERNS };
+  }
   const filters = [...app.compiledFilters, ...route.compiledFilters];
   const rateRules: RateRule[] = [];
   if (app.rateLimit) rateRules.push({ scope: 'app', name: app.name, limit: app.rateLimit });
   if (route.rateLimit) rateRules.push({ scope: 'route', name: route.id, limit: route.rateLimit });
-  const budgetRules: BudgetRule[] = [];
-  if (app.budget) budgetRules.push({ scope: 'app', name: app.name, budget: app.budget });
-  if (route.budget) budgetRules.push({ scope: 'route', name: route.id, budget: route.budget });
-  if (filters.length === 0 && rateRules.length === 0 && budgetRules.length === 0) {
-    return { model: input.model, responsePatterns: [] };
-  }
+  const rules = budgetRules([app], [route]);
 
   const now = Date.now();
   if (rateRules.some((rule) => rule.limit.rpm !== undefined)) {
@@ -98,7 +105,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
     }
   }
 
-  const needsTokens = budgetRules.length > 0 || rateRules.some((rule) => rule.limit.tpm !== undefined);
+  const needsTokens = rules.length > 0 || rateRules.some((rule) => rule.limit.tpm !== undefined);
   const inputTokens = needsTokens
     ? countInputTokens(
         [
@@ -114,7 +121,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
   if (tokenRules.length > 0) deps.limits.admit(tokenRules, inputTokens, now);
 
   let reservation = null;
-  if (budgetRules.length > 0) {
+  if (rules.length > 0) {
     const worstCase = priceRequest(
       {
         inputTokens,
@@ -126,7 +133,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
       route,
       deps.catalog.prices,
     );
-    reservation = deps.budgets.admit(draft.id, budgetRules, worstCase, now);
+    reservation = deps.budgets.admit(draft.id, rules, worstCase, now);
   }
 
   if (reservation || tokenRules.length > 0) {

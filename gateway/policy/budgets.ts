@@ -28,6 +28,18 @@ export interface BudgetStatus {
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 
+/** The budgets of these apps and routes, apps first: what a request must fit in, or what the admin API lists. */
+export function budgetRules(
+  apps: readonly { name: string; budget: Budget | null }[],
+  routes: readonly { id: string; budget: Budget | null }[],
+): BudgetRule[] {
+  const rules: BudgetRule[] = [];
+  for (const app of apps) if (app.budget) rules.push({ scope: 'app', name: app.name, budget: app.budget });
+  for (const route of routes)
+    if (route.budget) rules.push({ scope: 'route', name: route.id, budget: route.budget });
+  return rules;
+}
+
 const money = (usd: number) => `$${usd < 0.01 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}`;
 
 /** Room left in a budget for one more request: the arithmetic admission rests on. */

@@ -115,7 +115,10 @@ export function RateFields({ draft, onChange }: { draft: RateDraft; onChange: (d
           />
         )}
       </Field>
-      <Field label="Tokens per minute" hint="Input tokens, counted before sending.">
+      <Field
+        label="Tokens per minute"
+        hint="Input tokens when a request is admitted, output tokens when it ends."
+      >
         {(id, describedBy) => (
           <input
             id={id}

@@ -41,7 +41,12 @@ beforeAll(async () => {
           models: ['gpt-4.1*', 'text-embedding-*', 'deepseek-*'],
           defaultModel: 'gpt-4.1-nano',
         },
-        { id: 'other', vendor: 'openai-compatible', baseUrl: fake.url, models: ['only-this'] },
+        {
+          id: 'other',
+          vendor: 'openai-compatible',
+          baseUrl: fake.url,
+          models: ['only-this', 'gpt-4.1-mini'],
+        },
         // Port 1 on loopback refuses connections.
         {
           id: 'dead',
@@ -300,12 +305,13 @@ describe('the root /v1 endpoints', () => {
   it('lists routeId/model for every route the app may use', async () => {
     const ids: string[] = [];
     for await (const model of client('/v1').models.list()) ids.push(model.id);
-    // "other" lists none of its allowed models; "dead" cannot be reached, so its allow-list's literal
+    // "other" allows one of the models the vendor lists; "dead" cannot be reached, so its allow-list's literal
     // names stand in; "slow" times out and is left out rather than failing the whole list.
     expect(ids).toEqual([
       'main/gpt-4.1-nano',
       'main/gpt-4.1-mini',
       'main/text-embedding-3-small',
+      'other/gpt-4.1-mini',
       'dead/local-model',
     ]);
   });
@@ -313,7 +319,7 @@ describe('the root /v1 endpoints', () => {
   it('lists only the routes the app may use', async () => {
     const ids: string[] = [];
     for await (const model of client('/v1', OTHER_APP_KEY).models.list()) ids.push(model.id);
-    expect(ids).toEqual([]);
+    expect(ids).toEqual(['other/gpt-4.1-mini']);
   });
 });
 
