@@ -2,6 +2,7 @@ import type { SseEvent } from '../protocol/sse.ts';
 import type { ChatStream, JsonObject } from '../vendors/types.ts';
 import type { Pattern } from './patterns.ts';
 import { redactText, StreamRedactor } from './redact.ts';
+import { isJsonObject, parseEventData } from '../vendors/upstream-json.ts';
 
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -106,13 +107,9 @@ export function redactingStream<Inner>(
 
   const rewrite = (state: RedactingState<Inner>, payload: string): string[] => {
     if (payload === '[DONE]') return [...flushAll(state), payload];
-    let chunk: JsonObject;
-    try {
-      chunk = JSON.parse(payload) as JsonObject;
-    } catch {
-      return [payload];
-    }
-    if (!Array.isArray(chunk['choices'])) return [payload];
+    // Any JSON may come from an upstream: only a chunk with choices is read (deep or odd ones pass as they are).
+    const chunk = parseEventData(payload);
+    if (!isJsonObject(chunk) || !Array.isArray(chunk['choices'])) return [payload];
     const { choices: _choices, usage: _usage, ...template } = chunk;
     state.template = { ...template };
     let changed = false;

@@ -3,8 +3,10 @@ import type { GatewayError } from '../errors.ts';
 import type { SseEvent } from '../protocol/sse.ts';
 
 /**
- * Token counts as recorded; null where the vendor did not say. `inputTokens` is the whole prompt,
- * cache reads and writes included; `outputTokens` includes reasoning tokens.
+ * Token counts; null where the vendor did not say. `inputTokens` is the whole prompt, cache reads
+ * and writes included; `outputTokens` includes reasoning tokens. As the vendors read them these
+ * are the upstream's numbers, unchecked (NaN where it sent something that is not a number, see
+ * readCount); checkUsage (usage-check.ts) turns them into what is recorded and priced.
  */
 export interface Usage {
   inputTokens: number | null;

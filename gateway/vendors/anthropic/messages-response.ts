@@ -6,17 +6,11 @@ import { z } from 'zod';
  * so an unknown block or event is ignored rather than failing the answer.
  */
 
-// A count we cannot read is unknown, not a reason to fail the answer.
-const count = z.number().nonnegative().nullish().catch(null);
-
-export const usageSchema = z.looseObject({
-  input_tokens: count,
-  output_tokens: count,
-  cache_read_input_tokens: count,
-  cache_creation_input_tokens: count,
-  output_tokens_details: z.looseObject({ thinking_tokens: count }).nullish().catch(null),
-});
-export type AnthropicUsage = z.infer<typeof usageSchema>;
+/**
+ * Usage is left as it came (any JSON, or absent): readUsage (usage.ts) reads it, telling a count
+ * that is absent from one that is there but unreadable, which a schema's catch would blur.
+ */
+const usageSchema = z.unknown().optional();
 
 /** Any content block; the known ones are read with the schemas below. */
 export const blockSchema = z.looseObject({ type: z.string() });
@@ -50,7 +44,7 @@ export const messageSchema = z.looseObject({
   content: z.array(blockSchema),
   stop_reason: z.string().nullish(),
   stop_details: stopDetailsSchema,
-  usage: usageSchema.nullish().catch(null),
+  usage: usageSchema,
 });
 
 export const errorBodySchema = z.looseObject({
@@ -74,7 +68,7 @@ export const streamEventSchemas = {
   content_block_stop: z.looseObject({ index: z.number() }),
   message_delta: z.looseObject({
     delta: z.looseObject({ stop_reason: z.string().nullish(), stop_details: stopDetailsSchema }).nullish(),
-    usage: usageSchema.nullish().catch(null),
+    usage: usageSchema,
   }),
   error: errorBodySchema,
 } as const;

@@ -1,6 +1,7 @@
 import type { ChatCompletionMessageFunctionToolCall } from 'openai/resources/chat/completions';
 import { GatewayError } from '../../errors.ts';
 import type { ChatResult, ResponseContext } from '../types.ts';
+import { MAX_UPSTREAM_JSON_DEPTH, nestsDeeperThan, tooDeepError } from '../upstream-json.ts';
 import type { AssistantMessageOut, ChatCompletionOut, ThinkingBlockOut } from './chat-completion.ts';
 import {
   messageSchema,
@@ -23,6 +24,8 @@ export const toolArguments = (input: unknown): string => JSON.stringify(input ??
  * the client through the text that follows them, so the blocks themselves are left out.
  */
 export function fromAnthropicResponse(body: unknown, context: ResponseContext): ChatResult {
+  // Tool inputs are re-serialised as `arguments`: JSON.stringify must not meet a stack-deep value.
+  if (nestsDeeperThan(body, MAX_UPSTREAM_JSON_DEPTH)) throw tooDeepError();
   const parsed = messageSchema.safeParse(body);
   if (!parsed.success) {
     throw new GatewayError(

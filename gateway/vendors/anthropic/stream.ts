@@ -1,5 +1,6 @@
 import type { SseEvent } from '../../protocol/sse.ts';
 import type { ChatStream, StreamContext, Usage } from '../types.ts';
+import { isJsonObject, parseEventData } from '../upstream-json.ts';
 import type { ChatCompletionChunkOut, ChunkDelta } from './chat-completion.ts';
 import { streamErrorPayload } from './error.ts';
 import {
@@ -69,14 +70,6 @@ function opening(state: AnthropicStreamState): string[] {
   if (state.roleSent) return [];
   state.roleSent = true;
   return [chunk(state, { role: 'assistant', content: '' })];
-}
-
-function parseJson(data: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
-  }
 }
 
 function eventType(event: SseEvent, data: unknown): string | undefined {
@@ -276,7 +269,8 @@ export const anthropicStream: ChatStream<AnthropicStreamState> = {
   next(state, event) {
     // After the end or an error, Anthropic sends nothing more that matters.
     if (state.done || state.errorCode !== null) return [];
-    const data = parseJson(event.data);
+    // Not JSON, or nested too deeply to translate: undefined, which no schema below accepts.
+    const data = parseEventData(event.data);
     const type = eventType(event, data);
     switch (type) {
       case 'message_start': {
@@ -305,7 +299,7 @@ export const anthropicStream: ChatStream<AnthropicStreamState> = {
         if (!parsed.success) return [];
         state.stopReason = parsed.data.delta?.stop_reason ?? state.stopReason;
         state.refusal = parsed.data.delta?.stop_details?.explanation ?? state.refusal;
-        if (parsed.data.usage) {
+        if (isJsonObject(parsed.data.usage)) {
           state.counts = mergeUsage(state.counts, readUsage(parsed.data.usage));
           state.sawFinalUsage = true;
         }

@@ -1,6 +1,7 @@
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { Usage } from '../types.ts';
-import type { AnthropicUsage } from './messages-response.ts';
+import { isJsonObject } from '../upstream-json.ts';
+import { checkUsage, readCount, sumCounts } from '../usage-check.ts';
 
 /** Anthropic's token counts, null where it did not say. */
 export interface UsageCounts {
@@ -19,13 +20,24 @@ export const NO_COUNTS: Readonly<UsageCounts> = Object.freeze({
   thinking: null,
 });
 
-export function readUsage(usage: AnthropicUsage | null | undefined): UsageCounts {
+/**
+ * Anthropic's `usage` object, read from anything: counts as sent, null where absent, NaN where
+ * there but not a number (readCount); no usage object at all is no counts.
+ */
+export function readUsage(value: unknown): UsageCounts {
+  if (!isJsonObject(value)) return { ...NO_COUNTS };
+  const details = value['output_tokens_details'];
   return {
-    input: usage?.input_tokens ?? null,
-    output: usage?.output_tokens ?? null,
-    cacheRead: usage?.cache_read_input_tokens ?? null,
-    cacheWrite: usage?.cache_creation_input_tokens ?? null,
-    thinking: usage?.output_tokens_details?.thinking_tokens ?? null,
+    input: readCount(value['input_tokens']),
+    output: readCount(value['output_tokens']),
+    cacheRead: readCount(value['cache_read_input_tokens']),
+    cacheWrite: readCount(value['cache_creation_input_tokens']),
+    thinking:
+      details === undefined || details === null
+        ? null
+        : isJsonObject(details)
+          ? readCount(details['thinking_tokens'])
+          : Number.NaN,
   };
 }
 
@@ -54,7 +66,7 @@ export function toUsage(counts: UsageCounts, answerHadThinking: boolean): Usage 
   const cacheRead = counts.cacheRead ?? (known ? 0 : null);
   const cacheWrite = counts.cacheWrite ?? (known ? 0 : null);
   return {
-    inputTokens: known ? (counts.input ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0) : null,
+    inputTokens: known ? sumCounts(counts.input, cacheRead, cacheWrite) : null,
     outputTokens: counts.output,
     cachedInputTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
@@ -62,8 +74,12 @@ export function toUsage(counts: UsageCounts, answerHadThinking: boolean): Usage 
   };
 }
 
-/** Our usage in OpenAI's shape, for answers and the usage chunk. */
-export function openAiUsage(usage: Usage): CompletionUsage {
+/**
+ * Our usage in OpenAI's shape, for answers and the usage chunk. Counts that cannot be true
+ * (negative, fractional, absurd) are left out as unknown, as the recorder does (checkUsage).
+ */
+export function openAiUsage(reported: Usage): CompletionUsage {
+  const { usage } = checkUsage(reported);
   const prompt = usage.inputTokens ?? 0;
   const completion = usage.outputTokens ?? 0;
   return {

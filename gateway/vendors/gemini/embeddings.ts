@@ -1,5 +1,6 @@
 import { GatewayError } from '../../errors.ts';
 import type { ChatResult, JsonObject, ResponseContext, UpstreamRequest, Usage } from '../types.ts';
+import { checkUsage } from '../usage-check.ts';
 import { invalidRequest, unsupportedParameter } from './json.ts';
 import { modelMethodPath } from './request.ts';
 import { embeddingsResponseSchema, present } from './schemas.ts';
@@ -91,12 +92,14 @@ export function fromGeminiEmbeddingsResponse(body: unknown, context: EmbeddingsR
     promptTokens === null
       ? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null }
       : { inputTokens: promptTokens, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 };
+  // The client sees the count only where it can be true; the recorder notes the rest.
+  const shown = checkUsage(usage).usage.inputTokens;
   return {
     body: {
       object: 'list',
       data,
       model: context.model,
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      usage: { prompt_tokens: shown, total_tokens: shown },
     },
     usage,
     upstreamModel: null,

@@ -51,7 +51,9 @@ function retryAfterSeconds(error: GoogleError): string | undefined {
   for (const detail of detailsOfType(error, 'RetryInfo')) {
     const delay = detail['retryDelay'];
     const match = typeof delay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(delay) : null;
-    if (match) return String(Math.ceil(Number(match[1])));
+    const seconds = match ? Math.ceil(Number(match[1])) : NaN;
+    // Hundreds of digits read as Infinity: a Retry-After header is a whole number of seconds or absent.
+    if (Number.isSafeInteger(seconds)) return String(seconds);
   }
   return undefined;
 }

@@ -30,12 +30,23 @@ const DOT_NAME = /^\.([^.[\]]+)/;
 const INDEX = /^\[(\d+)\]/;
 const QUOTED_NAME = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
 
-/** RFC 9535 normalized paths as Gemini writes them: `$.a.b[0]`, `$['a b']`, `$["a"]`; null for anything else. */
+/**
+ * The deepest path followed. Each level of a path opens a container whose path is kept, so a
+ * path of n levels costs n² (a hostile 20,000-level path held the event loop for seconds); real
+ * arguments nest a handful of levels.
+ */
+export const MAX_PATH_DEPTH = 64;
+
+/**
+ * RFC 9535 normalized paths as Gemini writes them: `$.a.b[0]`, `$['a b']`, `$["a"]`; null for
+ * anything else, and for a path deeper than MAX_PATH_DEPTH.
+ */
 export function parseJsonPath(path: string): Segment[] | null {
   if (!path.startsWith('$')) return null;
   const segments: Segment[] = [];
   let rest = path.slice(1);
   while (rest !== '') {
+    if (segments.length === MAX_PATH_DEPTH) return null;
     let match = DOT_NAME.exec(rest);
     if (match) {
       segments.push(match[1]!);

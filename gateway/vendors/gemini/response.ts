@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors.ts';
 import type { ChatResult, JsonObject, ResponseContext } from '../types.ts';
 import { NO_USAGE } from '../types.ts';
+import { MAX_UPSTREAM_JSON_DEPTH, nestsDeeperThan, tooDeepError } from '../upstream-json.ts';
 import { mapFinishReason } from './finish-reason.ts';
 import { convertLogprobs } from './logprobs.ts';
 import { appendPartialArg, finishPartialArgs, startPartialArgs } from './partial-args.ts';
@@ -75,6 +76,9 @@ function choiceFrom(candidate: GeminiCandidate, position: number, id: string, co
  * any JSON answer for its usage, the caller catches it and records none).
  */
 export function fromGeminiResponse(body: unknown, context: ResponseContext): ChatResult {
+  // Function-call args are re-serialised as `arguments`, and the body itself for an id: JSON.stringify
+  // must not meet a stack-deep value.
+  if (nestsDeeperThan(body, MAX_UPSTREAM_JSON_DEPTH)) throw tooDeepError();
   const parsed = generateContentResponseSchema.safeParse(body);
   if (!parsed.success) {
     throw new GatewayError(

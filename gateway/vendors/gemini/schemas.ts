@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readCount } from '../usage-check.ts';
 
 /*
  * Gemini's answers, parsed leniently: a field of the wrong type reads as absent instead of
@@ -51,13 +52,22 @@ const candidateSchema = z.object({
   logprobsResult: logprobsResultSchema.optional().catch(undefined),
 });
 
+/**
+ * A token count as sent: undefined where absent, the number as sent (checkUsage judges it), NaN
+ * where it is there but not a number, so that it is recorded as unknown rather than as absent.
+ */
+const tokenCount = z
+  .unknown()
+  .optional()
+  .transform((value) => readCount(value) ?? undefined);
+
 export const usageMetadataSchema = z.object({
-  promptTokenCount: optionalNumber,
-  candidatesTokenCount: optionalNumber,
-  thoughtsTokenCount: optionalNumber,
-  toolUsePromptTokenCount: optionalNumber,
-  cachedContentTokenCount: optionalNumber,
-  totalTokenCount: optionalNumber,
+  promptTokenCount: tokenCount,
+  candidatesTokenCount: tokenCount,
+  thoughtsTokenCount: tokenCount,
+  toolUsePromptTokenCount: tokenCount,
+  cachedContentTokenCount: tokenCount,
+  totalTokenCount: tokenCount,
 });
 
 /** A generateContent answer, or one chunk of a streamGenerateContent answer (they share the shape). */

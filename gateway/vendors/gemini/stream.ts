@@ -1,5 +1,6 @@
 import type { SseEvent } from '../../protocol/sse.ts';
 import type { ChatStream, JsonObject, StreamContext, Usage } from '../types.ts';
+import { parseEventData } from '../upstream-json.ts';
 import { geminiErrorPayload } from './error.ts';
 import { mapFinishReason, type OpenAiFinishReason } from './finish-reason.ts';
 import { convertLogprobs, type OpenAiLogprobs } from './logprobs.ts';
@@ -211,12 +212,9 @@ export const geminiStream: ChatStream<GeminiStreamState> = {
 
   next(state, event: SseEvent) {
     if (state.errorCode !== null || event.data === '[DONE]') return [];
-    let payload: unknown;
-    try {
-      payload = JSON.parse(event.data);
-    } catch {
-      return []; // Not JSON: nothing a client could use (a proxy comment, a keep-alive).
-    }
+    // Not JSON (a proxy comment, a keep-alive) or nested too deeply to translate: nothing a client could use.
+    const payload = parseEventData(event.data);
+    if (payload === undefined) return [];
     const payloads: string[] = [];
     for (const item of Array.isArray(payload) ? payload : [payload]) {
       if (!isRecord(item)) continue;

@@ -1,5 +1,6 @@
 import type { Usage } from '../types.ts';
-import type { GeminiUsageMetadata } from './schemas.ts';
+import { checkUsage, isTokenCount, sumCounts } from '../usage-check.ts';
+import { usageMetadataSchema, type GeminiUsageMetadata } from './schemas.ts';
 
 /**
  * Gemini's usageMetadata → our Usage. `promptTokenCount` already includes cached tokens; the
@@ -7,17 +8,20 @@ import type { GeminiUsageMetadata } from './schemas.ts';
  * tokens, so thoughts are added to the candidates' tokens. Null when Gemini gave no count yet
  * (stream chunks before the last may carry only `trafficType`).
  */
-export function usageFromGemini(metadata: GeminiUsageMetadata | undefined): Usage | null {
-  if (metadata === undefined) return null;
+export function usageFromGemini(value: unknown): Usage | null {
+  // Read from anything: a usageMetadata that is not an object, or a count that is not a number, is unknown.
+  const parsed = usageMetadataSchema.safeParse(value);
+  if (!parsed.success) return null;
+  const metadata: GeminiUsageMetadata = parsed.data;
   const { promptTokenCount, candidatesTokenCount, thoughtsTokenCount } = metadata;
   if (promptTokenCount === undefined && candidatesTokenCount === undefined) return null;
   const input =
-    promptTokenCount === undefined ? null : promptTokenCount + (metadata.toolUsePromptTokenCount ?? 0);
+    promptTokenCount === undefined ? null : sumCounts(promptTokenCount, metadata.toolUsePromptTokenCount);
   return {
     inputTokens: input,
     // Once Gemini counted the prompt, a missing count means none was generated (a blocked prompt).
-    outputTokens: (candidatesTokenCount ?? 0) + (thoughtsTokenCount ?? 0),
-    cachedInputTokens: metadata.cachedContentTokenCount ?? (input === null ? null : 0),
+    outputTokens: sumCounts(candidatesTokenCount, thoughtsTokenCount),
+    cachedInputTokens: metadata.cachedContentTokenCount ?? (isTokenCount(input) ? 0 : null),
     reasoningTokens: thoughtsTokenCount ?? 0,
   };
 }
@@ -30,8 +34,12 @@ export interface OpenAiUsageBody {
   completion_tokens_details: { reasoning_tokens: number | null };
 }
 
-/** Our Usage in OpenAI's `usage` shape, as clients read it. */
-export function openAiUsage(usage: Usage): OpenAiUsageBody {
+/**
+ * Our Usage in OpenAI's `usage` shape, as clients read it. Counts that cannot be true (negative,
+ * fractional, absurd) are null, as the recorder records them (checkUsage).
+ */
+export function openAiUsage(reported: Usage): OpenAiUsageBody {
+  const { usage } = checkUsage(reported);
   const { inputTokens, outputTokens } = usage;
   return {
     prompt_tokens: inputTokens,

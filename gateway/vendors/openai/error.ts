@@ -1,5 +1,6 @@
 import { GatewayError } from '../../errors.ts';
 import { scrubSecrets } from '../../scrub.ts';
+import { isJsonObject } from '../upstream-json.ts';
 
 /**
  * The vendor's own error, passed on with its status: OpenAI's `{error:{message,type,param,code}}`,
@@ -10,22 +11,24 @@ export function mapOpenAiError(status: number, body: string): GatewayError {
   let type: string | undefined;
   let code: string | undefined;
   let param: string | null = null;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(body) as Record<string, unknown>;
+    parsed = JSON.parse(body);
+  } catch {
+    // Not JSON: the text itself is the message.
+  }
+  if (isJsonObject(parsed)) {
     const error = parsed['error'];
     if (typeof error === 'string') {
       message = error;
-    } else if (typeof error === 'object' && error !== null) {
-      const fields = error as Record<string, unknown>;
-      if (typeof fields['message'] === 'string') message = fields['message'];
-      if (typeof fields['type'] === 'string') type = fields['type'];
-      if (typeof fields['code'] === 'string') code = fields['code'];
-      if (typeof fields['param'] === 'string') param = fields['param'];
+    } else if (isJsonObject(error)) {
+      if (typeof error['message'] === 'string') message = error['message'];
+      if (typeof error['type'] === 'string') type = error['type'];
+      if (typeof error['code'] === 'string') code = error['code'];
+      if (typeof error['param'] === 'string') param = error['param'];
     } else if (typeof parsed['message'] === 'string') {
       message = parsed['message'];
     }
-  } catch {
-    // Not JSON: the text itself is the message.
   }
   return new GatewayError(status, code ?? type ?? 'upstream_error', scrubSecrets(message), {
     ...(type === undefined ? {} : { type }),

@@ -1,5 +1,6 @@
 import type { SseEvent } from '../../protocol/sse.ts';
 import type { ChatStream, Usage } from '../types.ts';
+import { isJsonObject, parseEventData } from '../upstream-json.ts';
 import { usageFromOpenAi } from './usage.ts';
 
 export interface OpenAiStreamState {
@@ -15,18 +16,33 @@ export interface OpenAiStreamState {
 function countStreamedChars(choices: unknown): number {
   if (!Array.isArray(choices)) return 0;
   let chars = 0;
-  for (const choice of choices as { delta?: Record<string, unknown> }[]) {
-    const delta = choice?.delta;
-    if (!delta) continue;
+  for (const choice of choices as unknown[]) {
+    const delta = isJsonObject(choice) ? choice['delta'] : undefined;
+    if (!isJsonObject(delta)) continue;
     if (typeof delta['content'] === 'string') chars += delta['content'].length;
     if (typeof delta['reasoning_content'] === 'string') chars += delta['reasoning_content'].length;
-    if (Array.isArray(delta['tool_calls'])) {
-      for (const call of delta['tool_calls'] as { function?: { arguments?: unknown } }[]) {
-        if (typeof call?.function?.arguments === 'string') chars += call.function.arguments.length;
-      }
+    const calls = delta['tool_calls'];
+    if (!Array.isArray(calls)) continue;
+    for (const call of calls as unknown[]) {
+      const fn = isJsonObject(call) ? call['function'] : undefined;
+      if (isJsonObject(fn) && typeof fn['arguments'] === 'string') chars += fn['arguments'].length;
     }
   }
   return chars;
+}
+
+/**
+ * The error code of an error chunk: the vendor's `code`, else its `type`, read only where they
+ * are plain strings or numbers (an object there has no code to give).
+ */
+function streamErrorCode(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'upstream_error';
+  const fields = error as Record<string, unknown>;
+  for (const value of [fields['code'], fields['type']]) {
+    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  }
+  return 'upstream_error';
 }
 
 /**
@@ -48,15 +64,13 @@ export const openAiStream: ChatStream<OpenAiStreamState> = {
       state.done = true;
       return ['[DONE]'];
     }
-    let chunk: Record<string, unknown>;
-    try {
-      chunk = JSON.parse(event.data) as Record<string, unknown>;
-    } catch {
-      return [event.data];
-    }
-    if (chunk['error'] !== undefined) {
-      const error = chunk['error'] as Record<string, unknown> | null;
-      state.errorCode = String(error?.['code'] ?? error?.['type'] ?? 'upstream_error');
+    // Anything but a JSON object (not JSON, null, a number, an array; or nested too deeply to
+    // re-serialise) is none of ours to read: its bytes go on as they came.
+    const chunk = parseEventData(event.data);
+    if (!isJsonObject(chunk)) return [event.data];
+    const error = chunk['error'];
+    if (error !== undefined && error !== null) {
+      state.errorCode = streamErrorCode(error);
       return [event.data];
     }
     if (state.upstreamModel === null && typeof chunk['model'] === 'string' && chunk['model'] !== '') {
@@ -64,7 +78,8 @@ export const openAiStream: ChatStream<OpenAiStreamState> = {
     }
     state.streamedChars += countStreamedChars(chunk['choices']);
     if (chunk['usage'] !== null && chunk['usage'] !== undefined) {
-      state.usage = usageFromOpenAi(chunk['usage']);
+      // A usage that is not an object reads as none: it does not wipe out one already seen.
+      state.usage = usageFromOpenAi(chunk['usage']) ?? state.usage;
       if (!state.clientWantsUsage) {
         // Usage goes only to clients that asked: the usage-only chunk is dropped, and usage that a
         // server (DeepSeek, for one) puts on its last content chunk is taken off it.

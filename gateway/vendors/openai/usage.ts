@@ -1,21 +1,32 @@
 import type { Usage } from '../types.ts';
+import { isJsonObject } from '../upstream-json.ts';
+import { isTokenCount, readCount } from '../usage-check.ts';
 
-const count = (value: unknown): number | null =>
-  typeof value === 'number' && Number.isFinite(value) ? value : null;
+/**
+ * A count inside a details object (`prompt_tokens_details.cached_tokens`): null when the details
+ * are absent, NaN (reported, unreadable) when they are there but not an object.
+ */
+function detail(details: unknown, key: string): number | null {
+  if (details === undefined || details === null) return null;
+  return isJsonObject(details) ? readCount(details[key]) : Number.NaN;
+}
 
-/** OpenAI's `usage` object (chat or embeddings) → our Usage. `prompt_tokens` already includes cached tokens. */
+/**
+ * OpenAI's `usage` object (chat or embeddings) → our Usage. `prompt_tokens` already includes
+ * cached tokens. Counts are the upstream's own, unchecked (readCount); a count left out is 0
+ * where the total it belongs to is a real count (no cached tokens reported: none were cached).
+ */
 export function usageFromOpenAi(usage: unknown): Usage | null {
-  if (typeof usage !== 'object' || usage === null) return null;
-  const fields = usage as Record<string, unknown>;
-  const promptDetails = fields['prompt_tokens_details'] as Record<string, unknown> | undefined;
-  const completionDetails = fields['completion_tokens_details'] as Record<string, unknown> | undefined;
-  const input = count(fields['prompt_tokens']);
-  const output = count(fields['completion_tokens']);
+  if (!isJsonObject(usage)) return null;
+  const input = readCount(usage['prompt_tokens']);
+  const output = readCount(usage['completion_tokens']);
   return {
     inputTokens: input,
     // Embeddings report no completion tokens: their output is zero, not unknown.
-    outputTokens: output ?? (input !== null ? 0 : null),
-    cachedInputTokens: count(promptDetails?.['cached_tokens']) ?? (input !== null ? 0 : null),
-    reasoningTokens: count(completionDetails?.['reasoning_tokens']) ?? (output !== null ? 0 : null),
+    outputTokens: output ?? (isTokenCount(input) ? 0 : null),
+    cachedInputTokens:
+      detail(usage['prompt_tokens_details'], 'cached_tokens') ?? (isTokenCount(input) ? 0 : null),
+    reasoningTokens:
+      detail(usage['completion_tokens_details'], 'reasoning_tokens') ?? (isTokenCount(output) ? 0 : null),
   };
 }

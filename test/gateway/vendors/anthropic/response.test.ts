@@ -6,6 +6,7 @@ import type {
   ChatCompletionOut,
 } from '../../../../gateway/vendors/anthropic/chat-completion.ts';
 import { fromAnthropicResponse } from '../../../../gateway/vendors/anthropic/response.ts';
+import { checkUsage } from '../../../../gateway/vendors/usage-check.ts';
 import { CREATED, recordingJson } from './replay.ts';
 
 const context = { model: 'claude-requested', created: CREATED };
@@ -289,7 +290,14 @@ describe('edge cases', () => {
       context,
     );
     expect((result.body as ChatCompletionOut).choices[0]!.message.content).toBe('x');
-    expect(result.usage).toMatchObject({ inputTokens: null, outputTokens: null });
+    // Counts go to the recorder as sent (NaN for one that is not a number), for checkUsage to judge
+    // and note, and never to the client.
+    expect(result.usage).toMatchObject({ inputTokens: -1, outputTokens: Number.NaN });
+    expect(checkUsage(result.usage).usage).toMatchObject({ inputTokens: null, outputTokens: null });
+    expect((result.body as ChatCompletionOut).usage).toMatchObject({
+      prompt_tokens: 0,
+      completion_tokens: 0,
+    });
   });
 
   it('refuses with 502 an answer that is not a message', () => {

@@ -3,8 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../gateway/errors.ts';
 import { mapOpenAiError } from '../../../../gateway/vendors/openai/error.ts';
-import { fromOpenAiResponse, parseOpenAiModelList } from '../../../../gateway/vendors/openai/response.ts';
+import {
+  fromOpenAiEmbeddingsResponse,
+  fromOpenAiResponse,
+  parseOpenAiModelList,
+} from '../../../../gateway/vendors/openai/response.ts';
 import { usageFromOpenAi } from '../../../../gateway/vendors/openai/usage.ts';
+import { checkUsage } from '../../../../gateway/vendors/usage-check.ts';
 import { fixtureJson, FIXTURES_DIR } from '../../../support/fixtures.ts';
 
 describe('fromOpenAiResponse', () => {
@@ -27,8 +32,37 @@ describe('fromOpenAiResponse', () => {
   it('gives unknown usage and no model for a body without them', () => {
     const empty = { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null };
     expect(fromOpenAiResponse({ model: '' })).toEqual({ body: null, usage: empty, upstreamModel: null });
-    expect(fromOpenAiResponse(null)).toEqual({ body: null, usage: empty, upstreamModel: null });
-    expect(fromOpenAiResponse('text')).toEqual({ body: null, usage: empty, upstreamModel: null });
+    expect(fromOpenAiResponse({ model: 5, usage: 'x' })).toEqual({
+      body: null,
+      usage: empty,
+      upstreamModel: null,
+    });
+  });
+
+  it('refuses with 502 an answer that is not a JSON object, rather than passing on a 200 null', () => {
+    for (const body of [null, 'text', 5, true, [], [{ choices: [] }]]) {
+      expect(() => fromOpenAiResponse(body)).toThrow(
+        expect.objectContaining({
+          status: 502,
+          code: 'upstream_error',
+          message: 'The upstream answered with something that is not a chat completion.',
+        }),
+      );
+      expect(() => fromOpenAiEmbeddingsResponse(body)).toThrow(
+        expect.objectContaining({
+          status: 502,
+          code: 'upstream_error',
+          message: 'The upstream answered with something that is not an embeddings list.',
+        }),
+      );
+    }
+  });
+
+  it('refuses with 502 an answer nested too deeply to re-serialise', () => {
+    const deep = JSON.parse(`{"choices":${'['.repeat(10_000)}${']'.repeat(10_000)}}`) as unknown;
+    expect(() => fromOpenAiResponse(deep)).toThrow(
+      expect.objectContaining({ status: 502, code: 'upstream_error' }),
+    );
   });
 });
 
@@ -56,12 +90,47 @@ describe('usageFromOpenAi', () => {
     expect(usageFromOpenAi(42)).toBeNull();
   });
 
-  it('ignores counts that are not finite numbers', () => {
-    expect(usageFromOpenAi({ prompt_tokens: '10', completion_tokens: Number.NaN })).toEqual({
-      inputTokens: null,
-      outputTokens: null,
+  it('reads a count that is not a number as reported but unreadable (NaN), which is recorded as unknown', () => {
+    const usage = usageFromOpenAi({ prompt_tokens: '10', completion_tokens: { n: 5 } })!;
+    expect(usage).toEqual({
+      inputTokens: Number.NaN,
+      outputTokens: Number.NaN,
       cachedInputTokens: null,
       reasoningTokens: null,
+    });
+    expect(checkUsage(usage)).toEqual({
+      usage: { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null },
+      problems: [
+        'the upstream reported input tokens as something other than a number; recorded as unknown',
+        'the upstream reported output tokens as something other than a number; recorded as unknown',
+      ],
+    });
+  });
+
+  it('makes no zero up for a detail count that is there but unreadable', () => {
+    // Absent details mean none cached; details of the wrong type mean the count is unknown.
+    const usage = usageFromOpenAi({
+      prompt_tokens: 10,
+      completion_tokens: 5,
+      prompt_tokens_details: 'x',
+      completion_tokens_details: { reasoning_tokens: true },
+    })!;
+    expect(checkUsage(usage).usage).toEqual({
+      inputTokens: 10,
+      outputTokens: 5,
+      cachedInputTokens: null,
+      reasoningTokens: null,
+    });
+    expect(usageFromOpenAi({ prompt_tokens: 10, completion_tokens: 5 })).toMatchObject({
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+    });
+  });
+
+  it('passes numbers on as sent, for checkUsage to judge', () => {
+    expect(usageFromOpenAi({ prompt_tokens: 1, completion_tokens: -1 })).toMatchObject({
+      inputTokens: 1,
+      outputTokens: -1,
     });
   });
 });
