@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatSse, SseParser } from '../../../gateway/protocol/sse.ts';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  formatSse,
+  SseEventTooLargeError,
+  SseParser,
+} from '../../../gateway/protocol/sse.ts';
 import type { SseEvent } from '../../../gateway/protocol/sse.ts';
 import { fixtureChunks } from '../../support/fixtures.ts';
 
@@ -179,5 +185,153 @@ describe('formatSse', () => {
     ];
     const wire = samples.map(([data, event]) => formatSse(data, event)).join('');
     expect(parse([wire]).map((event) => [event.data, event.event])).toEqual(samples);
+  });
+});
+
+/** The fastest of three runs of `run`, in ms (stopping early once one is clearly too slow). */
+function fastest(run: () => void): number {
+  let best = Infinity;
+  for (let round = 0; round < 3 && (round === 0 || best < 5000); round++) {
+    const start = performance.now();
+    run();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+/** Feeds one event of `bytes` of data to a parser in pieces of `piece` characters. */
+function feedOneEvent(bytes: number, piece: number): void {
+  const wire = `data: ${'x'.repeat(bytes)}\n\n`;
+  let received = 0;
+  const parser = new SseParser((event) => (received += event.data.length), {
+    maxEventBytes: 64 * 1024 * 1024,
+  });
+  for (let start = 0; start < wire.length; start += piece) parser.push(wire.slice(start, start + piece));
+  parser.end();
+  expect(received).toBe(bytes);
+}
+
+describe('SseParser on hostile streams', () => {
+  it('parses a 16 MiB event in 1 KiB pieces in linear time (2 MiB took 4 s before)', () => {
+    const mib = 1024 * 1024;
+    const small = fastest(() => feedOneEvent(2 * mib, 1024));
+    expect(small).toBeLessThan(1000);
+    const large = fastest(() => feedOneEvent(16 * mib, 1024));
+    expect(large).toBeLessThan(2000);
+    // Eight times the input, not much more than eight times the time (quadratic would be 64 times).
+    expect(large).toBeLessThan(24 * small + 50);
+  });
+
+  it('throws SseEventTooLargeError, naming the limit and nothing of the content, when one event holds more data than the limit', () => {
+    const parser = new SseParser(() => {}, { maxEventBytes: 1024 });
+    parser.push(`data: ${'secret'.repeat(100)}\n`);
+    let thrown: unknown;
+    try {
+      parser.push(`data: ${'secret'.repeat(100)}\n`);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SseEventTooLargeError);
+    expect((thrown as SseEventTooLargeError).limitBytes).toBe(1024);
+    expect((thrown as Error).message).toMatch(/MiB limit/);
+    expect((thrown as Error).message).not.toContain('secret');
+  });
+
+  it('counts the limit in UTF-8 bytes, lets an event of exactly the limit through, and starts again at each event', () => {
+    const events: SseEvent[] = [];
+    const parser = new SseParser((event) => events.push(event), { maxEventBytes: 1024 });
+    for (let index = 0; index < 50; index++)
+      parser.push(`data: ${'a'.repeat(1000)}\ndata: ${'b'.repeat(23)}\n\n`);
+    expect(events).toHaveLength(50);
+    expect(events[0]!.data).toHaveLength(1024);
+    expect(() => parser.push(`data: ${'é'.repeat(600)}\n`)).toThrow(SseEventTooLargeError);
+  });
+
+  it('throws as soon as a line with no end yet passes the limit, without waiting for its end', () => {
+    const parser = new SseParser(() => {}, { maxEventBytes: 1024 });
+    parser.push(': a comment, then a data line that never ends\n');
+    parser.push(`data: ${'y'.repeat(900)}`);
+    expect(() => parser.push('y'.repeat(200))).toThrow(SseEventTooLargeError);
+    // A line that ends in time is forgotten once ended: many of them, in small pieces, are fine.
+    const events: SseEvent[] = [];
+    const other = new SseParser((event) => events.push(event), { maxEventBytes: 1024 });
+    const wire = `: ${'c'.repeat(900)}\ndata: ${'d'.repeat(900)}\n\n`.repeat(20);
+    for (let start = 0; start < wire.length; start += 100) other.push(wire.slice(start, start + 100));
+    expect(events).toHaveLength(20);
+  });
+
+  it('stays stopped after the limit: push throws again, end() delivers nothing', () => {
+    const events: SseEvent[] = [];
+    const parser = new SseParser((event) => events.push(event), { maxEventBytes: 16 });
+    expect(() => parser.push('data: 0123456789abcdefXYZ')).toThrow(SseEventTooLargeError);
+    expect(() => parser.push('\n\ndata: small\n\n')).toThrow(SseEventTooLargeError);
+    parser.end();
+    expect(events).toEqual([]);
+  });
+
+  it('has a default limit of 16 MiB', () => {
+    const mib = 1024 * 1024;
+    const events: SseEvent[] = [];
+    const parser = new SseParser((event) => events.push(event));
+    parser.push(`data: ${'z'.repeat(16 * mib - 10)}\n\n`);
+    expect(events).toHaveLength(1);
+    let thrown: unknown;
+    try {
+      parser.push(`data: ${'z'.repeat(16 * mib + 1)}\n\n`);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SseEventTooLargeError);
+    expect((thrown as Error).message).toBe(
+      'The upstream sent a server-sent event larger than the 16 MiB limit.',
+    );
+    expect(DEFAULT_MAX_EVENT_BYTES).toBe(16 * mib);
+  });
+
+  it('property: any events, written with any line ends and comments and cut anywhere, parse back the same', () => {
+    // Field values cannot hold a line end; data can hold \n (one `data:` line each), never a bare \r.
+    const value = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ':', 'é', '😀', '\u2028', '\t') });
+    const arbitraryEvent = fc.record({
+      event: fc.option(value, { nil: undefined }),
+      id: fc.option(value, { nil: undefined }),
+      data: fc.array(value, { minLength: 1, maxLength: 3 }),
+      comment: fc.option(value, { nil: undefined }),
+      ends: fc.array(fc.constantFrom('\n', '\r\n', '\r'), { minLength: 8, maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryEvent, { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.boolean(),
+        (events, cuts, blankLineAtEnd) => {
+          let wire = '';
+          let id: string | undefined;
+          const expected: SseEvent[] = [];
+          events.forEach((item, index) => {
+            let end = 0;
+            const next = () => {
+              const chosen = item.ends[end++ % item.ends.length]!;
+              // A \r then a \n would read as one \r\n: the writer says \r\n for the second end.
+              const written = wire.endsWith('\r') && chosen === '\n' ? '\r\n' : chosen;
+              return written;
+            };
+            if (item.comment !== undefined) wire += `:${item.comment}${next()}`;
+            if (item.event !== undefined) wire += `event: ${item.event}${next()}`;
+            if (item.id !== undefined) wire += `id: ${item.id}${next()}`;
+            for (const line of item.data) wire += `data: ${line}${next()}`;
+            // The last event may end with the stream instead of a blank line: end() delivers it.
+            if (index < events.length - 1 || blankLineAtEnd) wire += next();
+            if (item.id !== undefined) id = item.id;
+            expected.push({ event: item.event, data: item.data.join('\n'), id });
+          });
+          const points = [...new Set(cuts.map((cut) => cut % (wire.length + 1)))].sort((a, b) => a - b);
+          const pieces = [0, ...points].map((start, index) =>
+            wire.slice(start, [...points, wire.length][index]),
+          );
+          expect(parse(pieces)).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
