@@ -1,22 +1,51 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultDataDir, StartupError, startGateway } from './index.ts';
 
 const USAGE = `Usage: switchboard serve [options]
 
-  --host HOST          address to listen on (default 127.0.0.1)
-  --port PORT          port to listen on (default 4141; 0 = any free port)
-  --data-dir DIR       where the database and key file live (default ${defaultDataDir()})
-  --config FILE        a config file (YAML or JSON) to apply at start
-  --admin-token TOKEN  the admin API token (default: $SWITCHBOARD_ADMIN_TOKEN, else a new one each start)
-  -h, --help           show this help
+  --host HOST              address to listen on (default 127.0.0.1)
+  --port PORT              port to listen on (default 4141; 0 = any free port)
+  --data-dir DIR           where the database and key file live (default ${defaultDataDir()})
+  --config FILE            a config file (YAML or JSON) to apply at start
+  --admin-token-file FILE  read the admin API token from FILE (surrounding whitespace trimmed)
+  --admin-token TOKEN      the admin API token; other local users can read it in \`ps\`:
+                           prefer SWITCHBOARD_ADMIN_TOKEN or --admin-token-file
+  -h, --help               show this help
 
-Exit codes: 0 after a clean shutdown, 1 when start-up fails (bad config, port in use), 2 for bad arguments.`;
+The admin token comes from --admin-token-file or --admin-token (one of them), else the
+environment variable SWITCHBOARD_ADMIN_TOKEN, else a new random one each start.
+
+Exit codes: 0 after a clean shutdown, 1 when start-up fails (bad config, port in use), 2 for bad
+arguments (an unreadable or empty --admin-token-file included).`;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
+}
+
+/** The token in `file`, trimmed; exits 2 with one line when it cannot be read or holds none. */
+function readTokenFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? error);
+    fail(`--admin-token-file: cannot read ${file} (${reason}).`, 2);
+  }
+  const token = text.trim();
+  if (token === '') fail(`--admin-token-file: ${file} is empty.`, 2);
+  // An Authorization header could not carry anything else: better said now than as a 401 later.
+  if (/[^\x21-\x7e]/.test(token))
+    fail(
+      `--admin-token-file: ${file} must hold only the token, on one line (printable ASCII, no spaces).`,
+      2,
+    );
+  return token;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -31,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
         'data-dir': { type: 'string' },
         config: { type: 'string' },
         'admin-token': { type: 'string' },
+        'admin-token-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -48,6 +78,12 @@ export async function main(argv: string[]): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     fail(`--port must be a number from 0 to 65535, not "${values.port}".`, 2);
+  if (values['admin-token'] !== undefined && values['admin-token-file'] !== undefined)
+    fail('Give --admin-token or --admin-token-file, not both.', 2);
+  const adminToken =
+    values['admin-token-file'] !== undefined
+      ? readTokenFile(values['admin-token-file'])
+      : (values['admin-token'] ?? process.env['SWITCHBOARD_ADMIN_TOKEN']);
   if (!LOOPBACK.has(values.host)) {
     process.stderr.write(
       `Warning: listening on ${values.host}, not only on this machine's loopback address: other machines that can reach it can try app keys.\n`,
@@ -61,7 +97,7 @@ export async function main(argv: string[]): Promise<void> {
       port,
       dataDir: values['data-dir'] ?? defaultDataDir(),
       configFile: values.config,
-      adminToken: values['admin-token'] ?? process.env['SWITCHBOARD_ADMIN_TOKEN'],
+      adminToken,
     });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError) fail(error.message, 1);

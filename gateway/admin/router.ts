@@ -6,7 +6,7 @@ import { appInput, applyConfig, routeInput } from '../config/apply.ts';
 import { ConfigError, parseConfig, type ResolvedRoute } from '../config/load.ts';
 import { appSchema, type ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
-import { readBody, readJsonObject } from '../http/body.ts';
+import { MAX_JSON_DEPTH, readBody, readJsonObject } from '../http/body.ts';
 import type { GatewayState } from '../http/context.ts';
 import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
@@ -47,6 +47,25 @@ function invalid(error: unknown): never {
   throw error;
 }
 
+/**
+ * Whether a config text nests `[`/`{` deeper than MAX_JSON_DEPTH, counted with no regard to
+ * quoting (brackets inside strings count too, so this is an upper bound; only hundreds of
+ * unbalanced ones in a string could trip it). The YAML parser recurses on flow collections: a
+ * thousand levels overflow its stack, and a million (2 MB) hold the event loop for seconds before
+ * it gives up. (In a bare Node process, a second such overflow has even aborted Node with a fatal
+ * out-of-memory error in V8's RegExp compiler.)
+ */
+function nestsTooDeep(text: string): boolean {
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x5b || code === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if ((code === 0x5d || code === 0x7d) && depth > 0) depth--;
+  }
+  return false;
+}
+
 function notFound(what: string): never {
   throw new GatewayError(404, 'not_found', `${what} does not exist.`, { type: 'not_found_error' });
 }
@@ -56,7 +75,10 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   const router = new Router<GatewayState>({ prefix: '/admin/api' });
   const knownFilters = () => store.filters.list().map((filter) => ({ name: filter.name, kind: filter.kind }));
 
-  /** Validates one route exactly as the config file would, so both paths accept the same things. */
+  /**
+   * Validates one route exactly as the config file would, so both paths accept the same things —
+   * but for `env:` keys: no environment is passed, so the admin API never reads the gateway's.
+   */
   const validateRoute = (raw: unknown): ResolvedRoute => {
     try {
       return parseConfig({ routes: [raw], filters: knownFilters() }, 'route').routes[0]!;
@@ -216,6 +238,10 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   router.patch('/apps/:name', async (ctx) => {
     const existing = store.apps.get(ctx.params['name']!) ?? notFound(`App "${ctx.params['name']}"`);
     const patch = await jsonBody(ctx);
+    // Never stored from here (as in POST): refused rather than ignored, `env:` values included.
+    if (patch['key'] !== undefined) {
+      throw new GatewayError(400, 'invalid_request', 'key: the admin API generates keys; leave it out.');
+    }
     const merged = {
       name: existing.name,
       ...(existing.routes === null ? {} : { routes: existing.routes }),
@@ -315,7 +341,11 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     ctx.status = 204;
   });
 
-  /** The store in the config-file format. Vendor keys are never exported: a route says only `apiKey: env:…` where one is set. */
+  /**
+   * The store in the config-file format. Vendor keys are never exported: a route says only
+   * `apiKey: env:…` where one is set, for `serve --config` to read; importing it back here is
+   * refused, as every `env:` value is (issue 10 makes export and import a round trip).
+   */
   router.get('/config', (ctx) => {
     const config = {
       routes: store.routes.list().map((route) => ({
@@ -362,6 +392,13 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   /** Applies a config file (YAML or JSON) as `serve --config` does: all or nothing. */
   router.post('/config', async (ctx) => {
     const text = (await readBody(ctx.req, ADMIN_BODY_LIMIT)).toString('utf8');
+    if (nestsTooDeep(text)) {
+      throw new GatewayError(
+        400,
+        'invalid_request',
+        `The config is nested deeper than ${MAX_JSON_DEPTH} levels of [ and {.`,
+      );
+    }
     let raw: unknown;
     try {
       raw = parseYaml(text);
@@ -374,6 +411,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     }
     let config;
     try {
+      // No environment: `env:` values are refused (see parseConfig).
       config = parseConfig(raw ?? {}, 'import');
     } catch (error) {
       invalid(error);

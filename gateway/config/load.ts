@@ -25,6 +25,10 @@ export interface ResolvedConfig extends Omit<ConfigFile, 'routes'> {
 
 type Environment = Record<string, string | undefined>;
 
+/** Why an `env:` value is refused outside the config file given at start. */
+export const ENV_REFUSED =
+  '"env:" references are read only from the config file given at start; paste the key itself';
+
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
@@ -61,12 +65,14 @@ export function loadConfigFile(file: string, environment: Environment = process.
   return parseConfig(raw ?? {}, file, environment);
 }
 
-/** Validates an already parsed config (from a file or the admin API's import). */
-export function parseConfig(
-  raw: unknown,
-  source: string,
-  environment: Environment = process.env,
-): ResolvedConfig {
+/**
+ * Validates an already parsed config (from a file or the admin API's import). `env:NAME` values
+ * are read from `environment`, which only the config file given at start passes (through
+ * loadConfigFile). Without one — the admin API — they are refused whether or not NAME is set:
+ * whoever could import `apiKey: env:ANY_VARIABLE` with a base URL of their choosing would receive
+ * that variable's value with the first proxied request.
+ */
+export function parseConfig(raw: unknown, source: string, environment?: Environment): ResolvedConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${formatPath(issue.path)}: ${describeIssue(issue)}`);
@@ -78,6 +84,10 @@ export function parseConfig(
 
   const resolveSecret = (value: string | undefined, path: string): string | undefined => {
     if (value === undefined || !value.startsWith('env:')) return value;
+    if (environment === undefined) {
+      problem(path, ENV_REFUSED);
+      return undefined;
+    }
     const name = value.slice(4);
     const found = environment[name];
     if (found === undefined || found === '') {

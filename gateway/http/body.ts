@@ -2,6 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.ts';
 import type { JsonObject } from '../vendors/types.ts';
 
+/**
+ * How deeply a request body may nest objects and arrays. Deep enough for any real request (a
+ * tool's JSON schema a few dozen levels deep is already rare); shallow enough that every later
+ * step that recurses (JSON.stringify, filters, translation) stays far from the stack's end.
+ */
+export const MAX_JSON_DEPTH = 256;
+
 function tooLarge(limit: number): GatewayError {
   const mb = Math.round((limit / 1024 / 1024) * 100) / 100;
   return new GatewayError(
@@ -30,7 +37,12 @@ export async function readJsonObject(request: IncomingMessage, limit: number): P
   return parseJsonObject(await readBody(request, limit));
 }
 
+/**
+ * The body as a JSON object: 400 when it is not valid JSON, not an object, or outside the limits
+ * of `checkJsonLimits`.
+ */
 export function parseJsonObject(raw: Buffer): JsonObject {
+  checkJsonLimits(raw);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
@@ -41,4 +53,145 @@ export function parseJsonObject(raw: Buffer): JsonObject {
     throw new GatewayError(400, 'invalid_request', 'The request body must be a JSON object.');
   }
   return parsed as JsonObject;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+/** A literal shorter than this, with no exponent or a smaller one, stays far below Number.MAX_VALUE (about 1.8e308). */
+const SAFE_LITERAL_LENGTH = 300;
+const INLINE_SCAN = 24;
+
+/**
+ * Refuses (400 `invalid_request`) a JSON text that nests objects and arrays deeper than
+ * MAX_JSON_DEPTH, or holds a number literal too large for a double (`1e400`, which JSON.parse
+ * turns into Infinity and JSON.stringify later into `null`). Call it on the raw bytes before
+ * JSON.parse: parsing millions of nested arrays costs seconds and gigabytes before any check on
+ * the parsed value could run. It says nothing about whether the text is valid JSON; JSON.parse
+ * does that.
+ *
+ * One pass over the bytes, no recursion: outside strings it counts brackets and reads number
+ * literals; a string's contents are skipped with Buffer#indexOf. Neither `"` nor `\` can occur
+ * inside a multi-byte UTF-8 sequence, so a byte scan is exact.
+ */
+export function checkJsonLimits(raw: Buffer): void {
+  const length = raw.length;
+  let depth = 0;
+  for (let index = 0; index < length; index++) {
+    const byte = raw[index]!;
+    if (byte === QUOTE) {
+      index = closingQuote(raw, index);
+    } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw new GatewayError(
+          400,
+          'invalid_request',
+          `The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`,
+        );
+      }
+    } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
+      depth--;
+    } else if (byte === MINUS || (byte >= DIGIT_0 && byte <= DIGIT_9)) {
+      const start = index;
+      // The exponent's value (capped), -1 before an `e`: only a literal whose digits plus positive
+      // exponent reach hundreds can overflow, so the common ones are never converted.
+      let exponent = -1;
+      let negativeExponent = false;
+      let next = raw[index + 1];
+      while (
+        next !== undefined &&
+        ((next >= DIGIT_0 && next <= DIGIT_9) ||
+          next === DOT ||
+          next === MINUS ||
+          next === PLUS ||
+          next === LOWER_E ||
+          next === UPPER_E)
+      ) {
+        if (exponent >= 0) {
+          if (next >= DIGIT_0 && next <= DIGIT_9) exponent = Math.min(exponent * 10 + next - DIGIT_0, 1e6);
+          else if (next === MINUS) negativeExponent = true;
+        } else if (next === LOWER_E || next === UPPER_E) exponent = 0;
+        index++;
+        next = raw[index + 1];
+      }
+      const digits = index + 1 - start;
+      if (digits >= SAFE_LITERAL_LENGTH || (!negativeExponent && exponent + digits >= SAFE_LITERAL_LENGTH)) {
+        // NaN (a malformed literal) is left for JSON.parse to refuse as invalid JSON.
+        const value = Number(raw.toString('latin1', start, index + 1));
+        if (value === Infinity || value === -Infinity) throw notFinite(raw);
+      }
+    }
+  }
+}
+
+/** The index of the quote that closes the string opened at `open`, or the text's length when none does. */
+function closingQuote(raw: Buffer, open: number): number {
+  // Most strings are short (keys, roles): a few bytes in JS beat the cost of a native call.
+  const inline = Math.min(open + 1 + INLINE_SCAN, raw.length);
+  for (let index = open + 1; index < inline; index++) {
+    const byte = raw[index];
+    if (byte === QUOTE) return index;
+    // The escaped byte is skipped; if it lies just past `inline`, the backslash count below sees it.
+    if (byte === BACKSLASH) index++;
+  }
+  return closingQuoteFrom(raw, inline);
+}
+
+function closingQuoteFrom(raw: Buffer, from: number): number {
+  let quote = raw.indexOf(QUOTE, from);
+  while (quote !== -1) {
+    // Escaped when an odd number of backslashes precede it. Each run of backslashes is counted
+    // once (by the quote right after it), so this stays linear.
+    let backslashes = 0;
+    while (raw[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = raw.indexOf(QUOTE, quote + 1);
+  }
+  return raw.length;
+}
+
+/** The 400 for a number too large for a double, naming where it is when the text parses (only on this error path). */
+function notFinite(raw: Buffer): GatewayError {
+  let param: string | null = null;
+  try {
+    param = pathOfNonFinite(JSON.parse(raw.toString('utf8')) as unknown);
+  } catch {
+    // Not valid JSON either: the message alone says what is wrong.
+  }
+  return new GatewayError(
+    400,
+    'invalid_request',
+    `The request body holds a number too large to represent${param === null ? '' : ` at ${param}`}.`,
+    { param },
+  );
+}
+
+/** Where the first non-finite number in `value` is (`messages[0].max_tokens`), iteratively. */
+function pathOfNonFinite(value: unknown): string | null {
+  const pending: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const current = item.value;
+    if (typeof current === 'number' && !Number.isFinite(current)) return item.path || null;
+    if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--)
+        pending.push({ value: current[index] as unknown, path: `${item.path}[${index}]` });
+    } else if (typeof current === 'object' && current !== null) {
+      const entries = Object.entries(current);
+      for (let index = entries.length - 1; index >= 0; index--) {
+        const [key, child] = entries[index]!;
+        pending.push({ value: child, path: item.path === '' ? key : `${item.path}.${key}` });
+      }
+    }
+  }
+  return null;
 }

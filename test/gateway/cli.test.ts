@@ -390,6 +390,77 @@ describe('switchboard serve: admin token', () => {
   }
 });
 
+describe('switchboard serve: admin token file', () => {
+  const FILE_TOKEN = 'admin-file-token-abcdef0123456789';
+
+  it(
+    'reads the token from --admin-token-file, trimmed, before SWITCHBOARD_ADMIN_TOKEN',
+    { timeout: 15_000 },
+    async () => {
+      const dataDir = tempDir();
+      const file = join(dataDir, 'admin-token');
+      writeFileSync(file, `  ${FILE_TOKEN}\n\n`);
+      const serve = await startServe(['--data-dir', dataDir, '--port', '0', '--admin-token-file', file], {
+        SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      });
+      const routes = `${serve.base}/admin/api/routes`;
+
+      expect((await fetch(routes, { headers: bearer(FILE_TOKEN) })).status).toBe(200);
+      expect((await fetch(routes, { headers: bearer(ADMIN_TOKEN) })).status).toBe(401);
+      expect(serve.stdout()).not.toContain(FILE_TOKEN);
+    },
+  );
+
+  const refusals: Array<{ what: string; contents: string | null; says: string }> = [
+    { what: 'a missing file', contents: null, says: 'no such file' },
+    { what: 'an empty file', contents: ' \n\t\n', says: 'is empty' },
+    { what: 'a file of two lines', contents: 'first-token-0123\nsecond-token-4567\n', says: 'one line' },
+  ];
+  for (const { what, contents, says } of refusals) {
+    it(`exits 2 with one line on ${what}, and touches nothing`, async () => {
+      const dataDir = tempDir();
+      const file = join(dataDir, 'admin-token');
+      if (contents !== null) writeFileSync(file, contents);
+
+      const result = await runToExit(['--data-dir', dataDir, '--port', '0', '--admin-token-file', file]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('--admin-token-file');
+      expect(lines[0]).toContain(file);
+      expect(lines[0]).toContain(says);
+      expect(existsSync(join(dataDir, 'switchboard.db'))).toBe(false);
+    });
+  }
+
+  it('exits 2 when given both --admin-token and --admin-token-file', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'admin-token');
+    writeFileSync(file, FILE_TOKEN);
+    const result = await runToExit([
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--admin-token',
+      ADMIN_TOKEN,
+      '--admin-token-file',
+      file,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('not both');
+  });
+
+  it('--help names the safe ways to pass the token and warns that --admin-token shows in ps', async () => {
+    const result = await runToExit(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--admin-token-file FILE');
+    expect(result.stdout).toContain('SWITCHBOARD_ADMIN_TOKEN');
+    expect(result.stdout).toMatch(/--admin-token TOKEN[^\n]*other local users can read it in `ps`/);
+  });
+});
+
 describe('switchboard serve: generated app keys', () => {
   it('prints a generated key once, and it keeps working after a restart', { timeout: 20_000 }, async () => {
     const upstream = await startFakeUpstream();

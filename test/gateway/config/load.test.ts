@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, formatPath, loadConfigFile, parseConfig } from '../../../gateway/config/load.ts';
+import {
+  ConfigError,
+  ENV_REFUSED,
+  formatPath,
+  loadConfigFile,
+  parseConfig,
+} from '../../../gateway/config/load.ts';
 
 /** The example of CONTRACT §2, as the YAML parser would give it. */
 function exampleConfig(): Record<string, unknown> {
@@ -187,6 +193,26 @@ describe('parseConfig', () => {
     expect(config.apps[0]!.key).toBe('sbk_from_env_0123456789');
   });
 
+  it('refuses env: when given no environment (the admin API), even where the variable is set', () => {
+    const name = 'SB_LOAD_TEST_SECRET';
+    process.env[name] = 'sk-set-in-this-process-0000';
+    try {
+      const raw = {
+        routes: [{ id: 'oa', vendor: 'openai', apiKey: `env:${name}` }],
+        apps: [{ name: 'ide', key: `env:${name}` }],
+      };
+      const message = configErrorOf(() => parseConfig(raw, 'import'));
+      expect(message).toContain(`routes[0].apiKey: ${ENV_REFUSED}`);
+      expect(message).toContain(`apps[0].key: ${ENV_REFUSED}`);
+      expect(message).not.toContain('sk-set-in-this-process-0000');
+      // A literal key needs no environment.
+      const literal = { routes: [{ id: 'oa', vendor: 'openai', apiKey: 'sk-literal' }] };
+      expect(parseConfig(literal, 'import').routes[0]!.apiKey).toBe('sk-literal');
+    } finally {
+      delete process.env[name];
+    }
+  });
+
   it('keeps a literal apiKey as it is', () => {
     const raw = { routes: [{ id: 'oa', vendor: 'openai', apiKey: 'sk-literal' }] };
     expect(parseConfig(raw, 'cfg.yaml', {}).routes[0]!.apiKey).toBe('sk-literal');
@@ -317,6 +343,18 @@ describe('loadConfigFile', () => {
   });
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the process environment for the config file given at start', () => {
+    const name = 'SB_LOAD_TEST_FILE_KEY';
+    const file = join(dir, 'env.yaml');
+    writeFileSync(file, `routes:\n  - { id: oa, vendor: openai, apiKey: "env:${name}" }\n`);
+    process.env[name] = 'sk-file-env-value';
+    try {
+      expect(loadConfigFile(file).routes[0]!.apiKey).toBe('sk-file-env-value');
+    } finally {
+      delete process.env[name];
+    }
   });
 
   it('reads and resolves a YAML file', () => {
