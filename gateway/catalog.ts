@@ -29,6 +29,8 @@ export class Catalog {
   prices = new Map<string, PriceOverride>();
   /** Whether any route or app uses a script filter (the sandbox is started only then). */
   usesScripts = false;
+  /** Whether any route or app has a budget or a TPM limit, i.e. requests' tokens are counted. */
+  countsTokens = false;
   private listeners: (() => void)[] = [];
 
   constructor(
@@ -69,6 +71,9 @@ export class Catalog {
     this.appsByKeyHash = byHash;
     this.prices = new Map(this.store.prices.list().map((price) => [price.model, price]));
     this.usesScripts = [...filters.values()].some((filter) => filter.kind === 'script');
+    this.countsTokens = [...routes, ...apps.values()].some(
+      (holder) => holder.budget !== null || holder.rateLimit?.tpm !== undefined,
+    );
     for (const listener of this.listeners) listener();
   }
 

@@ -1,25 +1,46 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
-import type { Timeouts } from './config/schema.ts';
 import { GatewayError } from './errors.ts';
 
 export interface EffectiveTimeouts {
+  /** To open the connection. */
   connectMs: number;
+  /** From sending the request to the answer's headers (a non-streamed answer's headers come when it is done). */
   headersMs: number;
+  /** The longest silence inside the answer's body. */
   idleMs: number;
+  /** The whole exchange, body included: an upstream that drips a byte at a time cannot hold a request forever. */
+  totalMs: number;
 }
 
-/** Long enough for a slow non-streamed answer from a large model; each can be set per route or server. */
-export const DEFAULT_TIMEOUTS: EffectiveTimeouts = { connectMs: 10_000, headersMs: 600_000, idleMs: 300_000 };
+export type TimeoutLayer = { [Key in keyof EffectiveTimeouts]?: EffectiveTimeouts[Key] | undefined };
 
-export function effectiveTimeouts(...layers: (Timeouts | null | undefined)[]): EffectiveTimeouts {
+/** The base under every layer (see `defaultTimeouts` in timeouts.ts for the per-vendor and per-model layer). */
+export const DEFAULT_TIMEOUTS: EffectiveTimeouts = {
+  connectMs: 10_000,
+  headersMs: 600_000,
+  idleMs: 300_000,
+  totalMs: 1_800_000,
+};
+
+/** Later layers win, field by field: defaults, then the server section, then the route. */
+export function effectiveTimeouts(...layers: (TimeoutLayer | null | undefined)[]): EffectiveTimeouts {
   const out = { ...DEFAULT_TIMEOUTS };
   for (const layer of layers) {
     if (!layer) continue;
     if (layer.connectMs !== undefined) out.connectMs = layer.connectMs;
     if (layer.headersMs !== undefined) out.headersMs = layer.headersMs;
     if (layer.idleMs !== undefined) out.idleMs = layer.idleMs;
+    if (layer.totalMs !== undefined) out.totalMs = layer.totalMs;
   }
   return out;
+}
+
+/** The reason a call is aborted when its total deadline passes. */
+class TotalDeadlineError extends Error {
+  constructor(readonly ms: number) {
+    super('total deadline passed');
+    this.name = 'TotalDeadlineError';
+  }
 }
 
 export interface UpstreamCall {
@@ -46,11 +67,28 @@ export class Upstreams {
     return agent;
   }
 
-  /** Sends one request. Never follows redirects. Network failures become 502, timeouts 504. */
+  /**
+   * Sends one request. Never follows redirects. Network failures become 502, timeouts 504. The
+   * total deadline runs until the answer's body is over (read, cut or abandoned): past it the
+   * call is aborted, whatever stage it is in.
+   */
   async send(call: UpstreamCall): Promise<UpstreamResponse> {
+    const controller = new AbortController();
+    const onClientAbort = () => controller.abort(call.signal.reason);
+    if (call.signal.aborted) onClientAbort();
+    else call.signal.addEventListener('abort', onClientAbort, { once: true });
+    const timer = setTimeout(
+      () => controller.abort(new TotalDeadlineError(call.timeouts.totalMs)),
+      call.timeouts.totalMs,
+    );
+    timer.unref();
+    const release = () => {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', onClientAbort);
+    };
     try {
       const target = new URL(call.url);
-      return await this.agent(call.timeouts.connectMs).request({
+      const response = await this.agent(call.timeouts.connectMs).request({
         origin: target.origin,
         path: target.pathname + target.search,
         method: call.method as Dispatcher.HttpMethod,
@@ -58,10 +96,15 @@ export class Upstreams {
         body: call.body ?? null,
         headersTimeout: call.timeouts.headersMs,
         bodyTimeout: call.timeouts.idleMs,
-        signal: call.signal,
+        signal: controller.signal,
       });
+      response.body.once('close', release);
+      return response;
     } catch (error) {
-      throw upstreamFailure(error);
+      release();
+      throw upstreamFailure(
+        controller.signal.reason instanceof TotalDeadlineError ? controller.signal.reason : error,
+      );
     }
   }
 
@@ -74,6 +117,13 @@ export class Upstreams {
 /** A failure talking to the upstream → 504 for timeouts, 502 for everything else. No URL, no secret. */
 export function upstreamFailure(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
+  if (error instanceof TotalDeadlineError) {
+    return new GatewayError(
+      504,
+      'upstream_timeout',
+      `The upstream did not finish its answer within the total deadline of ${error.ms / 1000} s (timeouts.totalMs).`,
+    );
+  }
   if (
     error instanceof undiciErrors.HeadersTimeoutError ||
     error instanceof undiciErrors.BodyTimeoutError ||

@@ -12,6 +12,7 @@ import { allowedHostSet } from './http/host-check.ts';
 import { loadQuickJs } from './filters/script-sandbox.ts';
 import { BudgetGuard } from './policy/budgets.ts';
 import { RateLimiter } from './policy/rate-limits.ts';
+import { countInputTokens } from './policy/tokens.ts';
 import type { PolicyDeps } from './http/policy.ts';
 import { Recorder } from './recorder.ts';
 import type { AlertRecord } from './store/budgets.ts';
@@ -101,6 +102,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (policy.quickjs === null && catalog.usesScripts) policy.quickjs = await loadQuickJs();
     };
     await ensureSandbox();
+    // The tokenizer's tables take ~150 ms to load: at start (or when a budget first appears), not in a request.
+    const warmTokenizer = () => {
+      if (catalog.countsTokens) countInputTokens(['warm up'], 'openai');
+    };
+    warmTokenizer();
+    catalog.onRefresh(warmTokenizer);
     catalog.onRefresh(() => {
       ensureSandbox().catch((error: unknown) =>
         log('error', `the script sandbox did not start: ${String(error)}`),

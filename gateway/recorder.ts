@@ -4,6 +4,7 @@ import { priceRequest } from './policy/pricing.ts';
 import type { Store } from './store/index.ts';
 import type { Endpoint, RequestRecord } from './store/types.ts';
 import { NO_USAGE, type Usage } from './vendors/types.ts';
+import { checkUsage } from './vendors/usage-check.ts';
 
 /** What the pipeline learns about a request as it goes; becomes one row when the response closes. */
 export interface RecordDraft {
@@ -29,6 +30,13 @@ export interface RecordDraft {
   settle: ((usage: Usage, costUsd: number | null) => void) | null;
   /** The request and answer as sent and received, kept only where the route logs bodies. */
   bodies: { request: string; response: string } | null;
+  /** Something the row's fields cannot say (a tool dropped, a limit hit); null: nothing. */
+  note: string | null;
+  /**
+   * Writes the row now (once; later calls return the same promise). Stream relays await it before
+   * they end the response, so that an answer is never complete before its row is durable.
+   */
+  commit: () => Promise<void>;
 }
 
 /** A logged answer keeps at most this much (a long stream's tail is cut, and says so). */
@@ -72,23 +80,34 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     pending: null,
     settle: null,
     bodies: null,
+    note: null,
+    commit: () => Promise.resolve(),
   };
 }
 
-/** How long a row may wait to be written; readers (the admin API) flush first, so they never miss one. */
-const FLUSH_INTERVAL_MS = 20;
+/** A burst of rows is written together once this many wait, without waiting for the next turn. */
 const FLUSH_AT_ROWS = 512;
 
+interface Queued {
+  record: RequestRecord;
+  settle: RecordDraft['settle'];
+  usage: Usage;
+  resolve: () => void;
+}
+
 /**
- * Writes request rows off the request's path: rows queue up and are written together in one
- * transaction every few milliseconds (or when many wait, or at close), so recording adds no I/O
- * wait to a response and costs one commit per burst rather than one per request — a commit per
- * request was the largest item in the gateway's profile.
+ * Writes request rows with group commit: a row is queued when its answer is ready, and every row
+ * queued in one turn of the event loop is written in one transaction at the end of that turn,
+ * together with the settlement of each request's budget reservation. The caller completes the
+ * response only once `commit` resolves, so an answer a client received always has its row, and
+ * the budget ledger and the request log land or fail together (a `kill -9` can lose neither one
+ * without the other). One commit per burst, not per request: a commit per request was the largest
+ * item in the gateway's profile.
  */
 export class Recorder {
-  private queue: RequestRecord[] = [];
+  private queue: Queued[] = [];
   private bodies: { id: string; sealed: string; time: number }[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private scheduled = false;
 
   constructor(
     private readonly store: Store,
@@ -98,14 +117,53 @@ export class Recorder {
     private readonly seal: (plaintext: string) => string = (plaintext) => plaintext,
   ) {}
 
-  /** Queues the request's row; returns its cost (null: unknown). */
-  add(draft: RecordDraft, endedAt: number): number | null {
+  /**
+   * Queues the request's row and the settlement of what policy reserved for it; resolves once
+   * both are in the database (or could not be written: that is logged, never thrown — recording
+   * must not take a request, let alone the process, down).
+   */
+  commit(draft: RecordDraft, endedAt: number): Promise<void> {
+    let record: RequestRecord;
+    let usage: Usage;
+    try {
+      ({ record, usage } = this.toRecord(draft, endedAt));
+      if (draft.bodies) {
+        this.bodies.push({ id: draft.id, sealed: this.seal(JSON.stringify(draft.bodies)), time: draft.time });
+      }
+    } catch (error) {
+      this.onError(error);
+      return Promise.resolve();
+    }
+    const done = new Promise<void>((resolve) => {
+      this.queue.push({ record, settle: draft.settle, usage, resolve });
+    });
+    if (this.queue.length >= FLUSH_AT_ROWS) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return done;
+  }
+
+  private toRecord(draft: RecordDraft, endedAt: number): { record: RequestRecord; usage: Usage } {
+    const notes: string[] = [];
+    const checked = checkUsage(draft.usage);
+    notes.push(...checked.problems);
+    const usage = checked.usage;
     const route = draft.route === null ? undefined : this.catalog.routes.get(draft.route);
-    const costUsd =
-      route === undefined
-        ? null
-        : priceRequest(draft.usage, [draft.upstreamModel, draft.model], route, this.catalog.prices);
-    this.queue.push({
+    let costUsd: number | null = null;
+    if (route !== undefined) {
+      try {
+        costUsd = priceRequest(usage, [draft.upstreamModel, draft.model], route, this.catalog.prices);
+      } catch (error) {
+        // The price library refuses what it cannot price; the row is kept, its cost unknown.
+        notes.push(
+          `the cost could not be computed (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
+    }
+    if (draft.note !== null) notes.unshift(draft.note);
+    const record: RequestRecord = {
       id: draft.id,
       time: draft.time,
       app: draft.app,
@@ -117,40 +175,63 @@ export class Recorder {
       stream: draft.stream,
       status: draft.status,
       errorCode: draft.errorCode,
-      inputTokens: draft.usage.inputTokens,
-      outputTokens: draft.usage.outputTokens,
-      cachedInputTokens: draft.usage.cachedInputTokens,
-      reasoningTokens: draft.usage.reasoningTokens,
-      costUsd,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cachedInputTokens: usage.cachedInputTokens,
+      reasoningTokens: usage.reasoningTokens,
+      costUsd: costUsd !== null && Number.isFinite(costUsd) ? costUsd : null,
       latencyMs: round(endedAt - draft.startedAt),
       ttfbMs: draft.firstByteAt === null ? null : round(draft.firstByteAt - draft.startedAt),
       partial: draft.partial,
-    });
-    if (draft.bodies) {
-      this.bodies.push({ id: draft.id, sealed: this.seal(JSON.stringify(draft.bodies)), time: draft.time });
-    }
-    if (this.queue.length >= FLUSH_AT_ROWS) this.flush();
-    else if (this.timer === null) {
-      this.timer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
-      this.timer.unref();
-    }
-    return costUsd;
+      note: notes.length === 0 ? null : notes.join('; ').slice(0, 1000),
+    };
+    return { record, usage };
   }
 
+  /** Writes every queued row now (readers such as the admin API call it first, so they never miss one). */
   flush(): void {
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
+    this.scheduled = false;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     const bodies = this.bodies;
     this.queue = [];
     this.bodies = [];
     try {
-      this.store.requests.insertMany(batch, bodies);
+      this.store.transaction(() => this.write(batch, bodies));
     } catch (error) {
       this.onError(error);
+      // One bad row must not cost the others theirs: each alone, so that what can land lands.
+      for (const item of batch) {
+        try {
+          this.store.transaction(() =>
+            this.write(
+              [item],
+              bodies.filter((body) => body.id === item.record.id),
+            ),
+          );
+        } catch (single) {
+          this.onError(single);
+        }
+      }
+    }
+    for (const item of batch) item.resolve();
+  }
+
+  private write(
+    batch: readonly Queued[],
+    bodies: readonly { id: string; sealed: string; time: number }[],
+  ): void {
+    this.store.requests.insertMany(
+      batch.map((item) => item.record),
+      bodies,
+    );
+    for (const item of batch) {
+      try {
+        item.settle?.(item.usage, item.record.costUsd);
+      } catch (error) {
+        // Its savepoint is rolled back; the reservation stays held until the next start sweeps it.
+        this.onError(error);
+      }
     }
   }
 }

@@ -17,6 +17,8 @@ const timeouts = z.strictObject({
   headersMs: z.number().int().positive().optional(),
   /** Longest silence allowed between two pieces of the upstream's body. */
   idleMs: z.number().int().positive().optional(),
+  /** The whole exchange, the answer's body included (a stream that drips a byte at a time ends here). */
+  totalMs: z.number().int().positive().optional(),
 });
 
 const secretOrEnv = z.string().min(1);
@@ -71,6 +73,10 @@ export const serverSchema = z.strictObject({
   allowedHosts: z.array(z.string().min(1)).default([]),
   corsOrigins: z.array(z.string().min(1)).default([]),
   timeouts: timeouts.optional(),
+  /** The largest upstream answer read whole (default 64); over it → 502. */
+  maxUpstreamBodyMb: z.number().positive().max(4096).optional(),
+  /** The largest single event in an upstream stream (default 16); over it the stream ends with an error. */
+  maxUpstreamEventMb: z.number().positive().max(1024).optional(),
 });
 
 export const configSchema = z.strictObject({

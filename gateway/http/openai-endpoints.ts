@@ -15,7 +15,11 @@ import {
   readJson,
   relayStream,
   sendUpstream,
+  upstreamLimits,
 } from './relay.ts';
+import { scrubKey } from '../scrub.ts';
+import { defaultTimeouts } from '../timeouts.ts';
+import { isTokenCount } from '../vendors/usage-check.ts';
 import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
 import { appendLoggedBody } from '../recorder.ts';
 import { admit, type PolicyDeps } from './policy.ts';
@@ -106,6 +110,7 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
       defaultMaxTokens: modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS,
     });
     const created = Math.floor(draft.time / 1000);
+    const limits = upstreamLimits(deps.server());
     const controller = abortOnClientClose(ctx);
     const upstream = await sendUpstream({
       upstreams: deps.upstreams,
@@ -115,26 +120,33 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
       path: call.path,
       body: JSON.stringify(call.body),
       headers: { ...vendor.defaultHeaders, accept: stream ? 'text/event-stream' : 'application/json' },
-      timeouts: effectiveTimeouts(deps.server().timeouts, route.timeouts),
+      timeouts: effectiveTimeouts(
+        defaultTimeouts({ vendor: route.vendor, baseUrl: route.baseUrl, model, stream, kind: 'generate' }),
+        deps.server().timeouts,
+        route.timeouts,
+      ),
       signal: controller.signal,
+      maxBodyBytes: limits.bodyBytes,
     });
     passUpstreamHeaders(ctx, upstream);
 
     if (!stream) {
-      const { raw, parsed } = await readJson(upstream);
+      const { raw, parsed } = await readJson(upstream, limits.bodyBytes);
       const result = vendor.chat.response(parsed, { model, created });
       draft.usage = result.usage;
       draft.upstreamModel = result.upstreamModel;
       ctx.type = 'application/json';
+      let answer: string;
       if (patterns.length === 0) {
-        ctx.body = result.body ?? raw;
-        appendLoggedBody(draft, result.body ? JSON.stringify(result.body) : raw);
-        return;
+        answer = result.body ? JSON.stringify(result.body) : raw;
+      } else {
+        const redacted = result.body ?? (parsed as JsonObject);
+        redactCompletion(redacted, patterns);
+        answer = JSON.stringify(redacted);
       }
-      const answer = result.body ?? (parsed as JsonObject);
-      redactCompletion(answer, patterns);
-      ctx.body = answer;
-      appendLoggedBody(draft, JSON.stringify(answer));
+      // The route's key never reaches an app, even when an upstream echoes it.
+      ctx.body = scrubKey(answer, route.apiKey);
+      appendLoggedBody(draft, ctx.body as string);
       return;
     }
     if (!isEventStream(upstream)) {
@@ -153,10 +165,14 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
       created,
       clientWantsUsage: options?.include_usage === true,
     });
-    draft.pending = relayStream(ctx, upstream, reducer, state, draft).then(() => {
-      if (draft.partial && draft.usage.inputTokens === null) {
-        draft.usage = { ...draft.usage, inputTokens: estimateInputTokens(body, route) };
-      }
+    draft.pending = relayStream(ctx, upstream, reducer, state, draft, {
+      maxEventBytes: limits.eventBytes,
+      key: route.apiKey,
+      beforeCommit: () => {
+        if (draft.partial && !isTokenCount(draft.usage.inputTokens)) {
+          draft.usage = { ...draft.usage, inputTokens: estimateInputTokens(body, route) };
+        }
+      },
     });
     await draft.pending;
   };
@@ -174,6 +190,7 @@ export function embeddings(deps: EndpointDeps): Middleware {
     }
     const { model } = admit(deps.policy, { ...request, format: 'openai' });
     if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
+    const limits = upstreamLimits(deps.server());
     const call = vendor.embeddings.request(body, { model });
     const upstream = await sendUpstream({
       upstreams: deps.upstreams,
@@ -183,11 +200,22 @@ export function embeddings(deps: EndpointDeps): Middleware {
       path: call.path,
       body: JSON.stringify(call.body),
       headers: vendor.defaultHeaders,
-      timeouts: effectiveTimeouts(deps.server().timeouts, route.timeouts),
+      timeouts: effectiveTimeouts(
+        defaultTimeouts({
+          vendor: route.vendor,
+          baseUrl: route.baseUrl,
+          model,
+          stream: false,
+          kind: 'embeddings',
+        }),
+        deps.server().timeouts,
+        route.timeouts,
+      ),
       signal: abortOnClientClose(ctx).signal,
+      maxBodyBytes: limits.bodyBytes,
     });
     passUpstreamHeaders(ctx, upstream);
-    const { raw, parsed } = await readJson(upstream);
+    const { raw, parsed } = await readJson(upstream, limits.bodyBytes);
     const result = vendor.embeddings.response(parsed, {
       model,
       created: Math.floor(draft.time / 1000),
@@ -196,8 +224,8 @@ export function embeddings(deps: EndpointDeps): Middleware {
     draft.usage = result.usage;
     draft.upstreamModel = result.upstreamModel;
     ctx.type = 'application/json';
-    ctx.body = result.body ?? raw;
-    appendLoggedBody(draft, result.body ? JSON.stringify(result.body) : raw);
+    ctx.body = scrubKey(result.body ? JSON.stringify(result.body) : raw, route.apiKey);
+    appendLoggedBody(draft, ctx.body as string);
   };
 }
 
@@ -223,10 +251,23 @@ export class ModelLists {
         method: 'GET',
         path: vendor.models.path,
         headers: vendor.defaultHeaders,
-        timeouts: effectiveTimeouts(this.deps.server().timeouts, route.timeouts),
+        timeouts: effectiveTimeouts(
+          defaultTimeouts({
+            vendor: route.vendor,
+            baseUrl: route.baseUrl,
+            model: null,
+            stream: false,
+            kind: 'models',
+          }),
+          this.deps.server().timeouts,
+          route.timeouts,
+        ),
         signal,
+        maxBodyBytes: upstreamLimits(this.deps.server()).bodyBytes,
       });
-      ids = vendor.models.parse((await readJson(upstream)).parsed);
+      ids = vendor.models.parse(
+        (await readJson(upstream, upstreamLimits(this.deps.server()).bodyBytes)).parsed,
+      );
     } catch (error) {
       // A vendor that cannot list: the allow-list's literal names and the default model.
       const literal = [...route.models.filter((pattern) => !isGlob(pattern))];

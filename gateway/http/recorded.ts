@@ -5,9 +5,14 @@ import type { GatewayError } from '../errors.ts';
 import type { GatewayContext, Middleware } from './context.ts';
 import { toGatewayError, writeError, type Logger } from './errors.ts';
 
+/** The request's row id, for a client (or a crash test) to find its row. */
+export const REQUEST_ID_HEADER = 'x-switchboard-request-id';
+
 /**
  * Wraps a proxy endpoint so that every request leaves exactly one row, whatever happens:
- * success, a refused key, an upstream failure, or a client that hangs up mid-stream.
+ * success, a refused key, an upstream failure, or a client that hangs up mid-stream. An answer
+ * is completed to the client only after its row is durable: a non-streamed answer is sent once
+ * the row is written, and a stream relay awaits `draft.commit()` before it ends the response.
  */
 export function recorded(
   endpoint: Endpoint,
@@ -18,24 +23,27 @@ export function recorded(
   return async function recordedMiddleware(ctx, next) {
     const draft = newDraft(endpoint, Date.now(), performance.now());
     ctx.state.draft = draft;
+    ctx.set(REQUEST_ID_HEADER, draft.id);
+    let committed: Promise<void> | null = null;
+    draft.commit = () => {
+      if (committed === null) {
+        if (draft.status === 0) draft.status = ctx.res.headersSent ? ctx.res.statusCode : 499;
+        committed = recorder.commit(draft, performance.now()).catch((error: unknown) => {
+          log('error', `could not record request ${draft.id}: ${String(error)}`);
+        });
+      }
+      return committed;
+    };
     ctx.res.once('close', () => {
-      if (draft.status === 0) draft.status = ctx.res.headersSent ? ctx.res.statusCode : 499;
+      if (committed !== null) return;
       if (!ctx.res.writableFinished) {
         // The client left before the whole answer was written.
         draft.partial = true;
         draft.errorCode ??= 'client_closed';
       }
-      const endedAt = performance.now();
-      const finish = () => {
-        const costUsd = recorder.add(draft, endedAt);
-        try {
-          draft.settle?.(draft.usage, costUsd);
-        } catch (error) {
-          log('error', `could not settle the budget of request ${draft.id}: ${String(error)}`);
-        }
-      };
-      if (draft.pending) void draft.pending.then(finish);
-      else finish();
+      // A stream still being read for its usage is recorded once that ends.
+      if (draft.pending) void draft.pending.then(draft.commit, draft.commit);
+      else void draft.commit();
     });
     try {
       await next();
@@ -47,6 +55,12 @@ export function recorded(
     if (ctx.respond !== false) {
       draft.status = ctx.status;
       draft.firstByteAt ??= performance.now();
+      // A body that is a stream (a /proxy pass-through) commits when it ends, like the relay.
+      if (!isStreamBody(ctx.body)) await draft.commit();
     }
   };
+}
+
+function isStreamBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
 }

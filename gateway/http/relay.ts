@@ -7,9 +7,9 @@ import {
   type UpstreamResponse,
   type Upstreams,
 } from '../forward.ts';
-import { formatSse, SseParser } from '../protocol/sse.ts';
+import { formatSse, SseEventTooLargeError, SseParser } from '../protocol/sse.ts';
 import { appendLoggedBody, type RecordDraft } from '../recorder.ts';
-import { scrubSecrets } from '../scrub.ts';
+import { scrubKey, scrubSecrets } from '../scrub.ts';
 import type { ChatStream, Vendor } from '../vendors/types.ts';
 
 /** Upstream response headers worth passing on to the client. */
@@ -18,10 +18,10 @@ const PASSED_HEADERS = ['x-request-id', 'openai-processing-ms', 'retry-after'];
 export function passUpstreamHeaders(ctx: Context, upstream: UpstreamResponse): void {
   for (const name of PASSED_HEADERS) {
     const value = upstream.headers[name];
-    if (typeof value === 'string') ctx.set(name, value);
+    if (typeof value === 'string') ctx.set(name, scrubSecrets(value));
   }
   for (const [name, value] of Object.entries(upstream.headers)) {
-    if (name.startsWith('x-ratelimit-') && typeof value === 'string') ctx.set(name, value);
+    if (name.startsWith('x-ratelimit-') && typeof value === 'string') ctx.set(name, scrubSecrets(value));
   }
 }
 
@@ -44,6 +44,8 @@ export interface SendOptions {
   headers?: Record<string, string>;
   timeouts: EffectiveTimeouts;
   signal: AbortSignal;
+  /** The largest upstream body read whole (an error body here). */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -65,7 +67,9 @@ export async function sendUpstream(options: SendOptions): Promise<UpstreamRespon
     signal: options.signal,
   });
   if (upstream.statusCode >= 300) {
-    const text = await readText(upstream).catch(() => '');
+    const text = await readText(upstream, options.maxBodyBytes ?? DEFAULT_UPSTREAM_LIMITS.bodyBytes).catch(
+      () => '',
+    );
     if (upstream.statusCode < 400) {
       throw new GatewayError(
         502,
@@ -81,16 +85,83 @@ export async function sendUpstream(options: SendOptions): Promise<UpstreamRespon
   return upstream;
 }
 
-export async function readText(upstream: UpstreamResponse): Promise<string> {
+/** How much of an upstream's answer is read at most: a whole body, and one event of a stream. */
+export interface UpstreamLimits {
+  bodyBytes: number;
+  eventBytes: number;
+}
+
+/** Far above any real answer (a long completion is a few MiB), far below what would hurt the laptop. */
+export const DEFAULT_UPSTREAM_LIMITS: UpstreamLimits = {
+  bodyBytes: 64 * 1024 * 1024,
+  eventBytes: 16 * 1024 * 1024,
+};
+
+/** The limits in force: the server section's `maxUpstreamBodyMb` / `maxUpstreamEventMb`, else the defaults. */
+export function upstreamLimits(server: {
+  maxUpstreamBodyMb?: number;
+  maxUpstreamEventMb?: number;
+}): UpstreamLimits {
+  return {
+    bodyBytes:
+      server.maxUpstreamBodyMb === undefined
+        ? DEFAULT_UPSTREAM_LIMITS.bodyBytes
+        : server.maxUpstreamBodyMb * 1024 * 1024,
+    eventBytes:
+      server.maxUpstreamEventMb === undefined
+        ? DEFAULT_UPSTREAM_LIMITS.eventBytes
+        : server.maxUpstreamEventMb * 1024 * 1024,
+  };
+}
+
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 100) / 100;
+
+/**
+ * The upstream's whole body as text, refused with 502 once it passes `limit` bytes (the rest is
+ * not read: a runaway answer must not take the gateway's memory with it). A body cut by the
+ * upstream is a 502 too, never a 500.
+ */
+export async function readText(upstream: UpstreamResponse, limit: number): Promise<string> {
+  return (await readBytes(upstream, limit)).toString('utf8');
+}
+
+/** The same as bytes, for bodies that are not text (audio, images). */
+export async function readBytes(upstream: UpstreamResponse, limit: number): Promise<Buffer> {
+  const declared = Number(upstream.headers['content-length']);
+  if (declared > limit) {
+    upstream.body.destroy();
+    throw tooLargeAnswer(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    return await upstream.body.text();
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        upstream.body.destroy();
+        throw tooLargeAnswer(limit);
+      }
+      chunks.push(chunk);
+    }
   } catch (error) {
     throw upstreamFailure(error);
   }
+  return Buffer.concat(chunks, size);
 }
 
-export async function readJson(upstream: UpstreamResponse): Promise<{ raw: string; parsed: unknown }> {
-  const raw = await readText(upstream);
+function tooLargeAnswer(limit: number): GatewayError {
+  return new GatewayError(
+    502,
+    'upstream_error',
+    `The upstream's answer is larger than the limit of ${mib(limit)} MiB (server.maxUpstreamBodyMb).`,
+  );
+}
+
+export async function readJson(
+  upstream: UpstreamResponse,
+  limit: number = DEFAULT_UPSTREAM_LIMITS.bodyBytes,
+): Promise<{ raw: string; parsed: unknown }> {
+  const raw = await readText(upstream, limit);
   try {
     return { raw, parsed: JSON.parse(raw) };
   } catch {
@@ -103,10 +174,20 @@ export function isEventStream(upstream: UpstreamResponse): boolean {
   return typeof type === 'string' && type.includes('text/event-stream');
 }
 
+export interface RelayOptions {
+  /** The largest single event accepted from the upstream. */
+  maxEventBytes: number;
+  /** The route's key: never relayed to the client, even if the upstream echoes it. */
+  key: string | null;
+  /** Last changes to the draft before its row is written (a cut stream's input tokens). */
+  beforeCommit?: () => void;
+}
+
 /**
  * Relays an upstream SSE stream to the client event by event, through the vendor's reducer,
  * without buffering. Resolves when the stream is over (complete, failed or cut by either side)
- * with the draft updated; the caller has already taken over the response.
+ * with the draft updated; the caller has already taken over the response. The response is ended
+ * only after the request's row is durable.
  */
 export function relayStream<State>(
   ctx: Context,
@@ -114,6 +195,7 @@ export function relayStream<State>(
   reducer: ChatStream<State>,
   state: State,
   draft: RecordDraft,
+  options: RelayOptions,
 ): Promise<void> {
   const response = ctx.res;
   ctx.respond = false;
@@ -126,13 +208,17 @@ export function relayStream<State>(
   const body = upstream.body;
   const write = (payload: string) => {
     if (draft.firstByteAt === null) draft.firstByteAt = performance.now();
-    if (draft.bodies) appendLoggedBody(draft, `${payload}\n`);
-    if (!response.write(formatSse(payload))) body.pause();
+    const safe = scrubKey(payload, options.key);
+    if (draft.bodies) appendLoggedBody(draft, `${safe}\n`);
+    if (!response.write(formatSse(safe))) body.pause();
   };
   response.on('drain', () => body.resume());
-  const parser = new SseParser((event) => {
-    for (const payload of reducer.next(state, event)) write(payload);
-  });
+  const parser = new SseParser(
+    (event) => {
+      for (const payload of reducer.next(state, event)) write(payload);
+    },
+    { maxEventBytes: options.maxEventBytes },
+  );
 
   return new Promise<void>((resolve) => {
     let failure: GatewayError | null = null;
@@ -146,6 +232,7 @@ export function relayStream<State>(
       if (response.destroyed) {
         draft.partial = true;
         draft.errorCode ??= 'client_closed';
+        options.beforeCommit?.();
         return resolve();
       }
       const tail = reducer.end(state);
@@ -169,18 +256,50 @@ export function relayStream<State>(
       } else {
         draft.errorCode = reducer.errorCode(state);
       }
-      response.end();
-      resolve();
+      options.beforeCommit?.();
+      void draft.commit().then(() => {
+        response.end();
+        resolve();
+      });
     };
-    body.setEncoding('utf8');
-    body.on('data', (text: string) => parser.push(text));
+    // undici's body ignores setEncoding: decoded here, a character split across chunks kept whole.
+    const decoder = new TextDecoder();
+    body.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      try {
+        parser.push(decoder.decode(chunk, { stream: true }));
+      } catch (error) {
+        // An event over the cap, or one no reducer could read: the stream ends here, with an error event.
+        failure =
+          error instanceof GatewayError
+            ? error
+            : new GatewayError(502, 'upstream_error', streamProblem(error));
+        body.destroy();
+        finish();
+      }
+    });
     body.on('end', () => {
-      parser.end();
+      try {
+        parser.end();
+      } catch (error) {
+        failure ??= new GatewayError(502, 'upstream_error', streamProblem(error));
+      }
       finish();
     });
     body.on('error', (error) => {
-      failure = upstreamFailure(error);
+      failure ??= upstreamFailure(error);
+      finish();
+    });
+    body.on('close', () => {
+      // Destroyed without an error or an end (the client left and the call was aborted).
       finish();
     });
   });
+}
+
+/** What the client is told when the upstream's stream could not be read; never the stream's content. */
+export function streamProblem(error: unknown): string {
+  if (error instanceof SseEventTooLargeError)
+    return `The upstream sent an event larger than the limit: ${error.message}`;
+  return 'The upstream sent a stream that could not be read.';
 }

@@ -166,4 +166,7 @@ export const MIGRATIONS: readonly string[] = [
     created_at  INTEGER NOT NULL
   ) STRICT;
   `,
+  // 8: what the gateway noticed about a request that its fields cannot say (usage an upstream
+  // reported that could not be true, a row that had to be written without its cost).
+  `ALTER TABLE requests ADD COLUMN note TEXT;`,
 ];

@@ -22,6 +22,7 @@ interface RequestRow {
   latency_ms: number;
   ttfb_ms: number | null;
   partial: number;
+  note: string | null;
 }
 
 function fromRow(row: RequestRow): RequestRecord {
@@ -45,6 +46,7 @@ function fromRow(row: RequestRow): RequestRecord {
     latencyMs: row.latency_ms,
     ttfbMs: row.ttfb_ms,
     partial: row.partial === 1,
+    note: row.note,
   };
 }
 
@@ -61,9 +63,9 @@ export interface RequestQuery {
 export function requestsTable(db: Db) {
   const insert = db.prepare(
     `INSERT INTO requests (id, time, app, route, vendor, model, upstream_model, endpoint, stream, status, error_code,
-       input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms, ttfb_ms, partial)
+       input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms, ttfb_ms, partial, note)
      VALUES (@id, @time, @app, @route, @vendor, @model, @upstreamModel, @endpoint, @stream, @status, @errorCode,
-       @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial)`,
+       @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial, @note)`,
   );
   const usage = usageTable(db);
   const insertBody = db.prepare<[string, string, number]>(
@@ -78,7 +80,12 @@ export function requestsTable(db: Db) {
       bodies: readonly { id: string; sealed: string; time: number }[] = [],
     ) => {
       for (const record of records) {
-        insert.run({ ...record, stream: record.stream ? 1 : 0, partial: record.partial ? 1 : 0 });
+        insert.run({
+          ...record,
+          stream: record.stream ? 1 : 0,
+          partial: record.partial ? 1 : 0,
+          note: record.note ?? null,
+        });
       }
       for (const body of bodies) insertBody.run(body.id, body.sealed, body.time);
       usage.add(records);

@@ -89,4 +89,6 @@ export interface RequestRecord {
   latencyMs: number;
   ttfbMs: number | null;
   partial: boolean;
+  /** What the gateway noticed that the fields cannot say (e.g. impossible usage recorded as unknown); null: nothing. */
+  note?: string | null;
 }
