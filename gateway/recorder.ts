@@ -32,6 +32,10 @@ export interface RecordDraft {
   bodies: { request: string; response: string } | null;
   /** Something the row's fields cannot say (a tool dropped, a limit hit); null: nothing. */
   note: string | null;
+  /** Counts the request's input tokens, for a request cut before the vendor said them; set once the body is read. */
+  countInput: (() => number) | null;
+  /** What policy reserved from the budgets for this request; null: no budget applies. */
+  reservedUsd: number | null;
   /**
    * Writes the row now (once; later calls return the same promise). Stream relays await it before
    * they end the response, so that an answer is never complete before its row is durable.
@@ -81,6 +85,8 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     settle: null,
     bodies: null,
     note: null,
+    countInput: null,
+    reservedUsd: null,
     commit: () => Promise.resolve(),
   };
 }
@@ -89,7 +95,8 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
 const FLUSH_AT_ROWS = 512;
 
 interface Queued {
-  record: RequestRecord;
+  /** Null when the row could not be built: its settlement still runs. */
+  record: RequestRecord | null;
   settle: RecordDraft['settle'];
   usage: Usage;
   resolve: () => void;
@@ -132,17 +139,21 @@ export class Recorder {
       }
     } catch (error) {
       this.onError(error);
-      return Promise.resolve();
+      // No row, but what was reserved is still settled (booked as unknown: nothing).
+      return new Promise<void>((resolve) =>
+        this.enqueue({ record: null, settle: draft.settle, usage: NO_USAGE, resolve }),
+      );
     }
-    const done = new Promise<void>((resolve) => {
-      this.queue.push({ record, settle: draft.settle, usage, resolve });
-    });
+    return new Promise<void>((resolve) => this.enqueue({ record, settle: draft.settle, usage, resolve }));
+  }
+
+  private enqueue(item: Queued): void {
+    this.queue.push(item);
     if (this.queue.length >= FLUSH_AT_ROWS) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    return done;
   }
 
   private toRecord(draft: RecordDraft, endedAt: number): { record: RequestRecord; usage: Usage } {
@@ -161,6 +172,20 @@ export class Recorder {
           `the cost could not be computed (${error instanceof Error ? error.message : String(error)})`,
         );
       }
+    }
+    if (
+      costUsd === null &&
+      draft.reservedUsd !== null &&
+      draft.reservedUsd > 0 &&
+      draft.status >= 200 &&
+      draft.status < 400 &&
+      usage.inputTokens === null &&
+      usage.outputTokens === null
+    ) {
+      // An answer with no usage (an endpoint whose usage no reader knows) is not free: the budget
+      // keeps what it reserved, and the row says so, so that the ledger and the log still agree.
+      costUsd = draft.reservedUsd;
+      notes.push('the upstream reported no usage; recorded at the cost reserved for it');
     }
     if (draft.note !== null) notes.unshift(draft.note);
     const record: RequestRecord = {
@@ -206,7 +231,7 @@ export class Recorder {
           this.store.transaction(() =>
             this.write(
               [item],
-              bodies.filter((body) => body.id === item.record.id),
+              bodies.filter((body) => body.id === item.record?.id),
             ),
           );
         } catch (single) {
@@ -221,13 +246,13 @@ export class Recorder {
     batch: readonly Queued[],
     bodies: readonly { id: string; sealed: string; time: number }[],
   ): void {
-    this.store.requests.insertMany(
-      batch.map((item) => item.record),
+    this.store.requests.insertBatch(
+      batch.flatMap((item) => (item.record === null ? [] : [item.record])),
       bodies,
     );
     for (const item of batch) {
       try {
-        item.settle?.(item.usage, item.record.costUsd);
+        item.settle?.(item.usage, item.record?.costUsd ?? null);
       } catch (error) {
         // Its savepoint is rolled back; the reservation stays held until the next start sweeps it.
         this.onError(error);

@@ -19,7 +19,6 @@ import {
 } from './relay.ts';
 import { scrubKey } from '../scrub.ts';
 import { defaultTimeouts } from '../timeouts.ts';
-import { isTokenCount } from '../vendors/usage-check.ts';
 import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
 import { appendLoggedBody } from '../recorder.ts';
 import { admit, type PolicyDeps } from './policy.ts';
@@ -99,6 +98,8 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
     }
     const stream = body['stream'] === true;
     draft.stream = stream;
+    // Counted only if the request is cut before the vendor says its input tokens (either side may cut it).
+    draft.countInput = () => estimateInputTokens(body, route);
     const admission = admit(deps.policy, { ...request, format: 'openai' });
     const model = admission.model;
     const patterns = admission.responsePatterns;
@@ -168,11 +169,6 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
     draft.pending = relayStream(ctx, upstream, reducer, state, draft, {
       maxEventBytes: limits.eventBytes,
       key: route.apiKey,
-      beforeCommit: () => {
-        if (draft.partial && !isTokenCount(draft.usage.inputTokens)) {
-          draft.usage = { ...draft.usage, inputTokens: estimateInputTokens(body, route) };
-        }
-      },
     });
     await draft.pending;
   };

@@ -134,6 +134,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
       deps.catalog.prices,
     );
     reservation = deps.budgets.admit(draft.id, rules, worstCase, now);
+    draft.reservedUsd = reservation?.amountUsd ?? null;
   }
 
   if (reservation || tokenRules.length > 0) {

@@ -1,10 +1,11 @@
 import { PassThrough } from 'node:stream';
 import type { VendorId } from '../config/schema.ts';
+import type { RuntimeRoute } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
 import { textSlots, type BodyFormat } from '../filters/message-view.ts';
-import type { JsonObject, Vendor } from '../vendors/types.ts';
+import type { Vendor } from '../vendors/types.ts';
 import { admit } from './policy.ts';
-import { appendLoggedBody } from '../recorder.ts';
+import { appendLoggedBody, type RecordDraft } from '../recorder.ts';
 import { nativeStreamRedactor, redactNativeAnswer } from '../filters/native-response.ts';
 import type { Pattern } from '../filters/patterns.ts';
 import { effectiveTimeouts, upstreamFailure, type UpstreamResponse } from '../forward.ts';
@@ -14,12 +15,18 @@ import { formatSse, SseParser } from '../protocol/sse.ts';
 import { KeyScrubber, scrubKey, scrubKeyBytes, scrubSecrets } from '../scrub.ts';
 import { defaultTimeouts } from '../timeouts.ts';
 import { isJsonObject, MAX_UPSTREAM_JSON_DEPTH, nestsDeeperThan } from '../vendors/upstream-json.ts';
-import { isTokenCount } from '../vendors/usage-check.ts';
-import { checkJsonLimits, readBody } from './body.ts';
+import { readBody } from './body.ts';
+import { readNativeBody } from './proxy-body.ts';
 import type { GatewayContext, Middleware } from './context.ts';
 import { vendorOf, type EndpointDeps } from './openai-endpoints.ts';
 import { pathNamesModel, rawProxyRest, upstreamTarget } from './proxy-path.ts';
-import { abortOnClientClose, readBytes, streamProblem, upstreamLimits } from './relay.ts';
+import {
+  abortOnClientClose,
+  readBytes,
+  streamProblem,
+  upstreamLimits,
+  type UpstreamLimits,
+} from './relay.ts';
 import { routeForApp } from './resolve-route.ts';
 
 /** Request headers never passed upstream: the caller's credentials, hop-by-hop and origin-bound headers. */
@@ -51,30 +58,6 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   'set-cookie',
 ]);
 
-/** A JSON object body, else null (a `/proxy` body may be anything: multipart audio, no body at all). */
-function parseNative(raw: Buffer | undefined): JsonObject | null {
-  if (!raw || raw.length === 0) return null;
-  let start = 0;
-  while (
-    start < raw.length &&
-    (raw[start] === 0x20 || raw[start] === 0x0a || raw[start] === 0x0d || raw[start] === 0x09)
-  )
-    start++;
-  // Not JSON (multipart audio, form data): no structure to check; the upstream reads it as it is.
-  if (raw[start] !== 0x7b && raw[start] !== 0x5b) return null;
-  // Checked like every other endpoint's body, before parsing: nesting, and numbers that overflow.
-  checkJsonLimits(raw);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    return null;
-  }
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-    ? (parsed as JsonObject)
-    : null;
-}
-
 function formatOf(vendor: VendorId): BodyFormat {
   return vendor === 'anthropic' || vendor === 'gemini' ? vendor : 'openai';
 }
@@ -85,10 +68,29 @@ function streamErrorEvent(vendor: Vendor, error: GatewayError): string {
 }
 
 /**
+ * Where a stream's last event begins (OpenAI's `[DONE]`, Anthropic's `message_stop`, Gemini's
+ * chunk with its finish reason), else -1. That event waits until the row is written: a client
+ * that saw the end of its answer must find the answer recorded.
+ */
+function terminalEventStart(text: string): number {
+  const match = /^data: ?\[DONE\]|^event: ?message_stop|"finishReason"/m.exec(text);
+  if (match === null) return -1;
+  if (match[0] !== '"finishReason"') return match.index;
+  const start = Math.max(text.lastIndexOf('\n\n', match.index), text.lastIndexOf('\r\r', match.index));
+  return start === -1 ? 0 : start + 2;
+}
+
+/** Whether the allow-list lets through only some models, so that a request must say which. */
+function restrictsModels(models: readonly string[]): boolean {
+  return models.length > 0 && !models.includes('*');
+}
+
+/**
  * `/proxy/{routeId}/{rest}` → `baseUrl/{rest}` in the vendor's own format, unchanged: the
  * route's key replaces the caller's, the allow-list still applies, and usage is read from the
  * answer (or from the stream as it passes, without holding it back) for the row. Policy is
- * decided on exactly the path that is sent, and the route's key never comes back to the app.
+ * decided on exactly the path that is sent and on the body as the upstream will read it, and the
+ * route's key never comes back to the app.
  */
 export function proxyPassThrough(deps: EndpointDeps): Middleware {
   return async function proxyHandler(ctx) {
@@ -101,39 +103,64 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
     const target = upstreamTarget(route.baseUrl, rawProxyRest(ctx.path), ctx.querystring);
     const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
     const raw = hasBody ? await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024) : undefined;
-    const native = parseNative(raw);
-    const named = native?.['model'];
-    if (named !== undefined && named !== null && typeof named !== 'string') {
-      throw new GatewayError(400, 'invalid_request', '"model" must be a string.', { param: 'model' });
-    }
+    const sendsBody = raw !== undefined && raw.length > 0;
+    const native = readNativeBody(raw, ctx.get('content-type'));
     // A model the path names is the one that runs (Gemini ignores a body's "model"): it wins.
     const pathModel = vendor.modelFromPath(target.path);
-    if (pathModel === null && hasBody && pathNamesModel(target.path)) {
+    if (pathModel === null && (ctx.method === 'POST' || sendsBody) && pathNamesModel(target.path)) {
       throw new GatewayError(
         400,
         'invalid_request',
         "The model could not be read from this path, so the route's allow-list, filters and budget cannot be applied.",
       );
     }
-    const model = pathModel ?? (typeof named === 'string' && named !== '' ? named : null);
+    const model = pathModel ?? native.model;
     draft.model = model;
-    draft.stream = native?.['stream'] === true || target.path.includes(':streamGenerateContent');
-    if (model !== null && !route.allowList.allows(model)) {
+    draft.stream = native.json?.['stream'] === true || target.path.includes(':streamGenerateContent');
+    for (const named of model === null ? native.nestedModels : [model, ...native.nestedModels]) {
+      if (!route.allowList.allows(named)) {
+        throw new GatewayError(
+          403,
+          'model_not_allowed',
+          `Model "${named}" is not on the allow-list of route "${route.id}".`,
+        );
+      }
+    }
+    if (model === null && sendsBody && native.nestedModels.length === 0 && restrictsModels(route.models)) {
+      // The upstream would pick a model itself (local servers do): one the allow-list never saw.
       throw new GatewayError(
-        403,
-        'model_not_allowed',
-        `Model "${model}" is not on the allow-list of route "${route.id}".`,
+        400,
+        'invalid_request',
+        `Route "${route.id}" allows only some models: name the model in the request.`,
+        { param: 'model' },
       );
     }
-    // Policy and filters apply to native bodies too; a body the filters rewrote is sent as rewritten.
+    // Policy applies to every body: filters read JSON ones; rate limits and budgets hold for all.
     let body = raw;
     const format = formatOf(route.vendor);
     let patterns: Pattern[] = [];
-    if (native && model !== null) {
-      patterns = admit(deps.policy, { draft, app, route, body: native, format, model }).responsePatterns;
+    if (sendsBody) {
+      const policyModel = model ?? route.defaultModel ?? '';
+      patterns = admit(deps.policy, {
+        draft,
+        app,
+        route,
+        body: native.json ?? {},
+        format,
+        model: policyModel,
+      }).responsePatterns;
       // Untouched bodies go out byte for byte; only filters rewrite them.
-      if (route.compiledFilters.length + app.compiledFilters.length > 0)
-        body = Buffer.from(JSON.stringify(native));
+      if (native.json && route.compiledFilters.length + app.compiledFilters.length > 0)
+        body = Buffer.from(JSON.stringify(native.json));
+    }
+    if (native.json) {
+      const json = native.json;
+      // A stream cut before the vendor said its input tokens: counted from the request, as on /openai.
+      draft.countInput = () =>
+        countInputTokens(
+          textSlots(json, format).map((slot) => slot.text),
+          route.vendor,
+        );
     }
 
     const headers: Record<string, string> = {};
@@ -162,177 +189,250 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
       ),
       signal: abortOnClientClose(ctx).signal,
     });
-    // Input tokens of a stream cut before the vendor said them: counted from the request, as on /openai.
-    const countInput = () => {
-      if (native && !isTokenCount(draft.usage.inputTokens) && (draft.partial || draft.errorCode !== null)) {
-        draft.usage = {
-          ...draft.usage,
-          inputTokens: countInputTokens(
-            textSlots(native, format).map((slot) => slot.text),
-            route.vendor,
-          ),
-        };
-      }
-    };
 
     const type = String(upstream.headers['content-type'] ?? '');
     if (upstream.statusCode >= 400) draft.errorCode = `upstream_${upstream.statusCode}`;
-    if (!type.includes('text/event-stream')) {
-      // Read whole (up to the cap) before any header goes out: a cut or oversized body is a 502 in the vendor's shape.
-      const bytes = await readBytes(upstream, limits.bodyBytes);
+    if (ctx.method === 'HEAD') {
+      await upstream.body.dump();
       answerWith(ctx, upstream, route.apiKey);
-      if (!isText(type)) {
-        // Audio, images, archives: bytes as they came, but for the route's key should an upstream echo it.
-        ctx.body = scrubKeyBytes(bytes, route.apiKey);
-        return;
-      }
-      const text = bytes.toString('utf8');
-      if (type.includes('json')) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text) as unknown;
-        } catch {
-          // Not JSON after all: passed on as it is (scrubbed), with no usage to record.
-        }
-        if (parsed !== undefined && upstream.statusCode < 400) {
-          try {
-            const result = vendor.chat.response(parsed, {
-              model: model ?? '',
-              created: Math.floor(draft.time / 1000),
-            });
-            draft.usage = result.usage;
-            draft.upstreamModel = result.upstreamModel;
-          } catch {
-            // Not an answer the usage reader knows (another endpoint, an odd shape): passed on, no usage.
-          }
-          if (
-            patterns.length > 0 &&
-            isJsonObject(parsed) &&
-            !nestsDeeperThan(parsed, MAX_UPSTREAM_JSON_DEPTH)
-          ) {
-            redactNativeAnswer(parsed, format, patterns);
-            const redacted = scrubKey(JSON.stringify(parsed), route.apiKey);
-            ctx.body = redacted;
-            appendLoggedBody(draft, redacted);
-            return;
-          }
-        }
-      }
-      // An error body may repeat the request's headers, the key among them: scrubbed, with anything key-shaped.
-      const safe =
-        upstream.statusCode >= 400 ? scrubSecrets(text, [route.apiKey]) : scrubKey(text, route.apiKey);
-      ctx.body = safe;
-      appendLoggedBody(draft, safe);
+      const length = upstream.headers['content-length'];
+      if (typeof length === 'string') ctx.set('content-length', length);
       return;
     }
-
+    if (type.includes('text/event-stream')) {
+      relayNativeStream(ctx, upstream, {
+        vendor,
+        route,
+        draft,
+        model,
+        patterns,
+        format,
+        limits,
+        path: target.path,
+      });
+      return;
+    }
+    if (!isText(type)) {
+      // Audio, images, files: streamed as they come (never held whole), the route's key scrubbed all the same.
+      answerWith(ctx, upstream, route.apiKey);
+      ctx.body = relayBytes(upstream, draft, route.apiKey);
+      return;
+    }
+    // Read whole (up to the cap) before any header goes out: a cut or oversized body is a 502 in the vendor's shape.
+    const text = (await readBytes(upstream, limits.bodyBytes)).toString('utf8');
     answerWith(ctx, upstream, route.apiKey);
-    const reducer = vendor.chat.stream;
-    const state = reducer.init({
-      model: model ?? '',
-      created: Math.floor(draft.time / 1000),
-      clientWantsUsage: true,
-    });
-    const out = new PassThrough();
-    const decoder = new TextDecoder();
-    const scrubber = new KeyScrubber(route.apiKey);
-    // Whole events only: a stream cut inside an event ends with the error event, not half an event.
-    const events = new CompleteEvents();
-    const redactor = patterns.length === 0 ? null : nativeStreamRedactor(format, patterns, reducer);
-    const send = (text: string) => {
-      if (text === '') return;
-      if (draft.firstByteAt === null) draft.firstByteAt = performance.now();
-      appendLoggedBody(draft, text);
-      if (!out.write(text)) upstream.body.pause();
-    };
-    out.on('drain', () => upstream.body.resume());
-    // Without filters the bytes go on as they came (the parser only reads them for usage);
-    // with filters each event is re-emitted as it passes, its text held back only as long as a pattern needs.
-    const parser = new SseParser(
-      (event) => {
-        reducer.next(state, event);
-        if (redactor)
-          for (const item of redactor.next(event)) send(scrubber.push(formatSse(item.data, item.event)));
-      },
-      { maxEventBytes: limits.eventBytes },
-    );
-    let failure: GatewayError | null = null;
-    let finished = false;
-    draft.stream = true;
-    draft.pending = new Promise<void>((resolve) => {
-      const finish = () => {
-        if (finished) return;
-        finished = true;
+    if (type.includes('json')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text) as unknown;
+      } catch {
+        // Not JSON after all: passed on as it is (scrubbed), with no usage to record.
+      }
+      if (parsed !== undefined && upstream.statusCode < 400) {
         try {
-          parser.end();
-        } catch (error) {
-          failure ??= new GatewayError(502, 'upstream_error', streamProblem(error));
+          const result = vendor.chat.response(parsed, {
+            model: model ?? '',
+            created: Math.floor(draft.time / 1000),
+          });
+          draft.usage = result.usage;
+          draft.upstreamModel = result.upstreamModel;
+        } catch {
+          // Not an answer the usage reader knows (another endpoint, an odd shape): passed on, no usage.
         }
-        draft.usage = reducer.usage(state);
-        draft.upstreamModel = reducer.upstreamModel(state);
-        const complete = reducer.end(state).complete;
-        if (out.destroyed || ctx.res.destroyed) {
-          draft.partial = true;
-          draft.errorCode ??= 'client_closed';
-          countInput();
-          resolve();
+        if (
+          patterns.length > 0 &&
+          isJsonObject(parsed) &&
+          !nestsDeeperThan(parsed, MAX_UPSTREAM_JSON_DEPTH)
+        ) {
+          redactNativeAnswer(parsed, format, patterns);
+          const redacted = scrubKey(JSON.stringify(parsed), route.apiKey);
+          ctx.body = redacted;
+          appendLoggedBody(draft, redacted);
           return;
         }
-        if (redactor)
-          for (const item of redactor.end()) send(scrubber.push(formatSse(item.data, item.event)));
-        // A last event without its blank line goes on when the stream ended well; half of one never does.
-        // The reducer knows the chat streams only; another stream (Responses, say) that ended cleanly is whole.
-        const cut = failure !== null || (!complete && isChatPath(target.path));
-        const held = events.rest();
-        if (!cut) send(scrubber.push(held));
-        send(scrubber.end());
-        if (cut) {
-          draft.partial = true;
-          const reported = reducer.errorCode(state);
-          if (failure || reported === null) {
-            const error =
-              failure ??
-              new GatewayError(
-                502,
-                'upstream_error',
-                'The upstream stream ended before the answer was complete.',
-              );
-            // The client learns at once, in its vendor's own words, and the stream ends.
-            send(streamErrorEvent(vendor, error));
-            draft.errorCode = error.code;
-          } else {
-            draft.errorCode = reported;
-          }
-        } else if (upstream.statusCode < 400) {
-          draft.errorCode = reducer.errorCode(state);
-        }
-        countInput();
-        void draft.commit().then(() => {
-          out.end();
-          resolve();
-        });
-      };
-      upstream.body.on('data', (chunk: Buffer) => {
-        if (finished) return;
-        const text = decoder.decode(chunk, { stream: true });
-        if (!redactor) send(scrubber.push(events.push(text)));
-        try {
-          parser.push(text);
-        } catch (error) {
-          failure = new GatewayError(502, 'upstream_error', streamProblem(error));
-          upstream.body.destroy();
-          finish();
-        }
-      });
-      upstream.body.once('end', finish);
-      upstream.body.once('error', (error) => {
-        failure ??= upstreamFailure(error);
-        finish();
-      });
-      upstream.body.once('close', finish);
-    });
-    ctx.body = out;
+      }
+    }
+    // An error body may repeat the request's headers, the key among them: scrubbed, with anything key-shaped.
+    const safe =
+      upstream.statusCode >= 400 ? scrubSecrets(text, [route.apiKey]) : scrubKey(text, route.apiKey);
+    ctx.body = safe;
+    appendLoggedBody(draft, safe);
   };
+}
+
+interface NativeStream {
+  vendor: Vendor;
+  route: RuntimeRoute;
+  draft: RecordDraft;
+  model: string | null;
+  patterns: Pattern[];
+  format: BodyFormat;
+  limits: UpstreamLimits;
+  path: string;
+}
+
+/**
+ * A native SSE stream, relayed as it comes (in whole events), read for usage on the way. A stream
+ * the upstream cuts ends at once with the vendor's error event; its last event and the end of the
+ * response wait until the row is written.
+ */
+function relayNativeStream(ctx: GatewayContext, upstream: UpstreamResponse, options: NativeStream): void {
+  const { vendor, route, draft, patterns, format, limits } = options;
+  answerWith(ctx, upstream, route.apiKey);
+  const reducer = vendor.chat.stream;
+  const state = reducer.init({
+    model: options.model ?? '',
+    created: Math.floor(draft.time / 1000),
+    clientWantsUsage: true,
+  });
+  const out = new PassThrough();
+  const decoder = new TextDecoder();
+  const scrubber = new KeyScrubber(route.apiKey);
+  // Whole events only: a stream cut inside an event ends with the error event, not half an event.
+  const events = new CompleteEvents();
+  const redactor = patterns.length === 0 ? null : nativeStreamRedactor(format, patterns, reducer);
+  // From the last event on, everything waits for the row.
+  let held: string[] | null = null;
+  const emit = (text: string) => {
+    if (text === '') return;
+    if (draft.firstByteAt === null) draft.firstByteAt = performance.now();
+    appendLoggedBody(draft, text);
+    if (!out.write(text)) upstream.body.pause();
+  };
+  const send = (text: string) => {
+    if (text === '') return;
+    if (held !== null) return void held.push(text);
+    const last = terminalEventStart(text);
+    if (last === -1) return emit(text);
+    emit(text.slice(0, last));
+    held = [text.slice(last)];
+  };
+  out.on('drain', () => upstream.body.resume());
+  // Without filters the bytes go on as they came (the parser only reads them for usage);
+  // with filters each event is re-emitted as it passes, its text held back only as long as a pattern needs.
+  const parser = new SseParser(
+    (event) => {
+      reducer.next(state, event);
+      if (redactor)
+        for (const item of redactor.next(event)) send(scrubber.push(formatSse(item.data, item.event)));
+    },
+    { maxEventBytes: limits.eventBytes },
+  );
+  let failure: GatewayError | null = null;
+  let finished = false;
+  draft.stream = true;
+  draft.pending = new Promise<void>((resolve) => {
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      try {
+        parser.end();
+      } catch (error) {
+        failure ??= new GatewayError(502, 'upstream_error', streamProblem(error));
+      }
+      draft.usage = reducer.usage(state);
+      draft.upstreamModel = reducer.upstreamModel(state);
+      const complete = reducer.end(state).complete;
+      if (out.destroyed || ctx.res.destroyed) {
+        draft.partial = true;
+        draft.errorCode ??= 'client_closed';
+        resolve();
+        return;
+      }
+      if (redactor) for (const item of redactor.end()) send(scrubber.push(formatSse(item.data, item.event)));
+      // The reducer knows the chat streams only; another stream (Responses, say) that ended cleanly is whole.
+      const cut = failure !== null || (!complete && isChatPath(options.path));
+      // A last event without its blank line goes on when the stream ended well; half of one never does.
+      const rest = events.rest();
+      if (!cut) send(scrubber.push(rest));
+      send(scrubber.end());
+      if (cut) {
+        draft.partial = true;
+        const reported = reducer.errorCode(state);
+        if (failure || reported === null) {
+          const error =
+            failure ??
+            new GatewayError(
+              502,
+              'upstream_error',
+              'The upstream stream ended before the answer was complete.',
+            );
+          // The client learns at once, in its vendor's own words, and the stream ends.
+          send(streamErrorEvent(vendor, error));
+          draft.errorCode = error.code;
+        } else {
+          draft.errorCode = reported;
+        }
+      } else if (upstream.statusCode < 400) {
+        draft.errorCode = reducer.errorCode(state);
+      }
+      void draft.commit().then(() => {
+        if (held !== null) for (const text of held) emit(text);
+        out.end();
+        resolve();
+      });
+    };
+    upstream.body.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      const text = decoder.decode(chunk, { stream: true });
+      if (!redactor) send(scrubber.push(events.push(text)));
+      try {
+        parser.push(text);
+      } catch (error) {
+        failure = new GatewayError(502, 'upstream_error', streamProblem(error));
+        upstream.body.destroy();
+        finish();
+      }
+    });
+    upstream.body.once('end', finish);
+    upstream.body.once('error', (error) => {
+      failure ??= upstreamFailure(error);
+      finish();
+    });
+    upstream.body.once('close', finish);
+  });
+  ctx.body = out;
+}
+
+/**
+ * A body that is not text, streamed through: the route's key is replaced wherever its bytes
+ * occur (the last key-length bytes of each piece wait for the next), and the response ends only
+ * once the row is written. A cut upstream cuts the client too: bytes have no error event.
+ */
+function relayBytes(upstream: UpstreamResponse, draft: RecordDraft, key: string | null): PassThrough {
+  const out = new PassThrough();
+  const keep = key && key.length >= 8 ? Buffer.byteLength(key) - 1 : 0;
+  let tail: Buffer = Buffer.alloc(0);
+  let finished = false;
+  out.on('drain', () => upstream.body.resume());
+  draft.pending = new Promise<void>((resolve) => {
+    const finish = (failure: unknown) => {
+      if (finished) return;
+      finished = true;
+      if (failure !== null || out.destroyed) {
+        draft.partial = true;
+        draft.errorCode ??= out.destroyed ? 'client_closed' : upstreamFailure(failure).code;
+        if (!out.destroyed) void draft.commit().then(() => out.destroy());
+        resolve();
+        return;
+      }
+      void draft.commit().then(() => {
+        out.end(tail);
+        resolve();
+      });
+    };
+    upstream.body.on('data', (chunk: Buffer) => {
+      if (draft.firstByteAt === null) draft.firstByteAt = performance.now();
+      const data = scrubKeyBytes(tail.length === 0 ? chunk : Buffer.concat([tail, chunk]), key);
+      const cut = Math.max(0, data.length - keep);
+      tail = data.subarray(cut);
+      if (!out.write(data.subarray(0, cut))) upstream.body.pause();
+    });
+    upstream.body.once('end', () => finish(null));
+    upstream.body.once('error', (error) => finish(error));
+    upstream.body.once('close', () => finish(null));
+  });
+  return out;
 }
 
 /** The paths whose streams the vendor's chat reducer reads: only there can it tell a stream is incomplete. */

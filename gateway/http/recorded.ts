@@ -1,6 +1,7 @@
 import type { Recorder } from '../recorder.ts';
 import { newDraft } from '../recorder.ts';
 import type { Endpoint } from '../store/types.ts';
+import { isTokenCount } from '../vendors/usage-check.ts';
 import type { GatewayError } from '../errors.ts';
 import type { GatewayContext, Middleware } from './context.ts';
 import { toGatewayError, writeError, type Logger } from './errors.ts';
@@ -28,6 +29,18 @@ export function recorded(
     draft.commit = () => {
       if (committed === null) {
         if (draft.status === 0) draft.status = ctx.res.headersSent ? ctx.res.statusCode : 499;
+        // Cut before the vendor said its input tokens (by either side): counted from the request.
+        if (
+          (draft.partial || draft.status === 499) &&
+          draft.countInput &&
+          !isTokenCount(draft.usage.inputTokens)
+        ) {
+          try {
+            draft.usage = { ...draft.usage, inputTokens: draft.countInput() };
+          } catch (error) {
+            log('error', `could not count the input tokens of request ${draft.id}: ${String(error)}`);
+          }
+        }
         committed = recorder.commit(draft, performance.now()).catch((error: unknown) => {
           log('error', `could not record request ${draft.id}: ${String(error)}`);
         });

@@ -179,8 +179,6 @@ export interface RelayOptions {
   maxEventBytes: number;
   /** The route's key: never relayed to the client, even if the upstream echoes it. */
   key: string | null;
-  /** Last changes to the draft before its row is written (a cut stream's input tokens). */
-  beforeCommit?: () => void;
 }
 
 /**
@@ -206,7 +204,13 @@ export function relayStream<State>(
   });
   // No flushHeaders(): the headers leave with the first event, in one write instead of two.
   const body = upstream.body;
+  // `[DONE]` tells a client its answer is over: it goes out only once the row is written.
+  let done = false;
   const write = (payload: string) => {
+    if (payload === '[DONE]') {
+      done = true;
+      return;
+    }
     if (draft.firstByteAt === null) draft.firstByteAt = performance.now();
     const safe = scrubKey(payload, options.key);
     if (draft.bodies) appendLoggedBody(draft, `${safe}\n`);
@@ -232,7 +236,6 @@ export function relayStream<State>(
       if (response.destroyed) {
         draft.partial = true;
         draft.errorCode ??= 'client_closed';
-        options.beforeCommit?.();
         return resolve();
       }
       const tail = reducer.end(state);
@@ -256,8 +259,11 @@ export function relayStream<State>(
       } else {
         draft.errorCode = reducer.errorCode(state);
       }
-      options.beforeCommit?.();
       void draft.commit().then(() => {
+        if (done) {
+          if (draft.bodies) appendLoggedBody(draft, '[DONE]\n');
+          response.write(formatSse('[DONE]'));
+        }
         response.end();
         resolve();
       });

@@ -41,23 +41,23 @@ export class CompleteEvents {
 
 /** The index just past the last blank line (two line ends in a row: \n, \r or \r\n) in `text`, else -1. */
 function lastBlankLineEnd(text: string): number {
-  let last = -1;
-  let afterLineEnd = false;
-  const length = text.length;
-  for (let index = 0; index < length; index++) {
-    const char = text.charCodeAt(index);
-    if (char === 10) {
-      if (afterLineEnd) last = index + 1;
-      afterLineEnd = true;
-    } else if (char === 13) {
-      // A `\r` at the very end may be the first half of `\r\n`: decided with the next piece.
-      if (index === length - 1) break;
-      if (text.charCodeAt(index + 1) === 10) index++;
-      if (afterLineEnd) last = index + 1;
-      afterLineEnd = true;
-    } else {
-      afterLineEnd = false;
+  // Searched from the end: an SSE piece usually ends with its blank line, so this is one step.
+  let index = text.length - 1;
+  // A `\r` at the very end may be the first half of `\r\n`: decided with the next piece.
+  if (index >= 0 && text.charCodeAt(index) === 13) index--;
+  while (index >= 0) {
+    while (index >= 0 && !isLineEnd(text.charCodeAt(index))) index--;
+    if (index < 0) return -1;
+    const runEnd = index + 1;
+    while (index >= 0 && isLineEnd(text.charCodeAt(index))) index--;
+    // Line ends in this run of \r and \n, a \r\n counting as one.
+    let count = 0;
+    for (let at = index + 1; at < runEnd; at++) {
+      if (text.charCodeAt(at) === 13 && at + 1 < runEnd && text.charCodeAt(at + 1) === 10) at++;
+      if (++count === 2) return runEnd;
     }
   }
-  return last;
+  return -1;
 }
+
+const isLineEnd = (char: number) => char === 10 || char === 13;

@@ -74,23 +74,22 @@ export function requestsTable(db: Db) {
   const bodyOf = db.prepare<[string], { sealed: string }>(
     'SELECT sealed FROM request_bodies WHERE request_id = ?',
   );
-  const insertMany = db.transaction(
-    (
-      records: readonly RequestRecord[],
-      bodies: readonly { id: string; sealed: string; time: number }[] = [],
-    ) => {
-      for (const record of records) {
-        insert.run({
-          ...record,
-          stream: record.stream ? 1 : 0,
-          partial: record.partial ? 1 : 0,
-          note: record.note ?? null,
-        });
-      }
-      for (const body of bodies) insertBody.run(body.id, body.sealed, body.time);
-      usage.add(records);
-    },
-  );
+  const insertBatch = (
+    records: readonly RequestRecord[],
+    bodies: readonly { id: string; sealed: string; time: number }[] = [],
+  ) => {
+    for (const record of records) {
+      insert.run({
+        ...record,
+        stream: record.stream ? 1 : 0,
+        partial: record.partial ? 1 : 0,
+        note: record.note ?? null,
+      });
+    }
+    for (const body of bodies) insertBody.run(body.id, body.sealed, body.time);
+    usage.add(records);
+  };
+  const insertMany = db.transaction(insertBatch);
   const seqOf = db.prepare<[string], { seq: number }>('SELECT seq FROM requests WHERE id = ?');
   const unpriced = db.prepare<[string, number], { model: string }>(
     `SELECT DISTINCT COALESCE(upstream_model, model) AS model FROM requests
@@ -110,6 +109,8 @@ export function requestsTable(db: Db) {
       records: readonly RequestRecord[],
       bodies?: readonly { id: string; sealed: string; time: number }[],
     ) => insertMany(records, bodies),
+    /** The same inside a transaction the caller holds (the recorder's, which settles budgets in it too). */
+    insertBatch,
     /** A request's sealed bodies, where its route logs them. */
     sealedBodies: (id: string): string | undefined => bodyOf.get(id)?.sealed,
     /** The median latency of the requests since `since`, or null when there were none. */

@@ -160,8 +160,15 @@ describe('budgets under concurrency', () => {
       reservedUsd: number;
     }[];
     expect(status!.reservedUsd).toBeCloseTo(0, 12);
-    // Failures and aborts cost nothing: the vendor reported no usage.
-    expect(status!.spentUsd).toBeCloseTo(before, 12);
+    // Failures cost nothing (the vendor reported no usage); a request the client abandoned while the
+    // vendor worked on it is charged its input tokens, counted from the request, as its row says.
+    const rows = await requestRows(gateway, 10);
+    expect(rows.filter((row) => row['status'] === 500).every((row) => row['costUsd'] === null)).toBe(true);
+    const abandoned = rows.filter((row) => row['status'] === 499);
+    expect(abandoned).toHaveLength(5);
+    expect(abandoned.every((row) => (row['inputTokens'] as number) > 0)).toBe(true);
+    const charged = abandoned.reduce((sum, row) => sum + (row['costUsd'] as number), 0);
+    expect(status!.spentUsd).toBeCloseTo(before + charged, 12);
   });
 });
 
