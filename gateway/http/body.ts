@@ -18,18 +18,116 @@ function tooLarge(limit: number): GatewayError {
   );
 }
 
-/** Reads the whole body, refusing it with 413 as soon as it passes `limit` bytes. */
-export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (declared > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk);
+/**
+ * How much of a body that will not be used is still read, and thrown away, after its answer is
+ * decided: the larger of `bytes` and twice the body limit, for at most `ms`. A client that
+ * writes its whole body before it reads the answer (node:http, curl, most SDKs) must find the
+ * connection still open when it is done writing, or it sees EPIPE/ECONNRESET instead of the
+ * answer. A body longer than this, or slower, is cut: past the bound the client is sending more
+ * than any real request, and reading it on costs the gateway more than the client's error does.
+ */
+export const DISCARD_BOUNDS = { bytes: 256 * 1024 * 1024, ms: 30_000 };
+
+/** How a discarded body ended: read to its end (the connection can go on), or cut at the bound. */
+export type DiscardEnd = 'read' | 'cut';
+
+const discarding = new WeakMap<IncomingMessage, Promise<DiscardEnd>>();
+
+/**
+ * Reads and throws away the rest of a request's body, up to DISCARD_BOUNDS (or twice `limit`),
+ * so that the answer sent meanwhile reaches a client still writing. Settles once the body is read
+ * to its end, cut at the bound, or the client is gone; undefined when nothing is left to read
+ * (the whole body has arrived: Node drops what is buffered). Called twice, it returns the first
+ * promise. The response must not end before it settles (see writeError): with `Connection: close`
+ * Node closes the socket as soon as the response ends, and unread bytes turn that close into a
+ * reset.
+ */
+export function discardBody(request: IncomingMessage, limit = 0): Promise<DiscardEnd> | undefined {
+  const pending = discarding.get(request);
+  if (pending !== undefined) return pending;
+  if (request.complete || request.destroyed) {
+    request.resume();
+    return undefined;
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  const maxBytes = Math.max(DISCARD_BOUNDS.bytes, 2 * limit);
+  const discarded = new Promise<DiscardEnd>((resolve) => {
+    let bytes = 0;
+    const settle = (end: DiscardEnd) => {
+      clearTimeout(timer);
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('close', onClose);
+      request.off('error', onClose);
+      // Left paused: the connection is closed once the answer is out (writeError).
+      if (end === 'cut') request.pause();
+      resolve(end);
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) settle('cut');
+    };
+    const onEnd = () => settle('read');
+    const onClose = () => settle(request.complete ? 'read' : 'cut');
+    const timer = setTimeout(() => settle('cut'), DISCARD_BOUNDS.ms);
+    timer.unref();
+    request.on('data', onData);
+    request.once('end', onEnd);
+    request.once('close', onClose);
+    request.once('error', onClose);
+    request.resume();
+  });
+  discarding.set(request, discarded);
+  return discarded;
+}
+
+/** The rest of the body is discarded (so that the 413 reaches the client) and the 413 returned to throw. */
+function refuse(request: IncomingMessage, limit: number): GatewayError {
+  void discardBody(request, limit);
+  return tooLarge(limit);
+}
+
+/**
+ * Reads the whole body, refusing it with 413 as soon as it passes `limit` bytes. The rest of a
+ * refused body is still read and discarded (discardBody), so the client can finish writing and
+ * read its 413; the request is never destroyed here.
+ */
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) return Promise.reject(refuse(request, limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        reject(refuse(request, limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    // Closed before its end with no error event (the client left): what a for-await loop reports.
+    const onClose = () =>
+      onError(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    request.on('data', onData);
+    request.once('end', onEnd);
+    request.once('error', onError);
+    request.once('close', onClose);
+  });
 }
 
 /** The body as a JSON object: 413 past `limit`, 400 when it is not a JSON object. */
