@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +6,20 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { build } from 'vite';
 import type { ResolvedConfig } from '../../gateway/config/load.ts';
 import { startGateway, type RunningGateway } from '../../gateway/index.ts';
+import { findBrowser, missingBrowserMessage, planBrowserTests, systemBrowserSearch } from './browser.ts';
 
 export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
-/** Debian's chromium (CI installs it with apt); CHROMIUM_PATH overrides. */
+/**
+ * The Chromium the browser tests run in (CHROMIUM_PATH, PATH, the OS package or Playwright's cache:
+ * see browser.ts). vitest.config.ts leaves these suites out when there is none, except where CI is
+ * set: there this throws, so that the run fails saying where it looked and how to install one.
+ */
 export function chromiumPath(): string {
-  const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('No Chromium found: install it (apt-get install -y chromium) or set CHROMIUM_PATH.');
-  }
+  const search = findBrowser(systemBrowserSearch());
+  if (search.found) return search.executable;
+  const plan = planBrowserTests(search, process.env);
+  throw new Error(plan.kind === 'fail' ? plan.message : missingBrowserMessage(search));
 }
 
 /**
