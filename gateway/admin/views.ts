@@ -44,5 +44,11 @@ export function appView(app: AppRecord, keys: AppKeyRecord[]) {
 }
 
 export function requestView(record: RequestRecord) {
-  return { ...record, time: new Date(record.time).toISOString() };
+  return {
+    ...record,
+    time: new Date(record.time).toISOString(),
+    // Always said, null when there is none (rows written before these were kept have none).
+    errorMessage: record.errorMessage ?? null,
+    retryAfter: record.retryAfter ?? null,
+  };
 }

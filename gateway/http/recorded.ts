@@ -29,6 +29,12 @@ export function recorded(
     draft.commit = () => {
       if (committed === null) {
         if (draft.status === 0) draft.status = ctx.res.headersSent ? ctx.res.statusCode : 499;
+        // The Retry-After the caller got with its error (the gateway's own, or the vendor's passed on).
+        if (draft.status >= 400 && draft.retryAfter === null) {
+          const header = ctx.res.getHeader('retry-after');
+          const retryAfter = Array.isArray(header) ? header[0] : header;
+          if (retryAfter !== undefined && retryAfter !== '') draft.retryAfter = String(retryAfter);
+        }
         // Cut before the vendor said its input tokens (by either side): counted from the request.
         if (
           (draft.partial || draft.status === 499) &&
@@ -63,16 +69,53 @@ export function recorded(
     } catch (thrown) {
       const error = toGatewayError(thrown, log);
       draft.errorCode = error.code;
+      draft.errorMessage = error.message;
       writeError(ctx, error, errorShape?.(ctx));
     }
     if (ctx.respond !== false) {
       draft.status = ctx.status;
+      // A vendor's error passed through as it came (`/proxy`): its message is read from the body.
+      if (draft.status >= 400 && draft.errorMessage === null) draft.errorMessage = errorMessageOf(ctx.body);
       draft.firstByteAt ??= performance.now();
       // A body that is a stream (a /proxy pass-through) commits when it ends, like the relay.
       if (!isStreamBody(ctx.body)) await draft.commit();
     }
   };
 }
+
+/** Error bodies this large are not parsed for their message: their start is kept as it is. */
+const MAX_PARSED_ERROR_BODY = 256 * 1024;
+
+/**
+ * The message of an error body in any vendor's shape — `{"error":{"message"}}` (OpenAI, Anthropic,
+ * Google, also in a one-item array), `{"error":"…"}` (Ollama), `{"message"}` — else its text. Null
+ * for a body that is a stream or empty. The recorder scrubs and caps what this returns.
+ */
+export function errorMessageOf(body: unknown): string | null {
+  const text = Buffer.isBuffer(body)
+    ? body.toString('utf8', 0, MAX_PARSED_ERROR_BODY + 1)
+    : typeof body === 'string'
+      ? body
+      : null;
+  if (text !== null && text.trim() === '') return null;
+  let value: unknown = body;
+  if (text !== null) {
+    if (text.length > MAX_PARSED_ERROR_BODY) return text;
+    try {
+      value = JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  if (Array.isArray(value)) value = value[0];
+  const error = isObject(value) && !isStreamBody(value) ? (value['error'] ?? value) : null;
+  const message = typeof error === 'string' ? error : isObject(error) ? error['message'] : null;
+  // A body with no message where one is expected is still the best account of what went wrong.
+  return typeof message === 'string' && message !== '' ? message : text;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
 
 function isStreamBody(body: unknown): boolean {
   return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';

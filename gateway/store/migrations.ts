@@ -169,4 +169,22 @@ export const MIGRATIONS: readonly string[] = [
   // 8: what the gateway noticed about a request that its fields cannot say (usage an upstream
   // reported that could not be true, a row that had to be written without its cost).
   `ALTER TABLE requests ADD COLUMN note TEXT;`,
+  // 9: the rollups keyed by the model as requested, not as the vendor reported it: an answer comes
+  // back as `gpt-4o-mini-2024-07-18` but a failure only knows `gpt-4o-mini`, so keyed by the vendor's
+  // name one model's totals and error rate were split in two. Rebuilt from the request log, which
+  // keeps every row (nothing prunes it), so no history is lost.
+  `
+  DELETE FROM usage_hourly;
+  INSERT INTO usage_hourly
+  SELECT (time / 3600000) * 3600000, COALESCE(app, ''), COALESCE(route, ''), COALESCE(model, upstream_model, ''),
+    COUNT(*), SUM(status >= 400), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
+    COALESCE(SUM(cached_input_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), COALESCE(SUM(cost_usd), 0),
+    SUM(cost_usd IS NULL AND input_tokens IS NOT NULL), SUM(latency_ms)
+  FROM requests GROUP BY 1, 2, 3, 4;
+  `,
+  // 10: why a request failed, as its caller was told (scrubbed, capped), and when it may try again.
+  `
+  ALTER TABLE requests ADD COLUMN error_message TEXT;
+  ALTER TABLE requests ADD COLUMN retry_after TEXT;
+  `,
 ];

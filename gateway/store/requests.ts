@@ -23,6 +23,8 @@ interface RequestRow {
   ttfb_ms: number | null;
   partial: number;
   note: string | null;
+  error_message: string | null;
+  retry_after: string | null;
 }
 
 function fromRow(row: RequestRow): RequestRecord {
@@ -47,6 +49,8 @@ function fromRow(row: RequestRow): RequestRecord {
     ttfbMs: row.ttfb_ms,
     partial: row.partial === 1,
     note: row.note,
+    errorMessage: row.error_message,
+    retryAfter: row.retry_after,
   };
 }
 
@@ -63,9 +67,11 @@ export interface RequestQuery {
 export function requestsTable(db: Db) {
   const insert = db.prepare(
     `INSERT INTO requests (id, time, app, route, vendor, model, upstream_model, endpoint, stream, status, error_code,
-       input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms, ttfb_ms, partial, note)
+       input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms, ttfb_ms, partial, note,
+       error_message, retry_after)
      VALUES (@id, @time, @app, @route, @vendor, @model, @upstreamModel, @endpoint, @stream, @status, @errorCode,
-       @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial, @note)`,
+       @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial, @note,
+       @errorMessage, @retryAfter)`,
   );
   const usage = usageTable(db);
   const insertBody = db.prepare<[string, string, number]>(
@@ -84,6 +90,8 @@ export function requestsTable(db: Db) {
         stream: record.stream ? 1 : 0,
         partial: record.partial ? 1 : 0,
         note: record.note ?? null,
+        errorMessage: record.errorMessage ?? null,
+        retryAfter: record.retryAfter ?? null,
       });
     }
     for (const body of bodies) insertBody.run(body.id, body.sealed, body.time);

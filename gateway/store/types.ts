@@ -91,4 +91,8 @@ export interface RequestRecord {
   partial: boolean;
   /** What the gateway noticed that the fields cannot say (e.g. impossible usage recorded as unknown); null: nothing. */
   note?: string | null;
+  /** The error message the caller was told (secrets scrubbed, at most 4 KiB); null: none. */
+  errorMessage?: string | null;
+  /** The `Retry-After` value the caller was given with its error; null: none. */
+  retryAfter?: string | null;
 }

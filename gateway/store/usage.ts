@@ -38,7 +38,7 @@ function bucketSql(bucket: Bucket): string {
 }
 
 /**
- * Hourly rollups per app × route × model, kept current as rows are written (in the same
+ * Hourly rollups per app × route × requested model, kept current as rows are written (in the same
  * transaction), so that the dashboard's charts read a few thousand rows, never the request log.
  */
 export function usageTable(db: Db) {
@@ -62,7 +62,9 @@ export function usageTable(db: Db) {
       const sums = new Map<string, Record<string, number | string>>();
       for (const record of records) {
         const hour = Math.floor(record.time / HOUR_MS) * HOUR_MS;
-        const model = record.upstreamModel ?? record.model ?? '';
+        // Keyed by the model as requested: the vendor's dated name is known only for answers, so
+        // keyed by it one model's successes and failures would be two series.
+        const model = record.model ?? record.upstreamModel ?? '';
         const key = `${hour}\u0000${record.app ?? ''}\u0000${record.route ?? ''}\u0000${model}`;
         let sum = sums.get(key);
         if (!sum) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RequestRow } from '../../renderer/src/api/types.ts';
@@ -19,6 +21,8 @@ const row = (index: number, overrides: Partial<RequestRow> = {}): RequestRow => 
   stream: false,
   status: 200,
   errorCode: null,
+  errorMessage: null,
+  retryAfter: null,
   inputTokens: 1200 + index,
   outputTokens: 34,
   cachedInputTokens: 0,
@@ -74,6 +78,10 @@ function renderInScroller() {
 const tokens = (input: string) => (_: string, element: Element | null) =>
   element?.tagName === 'TD' && (element.textContent ?? '').startsWith(`${input} /`);
 
+/** The definition of a term in a details list. */
+const definition = (container: HTMLElement, term: string) =>
+  within(container).getByText(term, { selector: 'dt' }).nextElementSibling?.textContent;
+
 const poll = () => act(async () => void (await vi.advanceTimersByTimeAsync(POLL_MS)));
 const bodyRows = () => screen.getAllByRole('row').slice(1);
 
@@ -105,7 +113,8 @@ describe('the live request log', () => {
       expect.any(String),
       'cursor',
       'openai',
-      'gpt-4.1-mini-2025-04-14',
+      // The model as requested, as the filter and the charts name it (the vendor's name is in the details).
+      'gpt-4.1-mini',
       '200',
       '1,202 / 34',
       '$0.00042',
@@ -203,6 +212,62 @@ describe('the live request log', () => {
     const failed = screen.getByRole('dialog', { name: 'Request' }).textContent ?? '';
     expect(failed).toContain('budget_exceeded');
     expect(failed).toContain('A budget could not cover');
+  });
+
+  it('shows in the details the vendor’s name of the model, and what a failed request’s caller was told', async () => {
+    log = [
+      row(3, {
+        status: 429,
+        upstreamModel: 'gpt-4.1-mini',
+        errorCode: 'rate_limit_exceeded',
+        errorMessage: 'Rate limit reached for gpt-4.1-mini on requests per min (RPM): Limit 3, Used 3.',
+        retryAfter: '17',
+        costUsd: null,
+        inputTokens: null,
+        outputTokens: null,
+      }),
+      ...log,
+    ];
+    renderInScroller();
+    await screen.findByText(tokens('1,202'));
+    // An answer and a failure of one model carry one name in the table.
+    expect(bodyRows().map((item) => within(item).getAllByRole('cell')[3]!.textContent)).toEqual([
+      'gpt-4.1-mini',
+      'gpt-4.1-mini',
+      'gpt-4.1-mini',
+    ]);
+    fireEvent.click(within(bodyRows()[1]!).getAllByRole('button')[0]!);
+    const answered = screen.getByRole('dialog', { name: 'Request' });
+    expect(definition(answered, 'Model asked for')).toBe('gpt-4.1-mini');
+    expect(definition(answered, 'Model used')).toBe('gpt-4.1-mini-2025-04-14 (as the vendor named it)');
+    expect(answered.textContent).not.toContain('What the caller was told');
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    fireEvent.click(within(bodyRows()[0]!).getAllByRole('button')[0]!);
+    const failed = screen.getByRole('dialog', { name: 'Request' });
+    expect(failed.textContent).toContain('rate_limit_exceeded');
+    expect(
+      within(failed).getByText(/^Rate limit reached for gpt-4\.1-mini on requests per min/),
+    ).toBeTruthy();
+    expect(failed.textContent).toContain('Retry after 17 s');
+  });
+
+  it('scrolls the table sideways inside its card in a narrow window, instead of clipping its right columns', async () => {
+    // happy-dom applies style sheets but lays nothing out: the page's own rules are loaded as the app loads them.
+    const style = document.createElement('style');
+    style.textContent = readFileSync(join(process.cwd(), 'renderer/src/pages/requests.css'), 'utf8');
+    document.head.append(style);
+    try {
+      renderInScroller();
+      await screen.findByText(tokens('1,202'));
+      const table = screen.getByRole('table');
+      const scroller = table.parentElement!;
+      // The card clips what overflows it (styles.css), so the table's own wrapper must scroll.
+      expect(scroller.closest('.table-card')).not.toBeNull();
+      expect(scroller.classList.contains('table-card')).toBe(false);
+      expect(getComputedStyle(scroller).overflowX).toBe('auto');
+    } finally {
+      style.remove();
+    }
   });
 
   it('pages to older requests', async () => {

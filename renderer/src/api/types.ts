@@ -20,7 +20,13 @@ export type CreatedApp = App & { key: string };
 export type CreatedKey = AppKey & { key: string };
 
 /** Times travel as ISO strings; the gateway converts its epoch milliseconds in the views. */
-export type RequestRow = Omit<RequestRecord, 'time'> & { time: string };
+export type RequestRow = Omit<RequestRecord, 'time' | 'errorMessage' | 'retryAfter'> & {
+  time: string;
+  /** What the caller was told when the request failed (scrubbed, at most 4 KiB); null: nothing. */
+  errorMessage: string | null;
+  /** The `Retry-After` the caller was given with its error; null: none. */
+  retryAfter: string | null;
+};
 export type UsageRow = Omit<UsagePoint, 'start'> & { start: string };
 export type Alert = Omit<AlertRecord, 'periodStart' | 'createdAt'> & {
   periodStart: string;
@@ -105,3 +111,8 @@ export interface Settings {
 }
 
 export type ConfigImportResult = ApplyResult;
+/** The 409 `keys_would_be_dropped` answer of an import: whose stored keys it would remove. */
+export interface DroppedKeys {
+  routes: string[];
+  apps: string[];
+}

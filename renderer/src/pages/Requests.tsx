@@ -5,8 +5,9 @@ import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Badge, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
-import { formatDateTime, formatMs, formatTime, formatTokens, formatUsd } from '../lib/format.ts';
+import { formatDateTime, formatMs, formatTime, formatTokens, formatUsd, usdColumn } from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
+import './requests.css';
 
 const PAGE = 50;
 export const POLL_MS = 2000;
@@ -72,6 +73,8 @@ export function RequestsPage() {
   const anchor = useRef<{ top: number; height: number } | null>(null);
   const generation = useRef(0);
   const rowsRef = useRef<RequestRow[] | undefined>(undefined);
+  // One number of decimals for the whole cost column.
+  const money = usdColumn(rows?.map((row) => row.costUsd) ?? []);
   rowsRef.current = rows;
 
   const scroller = () => (table.current?.closest('.main') as HTMLElement | null) ?? null;
@@ -299,82 +302,86 @@ export function RequestsPage() {
         )
       ) : (
         <div className="card table-card">
-          <table className="table requests-table" ref={table}>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">App</th>
-                <th scope="col">Route</th>
-                <th scope="col">Model</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Tokens in / out
-                </th>
-                <th scope="col" className="num">
-                  Cost
-                </th>
-                <th scope="col" className="num">
-                  Latency
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {!rows && <SkeletonRows columns={8} rows={8} />}
-              {rows?.map((row) => (
-                <tr
-                  key={row.id}
-                  className={`clickable ${fresh.has(row.id) ? 'fresh' : ''} ${selected?.id === row.id ? 'selected' : ''}`}
-                  onClick={() => setSelected(row)}
-                >
-                  <td>
-                    <button
-                      type="button"
-                      className="link-button row-open"
-                      onClick={() => setSelected(row)}
-                      aria-label={`Details of the request at ${formatDateTime(row.time)}`}
-                    >
-                      <time dateTime={row.time}>{formatTime(row.time)}</time>
-                    </button>
-                  </td>
-                  <td>{row.app ?? <span className="muted">—</span>}</td>
-                  <td>{row.route ?? <span className="muted">—</span>}</td>
-                  <td
-                    className="model-cell"
-                    title={
-                      row.model && row.upstreamModel && row.model !== row.upstreamModel
-                        ? `${row.model} → ${row.upstreamModel}`
-                        : undefined
-                    }
-                  >
-                    {row.upstreamModel ?? row.model ?? <span className="muted">—</span>}
-                  </td>
-                  <td>
-                    <StatusBadge row={row} />
-                  </td>
-                  <td className="num">
-                    {row.inputTokens === null && row.outputTokens === null ? (
-                      <span className="muted">—</span>
-                    ) : (
-                      <>
-                        {formatTokens(row.inputTokens)} <span className="muted">/</span>{' '}
-                        {formatTokens(row.outputTokens)}
-                      </>
-                    )}
-                  </td>
-                  <td className="num">
-                    {row.costUsd === null ? (
-                      <span className="muted" title="Unknown price">
-                        —
-                      </span>
-                    ) : (
-                      formatUsd(row.costUsd)
-                    )}
-                  </td>
-                  <td className="num">{formatMs(row.latencyMs)}</td>
+          {/* Scrolls sideways in a narrow window: its cells never wrap, and the card clips what overflows. */}
+          <div className="requests-scroll">
+            <table className="table requests-table" ref={table}>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">App</th>
+                  <th scope="col">Route</th>
+                  <th scope="col">Model</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Tokens in / out
+                  </th>
+                  <th scope="col" className="num">
+                    Cost
+                  </th>
+                  <th scope="col" className="num">
+                    Latency
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {!rows && <SkeletonRows columns={8} rows={8} />}
+                {rows?.map((row) => (
+                  <tr
+                    key={row.id}
+                    className={`clickable ${fresh.has(row.id) ? 'fresh' : ''} ${selected?.id === row.id ? 'selected' : ''}`}
+                    onClick={() => setSelected(row)}
+                  >
+                    <td>
+                      <button
+                        type="button"
+                        className="link-button row-open"
+                        onClick={() => setSelected(row)}
+                        aria-label={`Details of the request at ${formatDateTime(row.time)}`}
+                      >
+                        <time dateTime={row.time}>{formatTime(row.time)}</time>
+                      </button>
+                    </td>
+                    <td>{row.app ?? <span className="muted">—</span>}</td>
+                    <td>{row.route ?? <span className="muted">—</span>}</td>
+                    {/* The model as asked for, as the filter and the charts name it; the vendor's name is in the details. */}
+                    <td
+                      className="model-cell"
+                      title={
+                        row.model && row.upstreamModel && row.model !== row.upstreamModel
+                          ? `${row.model} → ${row.upstreamModel}`
+                          : undefined
+                      }
+                    >
+                      {row.model ?? row.upstreamModel ?? <span className="muted">—</span>}
+                    </td>
+                    <td>
+                      <StatusBadge row={row} />
+                    </td>
+                    <td className="num">
+                      {row.inputTokens === null && row.outputTokens === null ? (
+                        <span className="muted">—</span>
+                      ) : (
+                        <>
+                          {formatTokens(row.inputTokens)} <span className="muted">/</span>{' '}
+                          {formatTokens(row.outputTokens)}
+                        </>
+                      )}
+                    </td>
+                    <td className="num">
+                      {row.costUsd === null ? (
+                        <span className="muted" title="Unknown price">
+                          —
+                        </span>
+                      ) : (
+                        money(row.costUsd)
+                      )}
+                    </td>
+                    <td className="num">{formatMs(row.latencyMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {more && (
             <div className="table-footer">
               <button type="button" className="button" onClick={loadOlder} disabled={loadingMore}>
@@ -431,9 +438,20 @@ export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () =
           <StatusBadge row={row} />
           <span className="muted">{formatDateTime(row.time)}</span>
         </div>
-        {row.errorCode && (
-          <Notice kind={row.status >= 500 ? 'error' : 'warning'} title={row.errorCode}>
-            {ERROR_TEXT[row.errorCode] ?? 'The vendor’s own error code, passed through.'}
+        {(row.errorCode || row.errorMessage) && (
+          <Notice kind={row.status >= 500 ? 'error' : 'warning'} title={row.errorCode ?? 'Error'}>
+            {row.errorCode && (ERROR_TEXT[row.errorCode] ?? 'The vendor’s own error code, passed through.')}
+            {row.errorMessage && (
+              <>
+                <span className="error-message-label">What the caller was told:</span>
+                <q className="error-message">{row.errorMessage}</q>
+              </>
+            )}
+            {row.retryAfter && (
+              <span className="error-retry">
+                Retry after {/^\d+$/.test(row.retryAfter) ? `${row.retryAfter} s` : row.retryAfter}
+              </span>
+            )}
           </Notice>
         )}
         {row.partial && (
@@ -455,7 +473,7 @@ export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () =
           <dt>Model used</dt>
           <dd className="mono">
             {row.upstreamModel ?? row.model ?? '—'}
-            {translated && <span className="muted"> (reported by the vendor)</span>}
+            {translated && <span className="muted"> (as the vendor named it)</span>}
           </dd>
           <dt>Endpoint</dt>
           <dd>

@@ -105,23 +105,39 @@ describe('hourly rollups', () => {
     ]);
   });
 
-  it('groups by the model the vendor reported, and filters by route', () => {
+  it('groups by the model as requested — an answer and a failure of one model are one series — and filters by route', () => {
     store.requests.insertMany([
       record('2026-11-02T09:00:00Z'),
+      // A failure knows only the requested name (the vendor never named its model).
+      record('2026-11-02T09:00:00Z', {
+        upstreamModel: 'claude-sonnet-4-5',
+        status: 529,
+        errorCode: 'overloaded',
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+      }),
       record('2026-11-02T09:00:00Z', { route: 'gem', upstreamModel: null, model: 'gemini-2.5-flash' }),
+      // No requested model (the models list): the vendor's name is the only one there is.
+      record('2026-11-02T09:00:00Z', { route: 'gem', model: null, upstreamModel: 'gemini-2.5-pro' }),
     ]);
     const range = {
       from: Date.parse('2026-11-02T00:00:00Z'),
       to: Date.parse('2026-11-03T00:00:00Z'),
       bucket: 'day' as const,
     };
-    expect(store.usage.series({ ...range, groupBy: 'model' }).map((point) => point.key)).toEqual([
-      'claude-sonnet-4-5-20250929',
-      'gemini-2.5-flash',
+    expect(
+      store.usage
+        .series({ ...range, groupBy: 'model' })
+        .map((point) => [point.key, point.requests, point.errors]),
+    ).toEqual([
+      ['claude-sonnet-4-5', 2, 1],
+      ['gemini-2.5-flash', 1, 0],
+      ['gemini-2.5-pro', 1, 0],
     ]);
     expect(
       store.usage.series({ ...range, groupBy: 'model', route: 'gem' }).map((point) => point.key),
-    ).toEqual(['gemini-2.5-flash']);
+    ).toEqual(['gemini-2.5-flash', 'gemini-2.5-pro']);
   });
 
   it('gives the median latency of the requests since a time', () => {
