@@ -1,10 +1,11 @@
 import type Router from '@koa/router';
-import type { Catalog } from '../catalog.ts';
+import type { Catalog, RuntimeRoute } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
 import { effectiveTimeouts } from '../forward.ts';
 import type { GatewayState } from '../http/context.ts';
 import { toGatewayError, type Logger } from '../http/errors.ts';
 import { vendorOf, type EndpointDeps, type ModelLists } from '../http/openai-endpoints.ts';
+import { parseJsonObject, readBody } from '../http/body.ts';
 import { readJson, sendUpstream } from '../http/relay.ts';
 import { isGlob } from '../policy/allow-list.ts';
 import type { JsonObject } from '../vendors/types.ts';
@@ -13,6 +14,20 @@ export interface RouteToolsDeps {
   catalog: Catalog;
   routeTools: { lists: ModelLists; endpoints: EndpointDeps };
   log: Logger;
+  /**
+   * The route a test body describes, unsaved: the stored route `id` with the body applied as a
+   * PATCH, or (no id) a new route from the body as a POST. Throws the write's own 400/404.
+   */
+  draftRoute: (id: string | undefined, body: JsonObject) => RuntimeRoute;
+}
+
+/** A draft's fields are a few hundred bytes; the admin API's writes allow far more. */
+const TEST_BODY_LIMIT = 1024 * 1024;
+
+/** The JSON object a request carries, or undefined for none (an empty body). */
+async function optionalBody(request: Parameters<typeof readBody>[0]): Promise<JsonObject | undefined> {
+  const raw = await readBody(request, TEST_BODY_LIMIT);
+  return raw.length === 0 ? undefined : parseJsonObject(raw);
 }
 
 const TEST_TIMEOUTS = { connectMs: 5_000, headersMs: 30_000, idleMs: 30_000 };
@@ -39,8 +54,7 @@ export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps
    * One tiny real request through the route, as a client's would go: the answer, or the exact
    * error the vendor (or the network) gave. Not recorded and not charged to any budget.
    */
-  router.post('/routes/:id/test', async (ctx) => {
-    const route = routeOrNotFound(deps.catalog, ctx.params['id']!);
+  const test = async (route: RuntimeRoute) => {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const signal = new AbortController().signal;
@@ -77,7 +91,7 @@ export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps
       const answer = (result.body ?? (parsed as JsonObject))['choices'] as
         { message?: { content?: unknown } }[] | undefined;
       const content = answer?.[0]?.message?.content;
-      ctx.body = {
+      return {
         ok: true,
         model: result.upstreamModel ?? model,
         answer: typeof content === 'string' ? content : '',
@@ -85,7 +99,7 @@ export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps
       };
     } catch (thrown) {
       const error = toGatewayError(thrown, deps.log);
-      ctx.body = {
+      return {
         ok: false,
         status: error.status,
         code: error.code,
@@ -93,5 +107,23 @@ export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps
         latencyMs: elapsed(),
       };
     }
+  };
+
+  /**
+   * A new route's form, tested before it is created: the body is what `POST /routes` would take.
+   * Nothing is saved.
+   */
+  router.post('/routes/test', async (ctx) => {
+    ctx.body = await test(deps.draftRoute(undefined, (await optionalBody(ctx.req)) ?? {}));
+  });
+
+  /**
+   * The stored route; or, with a body (what `PATCH /routes/:id` would take), the stored route with
+   * the form's unsaved edits applied for this one test. Nothing is saved.
+   */
+  router.post('/routes/:id/test', async (ctx) => {
+    const body = await optionalBody(ctx.req);
+    const id = ctx.params['id']!;
+    ctx.body = await test(body === undefined ? routeOrNotFound(deps.catalog, id) : deps.draftRoute(id, body));
   });
 }

@@ -1,15 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
-import { stringify as toYaml, parse as parseYaml } from 'yaml';
-import type { Catalog } from '../catalog.ts';
-import { appInput, applyConfig, routeInput } from '../config/apply.ts';
-import { ConfigError, parseConfig, type ResolvedRoute } from '../config/load.ts';
+import { Document, parse as parseYaml } from 'yaml';
+import type { Catalog, RuntimeRoute } from '../catalog.ts';
+import { appInput, applyConfig, KeysWouldBeDropped, routeInput } from '../config/apply.ts';
+import { ConfigError, parseConfig, STORED_KEY, type ResolvedRoute } from '../config/load.ts';
 import { appSchema, type ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { MAX_JSON_DEPTH, readBody, readJsonObject } from '../http/body.ts';
 import type { GatewayState } from '../http/context.ts';
 import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
+import type { RouteRecord } from '../store/types.ts';
+import { compileAllowList } from '../policy/allow-list.ts';
+import type { JsonObject } from '../vendors/types.ts';
 import type { Store } from '../store/index.ts';
 import { PRESETS } from '../vendors/presets.ts';
 import type { ScriptSandbox } from '../filters/script-sandbox.ts';
@@ -39,6 +42,13 @@ export interface AdminDeps {
 }
 
 const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
+
+const EXPORT_HEADER = [
+  ' Switchboard config, exported. Keys are never exported: `apiKey: stored` (a route) and',
+  ' `key: stored` (an app) stand for the key this gateway holds, which importing this file or',
+  ' `serve --config` on the same data dir keeps. To use it elsewhere, put the key (or env:NAME',
+  ' in a file for --config) in their place.',
+].join('\n');
 
 function invalid(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -73,7 +83,10 @@ function notFound(what: string): never {
 export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   const { store, catalog, secrets } = deps;
   const router = new Router<GatewayState>({ prefix: '/admin/api' });
-  const knownFilters = () => store.filters.list().map((filter) => ({ name: filter.name, kind: filter.kind }));
+  // The filters as stored, by name. A route written here may name any of them; they were checked
+  // when they were written, and are not checked again (a stripped copy of them once failed every
+  // route write: issue 10).
+  const storedFilters = () => new Set(store.filters.list().map((filter) => filter.name));
 
   /**
    * Validates one route exactly as the config file would, so both paths accept the same things —
@@ -81,8 +94,10 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
    */
   const validateRoute = (raw: unknown): ResolvedRoute => {
     try {
-      return parseConfig({ routes: [raw], filters: knownFilters() }, 'route').routes[0]!;
+      return parseConfig({ routes: [raw] }, 'route', undefined, { knownFilters: storedFilters() }).routes[0]!;
     } catch (error) {
+      // The body is one route: its fields are named as they are sent (`filters[0]`, not `routes[0].filters[0]`).
+      if (error instanceof ConfigError) error.message = error.message.replace(/^(\s*)routes\[0\]\./gm, '$1');
       invalid(error);
     }
   };
@@ -126,28 +141,24 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     ctx.body = routeView(route);
   });
 
-  router.post('/routes', async (ctx) => {
-    const body = await jsonBody(ctx);
-    const route = validateRoute(body);
-    if (store.routes.get(route.id)) {
-      throw new GatewayError(409, 'conflict', `Route "${route.id}" already exists.`, {
-        type: 'invalid_request_error',
-      });
+  /** A new route has no stored key for `apiKey: stored` to keep. */
+  const refuseStoredKey = (route: ResolvedRoute): ResolvedRoute => {
+    if (route.keepStoredKey) {
+      throw new GatewayError(
+        400,
+        'invalid_request',
+        `apiKey: "${STORED_KEY}" keeps a key this gateway holds, and a new route has none; paste the key itself`,
+        { param: 'apiKey' },
+      );
     }
-    saveRoute(
-      route,
-      route.apiKey ? secrets.seal(route.apiKey) : null,
-      false,
-      'admin',
-      store.routes.nextPosition(),
-    );
-    ctx.status = 201;
-    ctx.body = routeView(store.routes.get(route.id)!);
-  });
+    return route;
+  };
 
-  router.patch('/routes/:id', async (ctx) => {
-    const existing = store.routes.get(ctx.params['id']!) ?? notFound(`Route "${ctx.params['id']}"`);
-    const patch = await jsonBody(ctx);
+  /**
+   * A stored route with a PATCH body applied, validated; nothing saved. `key` is what becomes of
+   * its vendor key: a new one, none, or the stored one kept.
+   */
+  const patchedRoute = (existing: RouteRecord, patch: JsonObject) => {
     if (patch['id'] !== undefined && patch['id'] !== existing.id) {
       throw new GatewayError(
         400,
@@ -175,15 +186,89 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     for (const [name, value] of Object.entries(merged))
       if (value === null) delete (merged as Record<string, unknown>)[name];
     const route = validateRoute(merged);
-    const sealed =
+    if (route.keepStoredKey && existing.apiKeySealed === null) {
+      throw new GatewayError(
+        400,
+        'invalid_request',
+        `apiKey: "${STORED_KEY}" keeps the key this gateway holds for route "${existing.id}", but it holds none; paste the key itself`,
+        { param: 'apiKey' },
+      );
+    }
+    // `apiKey: "stored"` (as in an export) keeps the stored key, like leaving it out.
+    const key: { change: 'new'; apiKey: string } | { change: 'remove' } | { change: 'keep' } =
       apiKey === null
-        ? null
-        : typeof apiKey === 'string'
-          ? secrets.seal(route.apiKey!)
+        ? { change: 'remove' }
+        : typeof apiKey === 'string' && !route.keepStoredKey
+          ? { change: 'new', apiKey: route.apiKey! }
+          : { change: 'keep' };
+    return { route, key };
+  };
+
+  router.post('/routes', async (ctx) => {
+    const route = validateRoute(await jsonBody(ctx));
+    if (store.routes.get(route.id)) {
+      throw new GatewayError(409, 'conflict', `Route "${route.id}" already exists.`, {
+        type: 'invalid_request_error',
+      });
+    }
+    refuseStoredKey(route);
+    saveRoute(
+      route,
+      route.apiKey ? secrets.seal(route.apiKey) : null,
+      false,
+      'admin',
+      store.routes.nextPosition(),
+    );
+    ctx.status = 201;
+    ctx.body = routeView(store.routes.get(route.id)!);
+  });
+
+  router.patch('/routes/:id', async (ctx) => {
+    const existing = store.routes.get(ctx.params['id']!) ?? notFound(`Route "${ctx.params['id']}"`);
+    const { route, key } = patchedRoute(existing, await jsonBody(ctx));
+    const sealed =
+      key.change === 'new'
+        ? secrets.seal(key.apiKey)
+        : key.change === 'remove'
+          ? null
           : existing.apiKeySealed;
     saveRoute(route, sealed, true, existing.source, existing.position);
     ctx.body = routeView(store.routes.get(route.id)!);
   });
+
+  /**
+   * What "Test connection" runs with: the route as the dashboard's form has it, saved or not (a
+   * stored route with a PATCH body applied, or a new route from a POST body), checked as that
+   * write would be and never saved. The form's values are tested without saving them.
+   */
+  const draftRoute = (id: string | undefined, body: JsonObject): RuntimeRoute => {
+    let route: ResolvedRoute;
+    let apiKey: string | null;
+    if (id === undefined) {
+      route = refuseStoredKey(validateRoute(body));
+      apiKey = route.apiKey ?? null;
+    } else {
+      const existing = store.routes.get(id) ?? notFound(`Route "${id}"`);
+      const patched = patchedRoute(existing, body);
+      route = patched.route;
+      apiKey =
+        patched.key.change === 'new'
+          ? patched.key.apiKey
+          : patched.key.change === 'remove' || existing.apiKeySealed === null
+            ? null
+            : secrets.open(existing.apiKeySealed);
+    }
+    const now = deps.now();
+    return {
+      ...routeInput(route, { position: 0, apiKeySealed: null, source: 'admin' }),
+      createdAt: now,
+      updatedAt: now,
+      apiKey,
+      allowList: compileAllowList(route.models),
+      // The test sends a fixed prompt and records nothing: no filter has anything to act on.
+      compiledFilters: [],
+    };
+  };
 
   router.delete('/routes/:id', (ctx) => {
     if (!store.routes.remove(ctx.params['id']!)) notFound(`Route "${ctx.params['id']}"`);
@@ -200,6 +285,11 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     for (const id of result.data.routes ?? []) {
       if (!catalog.routes.has(id))
         throw new GatewayError(400, 'invalid_request', `routes: no route with id "${id}".`);
+    }
+    const filters = storedFilters();
+    for (const name of result.data.filters) {
+      if (!filters.has(name))
+        throw new GatewayError(400, 'invalid_request', `filters: no filter named "${name}".`);
     }
     return result.data;
   };
@@ -342,9 +432,10 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   });
 
   /**
-   * The store in the config-file format. Vendor keys are never exported: a route says only
-   * `apiKey: env:…` where one is set, for `serve --config` to read; importing it back here is
-   * refused, as every `env:` value is (issue 10 makes export and import a round trip).
+   * The store in the config-file format. Keys are never exported: a route whose vendor key is
+   * stored says `apiKey: stored`, and an app with a fixed key from a config file `key: stored`,
+   * which import (and `serve --config` on the same data dir) read as "keep what is stored". So
+   * importing an export changes nothing.
    */
   router.get('/config', (ctx) => {
     const config = {
@@ -352,9 +443,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
         id: route.id,
         vendor: route.vendor,
         baseUrl: route.baseUrl,
-        ...(route.apiKeySealed === null
-          ? {}
-          : { apiKey: `env:${route.id.toUpperCase().replace(/-/g, '_')}_API_KEY` }),
+        ...(route.apiKeySealed === null ? {} : { apiKey: STORED_KEY }),
         models: route.models,
         ...(route.defaultModel === null ? {} : { defaultModel: route.defaultModel }),
         ...(route.budget === null ? {} : { budget: route.budget }),
@@ -366,6 +455,8 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
       })),
       apps: store.apps.list().map((app) => ({
         name: app.name,
+        // Keys the dashboard issued are not the file's to keep or drop; a fixed one from a file is.
+        ...(store.apps.keysOf(app.id).some((key) => key.source === 'config') ? { key: STORED_KEY } : {}),
         ...(app.routes === null ? {} : { routes: app.routes }),
         ...(app.budget === null ? {} : { budget: app.budget }),
         ...(app.rateLimit === null ? {} : { rateLimit: app.rateLimit }),
@@ -384,12 +475,19 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     };
     if (ctx.query['format'] === 'json') ctx.body = config;
     else {
+      const document = new Document(config);
+      document.commentBefore = EXPORT_HEADER;
       ctx.type = 'application/yaml';
-      ctx.body = toYaml(config);
+      ctx.body = document.toString();
     }
   });
 
-  /** Applies a config file (YAML or JSON) as `serve --config` does: all or nothing. */
+  /**
+   * Applies a config file (YAML or JSON) as `serve --config` does: all or nothing. What exists keeps
+   * its source (a dashboard-made route stays one). An entry without a key where a key is stored would
+   * remove that key: answered 409 with the routes and apps concerned, nothing applied, unless the
+   * request says `?dropKeys=true`.
+   */
   router.post('/config', async (ctx) => {
     const text = (await readBody(ctx.req, ADMIN_BODY_LIMIT)).toString('utf8');
     if (nestsTooDeep(text)) {
@@ -418,8 +516,24 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
     }
     let result;
     try {
-      result = applyConfig(store, secrets, config, deps.now(), 'import');
+      result = applyConfig(store, secrets, config, deps.now(), 'import', {
+        keepSources: true,
+        dropKeys: ctx.query['dropKeys'] === 'true',
+      });
     } catch (error) {
+      if (error instanceof KeysWouldBeDropped) {
+        ctx.status = 409;
+        ctx.body = {
+          error: {
+            message: error.message,
+            type: 'invalid_request_error',
+            param: null,
+            code: 'keys_would_be_dropped',
+          },
+          droppedKeys: { routes: error.routes, apps: error.apps },
+        };
+        return;
+      }
       invalid(error);
     }
     catalog.refresh();
@@ -429,7 +543,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
 
   addPolicyRoutes(router, deps);
   addUsageRoutes(router, deps);
-  addRouteTools(router, deps);
+  addRouteTools(router, { ...deps, draftRoute });
   addSettingsRoutes(router, { ...deps, secretsKind: secrets.kind, version: VERSION });
   return router;
 }

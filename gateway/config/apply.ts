@@ -3,7 +3,7 @@ import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
 import type { AppInput } from '../store/apps.ts';
 import type { RouteInput } from '../store/routes.ts';
-import { ConfigError, type ResolvedConfig, type ResolvedRoute } from './load.ts';
+import { ConfigError, STORED_KEY, type ResolvedConfig, type ResolvedRoute } from './load.ts';
 import type { AppConfig } from './schema.ts';
 
 export interface ApplyResult {
@@ -13,7 +13,102 @@ export interface ApplyResult {
   newKeys: { app: string; key: string }[];
 }
 
+export interface ApplyOptions {
+  /**
+   * The admin API's import: what already exists keeps its source, so that importing an export
+   * leaves a dashboard-made route dashboard-made (what is new is managed by the config, as a file's).
+   * Without it (`serve --config`) the file takes over everything it lists.
+   */
+  keepSources?: boolean;
+  /**
+   * Whether an entry without a key may remove the key stored for its route (or the fixed key of its
+   * app). Default true: a config file is declarative. The admin API's import asks first.
+   */
+  dropKeys?: boolean;
+}
+
+/** Keys an apply would remove, with nothing applied: `dropKeys: false` was given. */
+export class KeysWouldBeDropped extends Error {
+  readonly routes: string[];
+  readonly apps: string[];
+
+  constructor(routes: string[], apps: string[]) {
+    const what = [
+      ...routes.map((id) => `the vendor key of route "${id}"`),
+      ...apps.map((name) => `the fixed key of app "${name}"`),
+    ];
+    super(
+      `This import would remove ${what.join(', ')}: the file gives no key for ${routes.length + apps.length === 1 ? 'it' : 'them'}. ` +
+        `Write \`apiKey: ${STORED_KEY}\` (an app: \`key: ${STORED_KEY}\`) to keep a stored key, ` +
+        'or import again with ?dropKeys=true to remove them. Nothing was applied.',
+    );
+    this.name = 'KeysWouldBeDropped';
+    this.routes = routes;
+    this.apps = apps;
+  }
+}
+
 const same = (left: unknown, right: unknown) => JSON.stringify(left) === JSON.stringify(right);
+
+/**
+ * `stored` refers to a key that must exist already: a new route (or one without a key) has none to
+ * keep, and silently leaving it keyless would only fail at its first request.
+ */
+function checkStoredKeys(store: Store, config: ResolvedConfig, source: string): void {
+  const problems: string[] = [];
+  config.routes.forEach((route, index) => {
+    if (route.keepStoredKey && !store.routes.get(route.id)?.apiKeySealed) {
+      problems.push(
+        `  routes[${index}].apiKey: "${STORED_KEY}" keeps the key this gateway holds for route "${route.id}", ` +
+          'but it holds none: give the key itself',
+      );
+    }
+  });
+  config.apps.forEach((app, index) => {
+    const existing = store.apps.get(app.name);
+    const fixed = existing && store.apps.keysOf(existing.id).some((key) => key.source === 'config');
+    if (app.keepStoredKey && !fixed) {
+      problems.push(
+        `  apps[${index}].key: "${STORED_KEY}" keeps the fixed key this gateway holds for app "${app.name}", ` +
+          'but it holds none: give the key itself, or leave it out to have one generated',
+      );
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(`${source}: invalid config:\n${problems.join('\n')}`);
+}
+
+/** Routes whose stored key, and apps whose fixed key, applying `config` would remove. */
+function keysDroppedBy(store: Store, config: ResolvedConfig): { routes: string[]; apps: string[] } {
+  const routes = config.routes
+    .filter(
+      (route) =>
+        route.apiKey === undefined && !route.keepStoredKey && store.routes.get(route.id)?.apiKeySealed,
+    )
+    .map((route) => route.id);
+  const apps = config.apps
+    .filter((app) => {
+      if (app.key !== undefined || app.keepStoredKey) return false;
+      const existing = store.apps.get(app.name);
+      return existing !== undefined && store.apps.keysOf(existing.id).some((key) => key.source === 'config');
+    })
+    .map((app) => app.name);
+  return { routes, apps };
+}
+
+/**
+ * Routes keep their positions when the file lists only routes that exist, in the order they already
+ * have; otherwise the file's order is written. So re-importing an export (whose order is the
+ * store's, but whose positions may have gaps) changes nothing.
+ */
+function keepsRouteOrder(store: Store, config: ResolvedConfig): boolean {
+  let previous = -Infinity;
+  for (const route of config.routes) {
+    const existing = store.routes.get(route.id);
+    if (!existing || existing.position <= previous) return false;
+    previous = existing.position;
+  }
+  return true;
+}
 
 /** A validated app (from a file or the admin API) as the store keeps it. */
 export function appInput(app: AppConfig, source: 'config' | 'admin'): AppInput {
@@ -53,7 +148,8 @@ export function routeInput(
 /**
  * Makes the store match the file, in one transaction. What the file manages (`source = 'config'`)
  * and no longer lists is removed; what the dashboard created is left alone. Applying the same
- * file twice changes nothing.
+ * file twice changes nothing. `stored` keys must exist (a ConfigError names each that does not);
+ * with `dropKeys: false`, KeysWouldBeDropped is thrown before anything is written.
  */
 export function applyConfig(
   store: Store,
@@ -61,25 +157,37 @@ export function applyConfig(
   config: ResolvedConfig,
   now: number,
   source = 'config',
+  options: ApplyOptions = {},
 ): ApplyResult {
   return store.transaction(() => {
+    checkStoredKeys(store, config, source);
+    if (options.dropKeys === false) {
+      const dropped = keysDroppedBy(store, config);
+      if (dropped.routes.length + dropped.apps.length > 0)
+        throw new KeysWouldBeDropped(dropped.routes, dropped.apps);
+    }
     let changes = 0;
     const newKeys: ApplyResult['newKeys'] = [];
+    const sourceOf = (existing: { source: 'config' | 'admin' } | undefined) =>
+      options.keepSources && existing ? existing.source : 'config';
 
     const routeIds = new Set(config.routes.map((route) => route.id));
-    config.routes.forEach((route, position) => {
+    const keepPositions = keepsRouteOrder(store, config);
+    config.routes.forEach((route, index) => {
       const existing = store.routes.get(route.id);
       const keyUnchanged =
         existing !== undefined &&
-        (existing.apiKeySealed === null
-          ? route.apiKey === undefined
-          : route.apiKey !== undefined && secrets.open(existing.apiKeySealed) === route.apiKey);
+        (route.keepStoredKey === true ||
+          (existing.apiKeySealed === null
+            ? route.apiKey === undefined
+            : route.apiKey !== undefined && secrets.open(existing.apiKeySealed) === route.apiKey));
       const sealed = keyUnchanged
         ? existing.apiKeySealed
         : route.apiKey === undefined
           ? null
           : secrets.seal(route.apiKey);
-      const desired = routeInput(route, { position, apiKeySealed: sealed, source: 'config' });
+      const position = keepPositions && existing ? existing.position : index;
+      const desired = routeInput(route, { position, apiKeySealed: sealed, source: sourceOf(existing) });
       if (!existing) {
         store.routes.insert(desired, now);
         changes++;
@@ -102,8 +210,8 @@ export function applyConfig(
       if (app.source === 'config' && !appNames.has(app.name)) changes += Number(store.apps.remove(app.name));
     }
     config.apps.forEach((app, index) => {
-      const desired = appInput(app, 'config');
       const existing = store.apps.get(app.name);
+      const desired = appInput(app, sourceOf(existing));
       let appId: number;
       if (!existing) {
         appId = store.apps.insert(desired, now);
@@ -124,10 +232,12 @@ export function applyConfig(
         }
       }
       const keys = store.apps.keysOf(appId);
-      // A key the file used to set and no longer does stops working.
-      const retired = keys.filter(
-        (key) => key.source === 'config' && (app.key === undefined || key.hash !== hashKey(app.key)),
-      );
+      // A key the file used to set and no longer does stops working; `key: stored` keeps it.
+      const retired = app.keepStoredKey
+        ? []
+        : keys.filter(
+            (key) => key.source === 'config' && (app.key === undefined || key.hash !== hashKey(app.key)),
+          );
       for (const key of retired) changes += Number(store.apps.deleteKey(key.id));
       if (app.key !== undefined) {
         const hash = hashKey(app.key);
@@ -157,8 +267,14 @@ export function applyConfig(
     for (const filter of config.filters) {
       const { name, kind, ...spec } = filter;
       const existing = currentFilters.get(name);
-      if (!existing || existing.kind !== kind || existing.source !== 'config' || !same(existing.spec, spec)) {
-        store.filters.upsert({ name, kind, spec, source: 'config' }, now);
+      const desiredSource = sourceOf(existing);
+      if (
+        !existing ||
+        existing.kind !== kind ||
+        existing.source !== desiredSource ||
+        !same(existing.spec, spec)
+      ) {
+        store.filters.upsert({ name, kind, spec, source: desiredSource }, now);
         changes++;
       }
     }
@@ -170,12 +286,12 @@ export function applyConfig(
     const priceModels = new Set(config.prices.map((price) => price.model));
     const currentPrices = new Map(store.prices.list().map((price) => [price.model, price]));
     for (const price of config.prices) {
+      const existing = currentPrices.get(price.model);
       const desired = {
         ...price,
         cachedInputPerMTok: price.cachedInputPerMTok ?? null,
-        source: 'config' as const,
+        source: sourceOf(existing),
       };
-      const existing = currentPrices.get(price.model);
       const current = existing && {
         model: existing.model,
         inputPerMTok: existing.inputPerMTok,

@@ -4,7 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { defaultBaseUrl, findPreset, PRESETS } from '../vendors/presets.ts';
 import { compileFilter } from '../filters/engine.ts';
-import { configSchema, type ConfigFile, type RouteConfig, type VendorId } from './schema.ts';
+import { configSchema, type AppConfig, type ConfigFile, type RouteConfig, type VendorId } from './schema.ts';
 
 /** A problem with a config file: `message` names the file, the path inside it and what is allowed. */
 export class ConfigError extends Error {
@@ -17,10 +17,26 @@ export class ConfigError extends Error {
 export interface ResolvedRoute extends Omit<RouteConfig, 'vendor' | 'baseUrl' | 'preset'> {
   vendor: VendorId;
   baseUrl: string;
+  /** `apiKey: stored`: keep the vendor key this gateway already holds for the route. */
+  keepStoredKey?: true;
 }
 
-export interface ResolvedConfig extends Omit<ConfigFile, 'routes'> {
+export interface ResolvedApp extends AppConfig {
+  /** `key: stored`: keep the key(s) an earlier config file gave this app. */
+  keepStoredKey?: true;
+}
+
+export interface ResolvedConfig extends Omit<ConfigFile, 'routes' | 'apps'> {
   routes: ResolvedRoute[];
+  apps: ResolvedApp[];
+}
+
+export interface ParseOptions {
+  /**
+   * Filters that exist outside this document (in the store), which its routes and apps may name:
+   * a route written through the admin API refers to the filters as stored, whatever their kind.
+   */
+  knownFilters?: Iterable<string>;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -28,6 +44,13 @@ type Environment = Record<string, string | undefined>;
 /** Why an `env:` value is refused outside the config file given at start. */
 export const ENV_REFUSED =
   '"env:" references are read only from the config file given at start; paste the key itself';
+
+/**
+ * What a config export writes in place of a key this gateway holds (keys are never exported), and
+ * what import and `serve --config` read as "keep the key stored for this route (or app)". Not an
+ * `env:`-style prefix: it names no source the importer could choose, only what is already there.
+ */
+export const STORED_KEY = 'stored';
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -70,9 +93,15 @@ export function loadConfigFile(file: string, environment: Environment = process.
  * are read from `environment`, which only the config file given at start passes (through
  * loadConfigFile). Without one — the admin API — they are refused whether or not NAME is set:
  * whoever could import `apiKey: env:ANY_VARIABLE` with a base URL of their choosing would receive
- * that variable's value with the first proxied request.
+ * that variable's value with the first proxied request. `stored` (STORED_KEY) is not resolved
+ * here: it comes back as `keepStoredKey`, for applyConfig to check against the store.
  */
-export function parseConfig(raw: unknown, source: string, environment?: Environment): ResolvedConfig {
+export function parseConfig(
+  raw: unknown,
+  source: string,
+  environment?: Environment,
+  options: ParseOptions = {},
+): ResolvedConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${formatPath(issue.path)}: ${describeIssue(issue)}`);
@@ -98,7 +127,10 @@ export function parseConfig(raw: unknown, source: string, environment?: Environm
   };
 
   const routeIds = new Set<string>();
-  const filterNames = new Set(config.filters.map((filter) => filter.name));
+  const filterNames = new Set([
+    ...config.filters.map((filter) => filter.name),
+    ...(options.knownFilters ?? []),
+  ]);
   const routes: ResolvedRoute[] = config.routes.map((route, index) => {
     const path = `routes[${index}]`;
     if (routeIds.has(route.id)) problem(`${path}.id`, `duplicate route id "${route.id}"`);
@@ -124,16 +156,18 @@ export function parseConfig(raw: unknown, source: string, environment?: Environm
         problem(`${path}.filters[${filterIndex}]`, `no filter named "${name}" in filters`);
     });
     const { preset: _preset, ...rest } = route;
+    const keepStored = route.apiKey === STORED_KEY;
     return {
       ...rest,
       vendor: vendor ?? 'openai',
       baseUrl: (baseUrl ?? '').replace(/\/+$/, ''),
-      apiKey: resolveSecret(route.apiKey, `${path}.apiKey`),
+      apiKey: keepStored ? undefined : resolveSecret(route.apiKey, `${path}.apiKey`),
+      ...(keepStored ? { keepStoredKey: true as const } : {}),
     };
   });
 
   const appNames = new Set<string>();
-  const apps = config.apps.map((app, index) => {
+  const apps = config.apps.map((app, index): ResolvedApp => {
     const path = `apps[${index}]`;
     if (appNames.has(app.name)) problem(`${path}.name`, `duplicate app name "${app.name}"`);
     appNames.add(app.name);
@@ -144,6 +178,7 @@ export function parseConfig(raw: unknown, source: string, environment?: Environm
       if (!filterNames.has(name))
         problem(`${path}.filters[${filterIndex}]`, `no filter named "${name}" in filters`);
     });
+    if (app.key === STORED_KEY) return { ...app, key: undefined, keepStoredKey: true };
     const key = resolveSecret(app.key, `${path}.key`);
     if (key !== undefined && key.length < 16)
       problem(`${path}.key`, 'an app key needs at least 16 characters');

@@ -77,6 +77,8 @@ export const serverSchema = z.strictObject({
   maxUpstreamBodyMb: z.number().positive().max(4096).optional(),
   /** The largest single event in an upstream stream (default 16); over it the stream ends with an error. */
   maxUpstreamEventMb: z.number().positive().max(1024).optional(),
+  /** How long a dashboard session lasts, in days (default 30; browsers cap cookies at 400). */
+  sessionDays: z.number().positive().max(400).optional(),
 });
 
 export const configSchema = z.strictObject({

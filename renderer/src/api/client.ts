@@ -19,12 +19,15 @@ declare global {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** The whole answer, where it says more than its message (e.g. which keys an import would drop). */
+  readonly body: unknown;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, body?: unknown) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.body = body;
   }
 }
 
@@ -50,14 +53,15 @@ function request(path: string, init: RequestInit = {}): Promise<Response> {
 async function failure(response: Response): Promise<ApiError> {
   let code = 'http_error';
   let message = `The gateway answered ${response.status} ${response.statusText}.`.replace(' .', '.');
+  let body: { error?: { message?: unknown; code?: unknown } } | undefined;
   try {
-    const body = (await response.json()) as { error?: { message?: unknown; code?: unknown } };
+    body = (await response.json()) as { error?: { message?: unknown; code?: unknown } };
     if (typeof body.error?.message === 'string') message = body.error.message;
     if (typeof body.error?.code === 'string') code = body.error.code;
   } catch {
     // Not JSON (a proxy in between, or the gateway gone): the status line is all there is.
   }
-  return new ApiError(response.status, code, message);
+  return new ApiError(response.status, code, message, body);
 }
 
 async function send(path: string, init: RequestInit = {}): Promise<Response> {

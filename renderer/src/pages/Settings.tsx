@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import { getText, messageOf, postText, sendJson } from '../api/client.ts';
-import type { ConfigImportResult, Price, Settings } from '../api/types.ts';
+import { ApiError, getText, messageOf, postText, sendJson } from '../api/client.ts';
+import type { ConfigImportResult, DroppedKeys, Price, Settings } from '../api/types.ts';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Badge, Field, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
-import { formatUsd } from '../lib/format.ts';
+import { usdColumn } from '../lib/format.ts';
 import { navigate, useResource } from '../lib/hooks.ts';
 import { PriceDialog } from './PriceDialog.tsx';
 
@@ -194,11 +194,20 @@ function ServerSettings() {
   );
 }
 
+/** The 409 answer of an import that would remove stored keys, or undefined for any other failure. */
+function droppedKeysOf(thrown: unknown): DroppedKeys | undefined {
+  if (!(thrown instanceof ApiError) || thrown.code !== 'keys_would_be_dropped') return undefined;
+  const dropped = (thrown.body as { droppedKeys?: Partial<DroppedKeys> } | undefined)?.droppedKeys;
+  return { routes: dropped?.routes ?? [], apps: dropped?.apps ?? [] };
+}
+
 function ConfigTransfer() {
   const [text, setText] = useState('');
   const [result, setResult] = useState<ConfigImportResult>();
   const [error, setError] = useState<string>();
   const [confirming, setConfirming] = useState(false);
+  // Set when the gateway answered that the import would remove stored keys: asks again, naming them.
+  const [dropping, setDropping] = useState<DroppedKeys>();
   const file = useRef<HTMLInputElement>(null);
 
   const exportConfig = async () => {
@@ -210,6 +219,19 @@ function ConfigTransfer() {
     }
   };
 
+  const importText = async (dropKeys: boolean) => {
+    setError(undefined);
+    setResult(undefined);
+    const type = text.trim().startsWith('{') ? 'application/json' : 'application/yaml';
+    const answer = await postText<ConfigImportResult>(
+      `/config${dropKeys ? '?dropKeys=true' : ''}`,
+      text,
+      type,
+    );
+    setResult(answer);
+    setText('');
+  };
+
   return (
     <section className="card" aria-labelledby="config-title">
       <div className="card-header">
@@ -219,8 +241,9 @@ function ConfigTransfer() {
         </button>
       </div>
       <p className="muted small">
-        Routes, apps, filters, prices and these settings in the format <code>serve --config</code> reads.
-        Vendor keys are never exported: a route with a key says <code>apiKey: env:NAME</code> instead.
+        Routes, apps, filters, prices and these settings in the format <code>serve --config</code> reads. Keys
+        are never exported: where Switchboard holds one, the file says <code>apiKey: stored</code> (an app’s
+        fixed key: <code>key: stored</code>), and importing it here keeps that key.
       </p>
       <Field
         label="Import a config file"
@@ -302,18 +325,46 @@ function ConfigTransfer() {
           confirmLabel="Import"
           onClose={() => setConfirming(false)}
           onConfirm={async () => {
-            setError(undefined);
-            setResult(undefined);
-            const type = text.trim().startsWith('{') ? 'application/json' : 'application/yaml';
-            const answer = await postText<ConfigImportResult>('/config', text, type);
-            setResult(answer);
-            setText('');
+            try {
+              await importText(false);
+            } catch (thrown) {
+              const dropped = droppedKeysOf(thrown);
+              if (!dropped) throw thrown;
+              // Nothing was applied: this dialog closes and the next one names the keys.
+              setDropping(dropped);
+            }
           }}
         >
           <p>
             What the file lists is created or updated to match it. Things an earlier config file created and
             this one no longer lists are removed; what was made here in the dashboard stays.
           </p>
+        </ConfirmDialog>
+      )}
+      {dropping && (
+        <ConfirmDialog
+          title="Remove stored keys?"
+          confirmLabel="Import and remove the keys"
+          onClose={() => setDropping(undefined)}
+          onConfirm={() => importText(true)}
+        >
+          <p>
+            The file gives no key for these, so importing it removes the key Switchboard holds for each. Their
+            requests will fail until a key is set again. To keep a key, write <code>apiKey: stored</code> (
+            <code>key: stored</code> for an app) in the file instead, and import it again.
+          </p>
+          <ul aria-label="Keys the import would remove">
+            {dropping.routes.map((id) => (
+              <li key={`route-${id}`}>
+                Route <strong>{id}</strong>: its vendor key
+              </li>
+            ))}
+            {dropping.apps.map((name) => (
+              <li key={`app-${name}`}>
+                App <strong>{name}</strong>: the fixed key a config file gave it
+              </li>
+            ))}
+          </ul>
         </ConfirmDialog>
       )}
     </section>
@@ -334,6 +385,10 @@ function Prices({ model }: { model: string | null }) {
   }, [model]);
 
   const list = prices.data?.data;
+  // One number of decimals per column.
+  const inputColumn = usdColumn(list?.map((price) => price.inputPerMTok) ?? []);
+  const cachedColumn = usdColumn(list?.map((price) => price.cachedInputPerMTok) ?? []);
+  const outputColumn = usdColumn(list?.map((price) => price.outputPerMTok) ?? []);
   return (
     <section className="card table-card" aria-labelledby="prices-title">
       <div className="card-header padded">
@@ -381,15 +436,15 @@ function Prices({ model }: { model: string | null }) {
               <th scope="row" className="mono-ish">
                 {price.model} {price.source === 'config' && <Badge>config file</Badge>}
               </th>
-              <td className="num">{formatUsd(price.inputPerMTok)}</td>
+              <td className="num">{inputColumn(price.inputPerMTok)}</td>
               <td className="num">
                 {price.cachedInputPerMTok === null ? (
                   <span className="muted">—</span>
                 ) : (
-                  formatUsd(price.cachedInputPerMTok)
+                  cachedColumn(price.cachedInputPerMTok)
                 )}
               </td>
-              <td className="num">{formatUsd(price.outputPerMTok)}</td>
+              <td className="num">{outputColumn(price.outputPerMTok)}</td>
               <td className="actions">
                 <button
                   type="button"
