@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { gatewayOrigin } from './api/client.ts';
 import type { Status } from './api/types.ts';
 import { CopyButton } from './components/CopyButton.tsx';
 import { Icon, Logo, type IconName } from './components/Icon.tsx';
 import { Notice } from './components/Notice.tsx';
+import { Field } from './components/ui.tsx';
 import { useHashRoute, useResource } from './lib/hooks.ts';
 import { AppsPage } from './pages/Apps.tsx';
 import { FiltersPage } from './pages/Filters.tsx';
@@ -46,17 +47,108 @@ export function SecretsWarning({ secrets }: { secrets: string | undefined }) {
   );
 }
 
+/** Where the gateway serves a login link, also when it was already used (then with status 401). */
+const LOGIN_PATH = /\/ui\/login\/?$/;
+
+/** The admin token for a session cookie; the gateway's answer, or why not, as a message to show. */
+async function signInWithToken(token: string): Promise<string | null> {
+  let response: Response;
+  try {
+    response = await fetch('/ui/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+      credentials: 'same-origin',
+    });
+  } catch {
+    return 'Switchboard is not answering. Is it still running?';
+  }
+  if (response.ok) return null;
+  try {
+    const body = (await response.json()) as { error?: { message?: unknown } };
+    if (typeof body.error?.message === 'string') return body.error.message;
+  } catch {
+    // Not JSON: the status line below is all there is.
+  }
+  return `Sign-in failed: the gateway answered ${response.status}.`;
+}
+
+/**
+ * Shown when the admin API answers 401: the session ended (or a used login link was opened).
+ * The way back needs no new link and no restart: the admin token, or `npx switchboard login`.
+ */
 function SignedOut() {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const linkUsed = LOGIN_PATH.test(window.location.pathname);
+  const desktop = Boolean(window.switchboard?.baseUrl);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (token.trim() === '') {
+      setError('Enter the admin token.');
+      input.current?.focus();
+      return;
+    }
+    setBusy(true);
+    const failure = await signInWithToken(token);
+    if (failure === null) {
+      // A fresh load, so that every page fetches again with the new session; a used link's URL is left behind.
+      window.location.replace(`/ui/${window.location.hash}`);
+      return;
+    }
+    setBusy(false);
+    setError(failure);
+    input.current?.select();
+  };
+
   return (
     <main className="signed-out" id="main">
       <div className="signed-out-card">
         <Logo className="brand-mark large" />
         <h1>Signed out</h1>
-        <p>
-          This dashboard session has ended, usually because Switchboard restarted. Open the dashboard link it
-          printed when it started (each link works once), or run <code>npm run serve</code> again for a new
-          one.
-        </p>
+        {desktop ? (
+          <p>The gateway no longer accepts this window&rsquo;s admin token. Restart Switchboard.</p>
+        ) : (
+          <>
+            <p>
+              {linkUsed
+                ? 'This login link was already used or has expired: each link works once.'
+                : 'This dashboard session has ended.'}{' '}
+              Sign in with the admin token, or run <code>npx switchboard login</code> (add{' '}
+              <code>--data-dir</code> if the gateway uses one) for a new login link.
+            </p>
+            <form className="form" style={{ width: '100%' }} onSubmit={submit} noValidate>
+              <Field
+                label="Admin token"
+                hint="The one Switchboard was started with (--admin-token, --admin-token-file or SWITCHBOARD_ADMIN_TOKEN)."
+                error={error ?? undefined}
+              >
+                {(id, describedBy) => (
+                  <input
+                    id={id}
+                    ref={input}
+                    type="password"
+                    name="token"
+                    autoComplete="current-password"
+                    autoFocus
+                    aria-describedby={describedBy}
+                    aria-invalid={error !== null}
+                    value={token}
+                    onChange={(event) => setToken(event.target.value)}
+                  />
+                )}
+              </Field>
+              <div className="form-actions">
+                <button type="submit" className="button primary" disabled={busy}>
+                  {busy ? 'Signing in…' : 'Sign in'}
+                </button>
+              </div>
+            </form>
+          </>
+        )}
       </div>
     </main>
   );

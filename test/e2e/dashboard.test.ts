@@ -93,9 +93,17 @@ describe('the dashboard in headless Chromium against the real gateway', () => {
     await dialog.getByLabel('Base URL', { exact: true }).fill(fake.url);
     await dialog.getByLabel('API key', { exact: true }).fill(VENDOR_KEY);
     await shoot('route-editor');
-    await dialog.getByRole('button', { name: 'Save and test connection' }).click();
+    // The test runs on the form's values, before anything is saved.
+    await dialog.getByRole('button', { name: 'Test connection' }).click();
     const connected = await visible(dialog.getByText(/^Connected: .* answered in/));
     expect(await connected.textContent()).toContain('gpt-4.1-nano');
+    const saved = () =>
+      page.evaluate(
+        async () => ((await (await fetch('/admin/api/routes')).json()) as { data: unknown[] }).data,
+      );
+    expect(await saved()).toEqual([]);
+    await dialog.getByRole('button', { name: 'Create route' }).click();
+    await visible(dialog.getByText('Route “openai” created'));
     await dialog.getByRole('button', { name: 'Pick from the vendor’s models' }).click();
     await dialog.getByRole('checkbox', { name: 'gpt-4.1-nano', exact: true }).check();
     await dialog.getByRole('checkbox', { name: 'gpt-4.1-mini', exact: true }).check();

@@ -89,7 +89,7 @@ describe('the key dialog', () => {
     expect(claude.missing).toContain('Anthropic preset');
   });
 
-  it('traps Tab inside and closes on Escape', () => {
+  it('traps Tab inside, and asks before Escape closes it with the key uncopied', () => {
     const onClose = vi.fn();
     render(
       <>
@@ -106,6 +106,9 @@ describe('the key dialog', () => {
     fireEvent.keyDown(document.activeElement!, { key: 'Tab', shiftKey: true });
     expect(document.activeElement).toBe(done);
     fireEvent.keyDown(document.body, { key: 'Escape' });
+    // Closing loses the key for good: Escape asks first (key-dialog-confirm.test.tsx has the rest).
+    const ask = screen.getByRole('alertdialog', { name: 'Close without copying the key?' });
+    fireEvent.click(within(ask).getByRole('button', { name: 'Close without the key' }));
     expect(onClose).toHaveBeenCalledTimes(1);
   });
 });

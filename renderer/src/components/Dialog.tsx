@@ -12,6 +12,11 @@ export interface DialogProps {
   /** One line under the title: what this dialog is for. */
   description?: ReactNode;
   onClose: () => void;
+  /**
+   * What Escape, a click outside and the × do; onClose when not given. A dialog whose closing
+   * loses something (a key shown once) asks first instead.
+   */
+  onDismiss?: () => void;
   children: ReactNode;
   footer?: ReactNode;
   size?: 'small' | 'medium' | 'large' | 'wide' | 'drawer';
@@ -34,6 +39,7 @@ export function Dialog({
   title,
   description,
   onClose,
+  onDismiss,
   children,
   footer,
   size = 'medium',
@@ -43,7 +49,7 @@ export function Dialog({
   const titleId = useId();
   const descriptionId = useId();
   const close = useRef(onClose);
-  close.current = onClose;
+  close.current = onDismiss ?? onClose;
 
   useEffect(() => {
     const root = panel.current;

@@ -10,11 +10,11 @@ import {
   type TooltipContentProps,
 } from 'recharts';
 import type { Bucket } from '../api/types.ts';
-import { formatCount, formatCompact, formatTokens, formatUsd, formatUsdAxis } from '../lib/format.ts';
+import { formatCount, formatCompact, formatTokens, formatUsd, moneyAxis, usdColumn } from '../lib/format.ts';
 import { usePrefersDark } from '../lib/hooks.ts';
-import { bucketLabel, type Metric, type Pivot } from '../lib/series.ts';
+import { bucketLabel, SeriesSlots, type Metric, type Pivot } from '../lib/series.ts';
 
-/** Distinguishable in both themes, and in the same order everywhere so a model keeps its colour. */
+/** Distinguishable in both themes; slot n is the same hue in both, so a series keeps its colour. */
 const LIGHT = [
   '#5b5bd6',
   '#12a594',
@@ -40,6 +40,19 @@ const DARK = [
 const OTHER = '#8b8d98';
 
 export const MAX_SERIES = LIGHT.length;
+
+const SLOTS_KEY = 'switchboard.seriesColours';
+
+/** Local storage where the page may use it: the colours then survive a reload too. */
+function slotStorage() {
+  return {
+    get: () => window.localStorage.getItem(SLOTS_KEY),
+    set: (value: string) => window.localStorage.setItem(SLOTS_KEY, value),
+  };
+}
+
+/** One colour per series across every chart of the dashboard (see SeriesSlots). */
+export const seriesSlots = new SeriesSlots(MAX_SERIES, slotStorage());
 
 export function formatMetric(metric: Metric, value: number): string {
   return metric === 'costUsd'
@@ -74,6 +87,9 @@ function ChartTooltip({ active, payload, label, metric, bucket }: ChartTooltipPr
   if (!active || !payload || payload.length === 0) return null;
   const items = payload.filter((item) => Number(item.value) > 0).reverse();
   const total = payload.reduce((sum, item) => sum + Number(item.value ?? 0), 0);
+  // The tooltip is a small table: its amounts share one number of decimals.
+  const money = usdColumn([...items.map((item) => Number(item.value)), total]);
+  const show = (value: number) => (metric === 'costUsd' ? money(value) : formatMetric(metric, value));
   return (
     <div className="chart-tooltip">
       <div className="chart-tooltip-title">{bucketLabel(Number(label), bucket)}</div>
@@ -81,13 +97,13 @@ function ChartTooltip({ active, payload, label, metric, bucket }: ChartTooltipPr
         <div className="chart-tooltip-row" key={String(item.dataKey)}>
           <span className="swatch" style={{ background: item.color }} aria-hidden="true" />
           <span className="chart-tooltip-name">{item.name}</span>
-          <span className="num">{formatMetric(metric, Number(item.value))}</span>
+          <span className="num">{show(Number(item.value))}</span>
         </div>
       ))}
       {items.length !== 1 && (
         <div className="chart-tooltip-row total">
           <span className="chart-tooltip-name">Total</span>
-          <span className="num">{formatMetric(metric, total)}</span>
+          <span className="num">{show(total)}</span>
         </div>
       )}
     </div>
@@ -132,6 +148,17 @@ export function StackedBars({
       </div>
     );
   }
+  const slots = seriesSlots.assign(limited.keys.filter((key) => key !== 'Other'));
+  // Money gets its own round ticks and one label format, so no two ticks read the same.
+  const money =
+    metric === 'costUsd'
+      ? moneyAxis(
+          Math.max(
+            0,
+            ...limited.rows.map((row) => limited.keys.reduce((sum, key) => sum + (row[key] ?? 0), 0)),
+          ),
+        )
+      : undefined;
   const axis = dark ? '#6f6e77' : '#8b8d98';
   const grid = dark ? '#2a2a30' : '#ececf0';
   return (
@@ -148,9 +175,8 @@ export function StackedBars({
             minTickGap={24}
           />
           <YAxis
-            tickFormatter={(value: number) =>
-              metric === 'costUsd' ? formatUsdAxis(value) : formatCompact(value)
-            }
+            {...(money ? { ticks: money.ticks, domain: [0, money.ticks.at(-1) ?? 1] } : {})}
+            tickFormatter={(value: number) => (money ? money.format(value) : formatCompact(value))}
             tick={{ fill: axis, fontSize: 11 }}
             tickLine={false}
             axisLine={false}
@@ -165,13 +191,13 @@ export function StackedBars({
           {legend && limited.keys.length > 1 && (
             <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, paddingTop: 8 }} />
           )}
-          {limited.keys.map((key, index) => (
+          {limited.keys.map((key) => (
             <Bar
               key={key}
               dataKey={key}
               name={key}
               stackId="stack"
-              fill={key === 'Other' ? OTHER : palette[index % palette.length]}
+              fill={key === 'Other' ? OTHER : palette[slots.get(key) ?? 0]}
               isAnimationActive={false}
               maxBarSize={36}
             />

@@ -28,12 +28,68 @@ export function formatUsd(value: number | null | undefined): string {
   return usd2.format(value);
 }
 
-/** Axis labels: short, and still money. */
-export function formatUsdAxis(value: number): string {
-  if (value === 0) return '$0';
-  if (Math.abs(value) < 0.01) return usdSmall.format(value);
-  if (Math.abs(value) >= 1000) return `$${compact.format(value)}`;
-  return usd2.format(value);
+/** Fraction digits for money: fixed ones cached, since a table asks for one format many times. */
+const usdFixed = new Map<number, Intl.NumberFormat>();
+function usdWith(digits: number): Intl.NumberFormat {
+  let format = usdFixed.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: 'USD',
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    usdFixed.set(digits, format);
+  }
+  return format;
+}
+
+/** The most decimals a money column shows: a millionth of a dollar is below any request's price. */
+const MAX_USD_DIGITS = 6;
+
+/**
+ * One money format for a whole table column: every row gets as many decimals as its smallest
+ * non-zero amount needs to show two significant digits (two at least), so that the amounts line
+ * up and compare at a glance instead of one row reading $0.0066 and the next $1.20.
+ */
+export function usdColumn(
+  values: Iterable<number | null | undefined>,
+): (value: number | null | undefined) => string {
+  let smallest = Infinity;
+  for (const value of values) {
+    if (value === null || value === undefined || !Number.isFinite(value) || value === 0) continue;
+    smallest = Math.min(smallest, Math.abs(value));
+  }
+  const digits =
+    smallest >= 0.01 ? 2 : Math.min(MAX_USD_DIGITS, Math.max(2, Math.ceil(-Math.log10(smallest) - 1e-9) + 1));
+  const format = usdWith(digits);
+  return (value) =>
+    value === null || value === undefined || !Number.isFinite(value) ? DASH : format.format(value);
+}
+
+/**
+ * A money axis from 0 to at least `max`: round steps (1, 2, 2.5 or 5 times a power of ten) and one
+ * label format for every tick, as many decimals as the step needs (two below a dollar), so that no
+ * two ticks read the same ($0.015 and $0.02 both as "$0.02") and all line up.
+ */
+export function moneyAxis(max: number, count = 4): { ticks: number[]; format: (value: number) => string } {
+  if (!Number.isFinite(max) || max <= 0)
+    return { ticks: [0, 1], format: (value) => usdWith(0).format(value) };
+  const raw = max / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const multiple = [1, 2, 2.5, 5, 10].find((candidate) => candidate * power >= raw * (1 - 1e-9)) ?? 10;
+  const step = multiple * power;
+  const ticks: number[] = [];
+  for (let index = 0; ticks.length === 0 || ticks.at(-1)! < max * (1 - 1e-9); index++)
+    ticks.push(Number((index * step).toPrecision(12)));
+  if (step >= 1000) return { ticks, format: (value) => (value === 0 ? '$0' : `$${compact.format(value)}`) };
+  // Decimals that write the step exactly (2.5 → 1, 0.005 → 3), two at least below a dollar.
+  let exact = 0;
+  while (exact < MAX_USD_DIGITS && Math.abs(step * 10 ** exact - Math.round(step * 10 ** exact)) > 1e-6)
+    exact++;
+  const digits = Math.min(MAX_USD_DIGITS, step < 1 ? Math.max(2, exact) : exact === 0 ? 0 : 2);
+  const format = usdWith(digits);
+  return { ticks, format: (value) => format.format(value) };
 }
 
 export function formatTokens(value: number | null | undefined): string {

@@ -133,3 +133,79 @@ export function bucketLabel(start: number, bucket: Bucket): string {
       return utcMonth.format(start);
   }
 }
+
+/**
+ * Which palette slot each series gets. A key keeps the slot it was first given, in every chart and
+ * after every change of period, measure or grouping, so a model (or app, or route) has one colour
+ * everywhere: slots follow the key, never its rank in one chart (which differs between cost and
+ * tokens). Two keys in one chart never share a slot: when remembered slots clash (more keys seen
+ * than the palette holds), the later key borrows a free slot for that chart only.
+ */
+export class SeriesSlots {
+  private readonly slots = new Map<string, number>();
+
+  constructor(
+    readonly size: number,
+    private readonly storage?: { get(): string | null; set(value: string): void },
+  ) {
+    try {
+      const saved: unknown = JSON.parse(storage?.get() ?? '{}');
+      if (typeof saved === 'object' && saved !== null)
+        for (const [key, slot] of Object.entries(saved))
+          if (Number.isInteger(slot) && slot >= 0 && slot < size) this.slots.set(key, slot as number);
+    } catch {
+      // A damaged or foreign value: start afresh, colours are only a convenience.
+    }
+  }
+
+  /** The slot of every key of one chart, in that chart's order; distinct while keys ≤ size. */
+  assign(keys: readonly string[]): Map<string, number> {
+    let added = false;
+    for (const key of keys) {
+      if (this.slots.has(key)) continue;
+      this.slots.set(key, this.leastUsed());
+      added = true;
+    }
+    if (added) this.save();
+    const chosen = new Map<string, number>();
+    const taken = new Set<number>();
+    const clashing: string[] = [];
+    for (const key of keys) {
+      const slot = this.slots.get(key)!;
+      if (taken.has(slot)) clashing.push(key);
+      else {
+        chosen.set(key, slot);
+        taken.add(slot);
+      }
+    }
+    for (const key of clashing) {
+      let slot = 0;
+      while (taken.has(slot) && slot < this.size) slot++;
+      chosen.set(key, slot % this.size);
+      taken.add(slot);
+    }
+    return chosen;
+  }
+
+  clear(): void {
+    this.slots.clear();
+    this.save();
+  }
+
+  /** The slot fewest keys hold, the lowest on a tie: the first `size` keys get 0, 1, 2, … */
+  private leastUsed(): number {
+    const counts = new Array<number>(this.size).fill(0);
+    for (const slot of this.slots.values()) counts[slot] = (counts[slot] ?? 0) + 1;
+    return counts.indexOf(Math.min(...counts));
+  }
+
+  private save(): void {
+    // Bounded: a long-lived dashboard sees new model names for years.
+    while (this.slots.size > 500) this.slots.delete(this.slots.keys().next().value!);
+    try {
+      this.storage?.set(JSON.stringify(Object.fromEntries(this.slots)));
+    } catch {
+      // Storage full or refused: the colours still hold for this session.
+    }
+  }
+}

@@ -14,6 +14,7 @@ import {
   formatUntil,
   formatUsd,
   plural,
+  usdColumn,
 } from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
 import { bucketStarts, pivot, type Metric } from '../lib/series.ts';
@@ -50,20 +51,29 @@ function tightest(
     .sort((a, b) => b.spentUsd / b.limitUsd - a.spentUsd / a.limitUsd)[0];
 }
 
-function budgetDetail(budget: BudgetStatus | undefined, label: string) {
+/**
+ * Under a spend card's total: the budget its bar shows, named, with that budget's own spend. The
+ * total covers every app and route while a budget covers one, so the bar never stands for the
+ * total (a total of $5 above "4.2% of $10" would read as if $5 were 4.2% of $10).
+ */
+function budgetDetail(budgets: readonly BudgetStatus[], period: BudgetStatus['period'], label: string) {
+  const budget = tightest(budgets, period);
   if (!budget) return <span className="muted">No {label} budget set</span>;
+  const count = budgets.filter((candidate) => candidate.period === period).length;
+  const whose = `${budget.scope === 'app' ? 'App' : 'Route'} ${budget.name}`;
+  const spent = `${formatUsd(budget.spentUsd)} of ${formatUsd(budget.limitUsd)}`;
   return (
     <>
+      <span className="stat-budget">
+        <span className="muted">{whose}:</span> <span className="num">{spent}</span>
+        {count > 1 && <span className="muted"> · closest of {count}</span>}
+      </span>
       <Meter
         spent={budget.spentUsd}
         reserved={budget.reservedUsd}
         limit={budget.limitUsd}
-        label={`${budget.name} budget`}
+        label={`${whose}, ${label} budget: ${spent} (${formatPercent(budget.spentUsd / budget.limitUsd)})`}
       />
-      <span className="muted">
-        {formatPercent(budget.spentUsd / budget.limitUsd)} of {formatUsd(budget.limitUsd)} for {budget.scope}{' '}
-        {budget.name}
-      </span>
     </>
   );
 }
@@ -184,6 +194,9 @@ export function OverviewPage() {
       : pivot(data.last30d, metric, bucketStarts(now - 29 * 24 * HOUR, now, 'day'), 'day')
     : undefined;
   const newUser = data !== undefined && (data.routes === 0 || data.apps === 0);
+  // The budget list is a table in all but markup: one number of decimals down each column.
+  const spentMoney = usdColumn(data?.budgets.map((budget) => budget.spentUsd) ?? []);
+  const limitMoney = usdColumn(data?.budgets.map((budget) => budget.limitUsd) ?? []);
 
   return (
     <>
@@ -195,13 +208,13 @@ export function OverviewPage() {
           label="Spend today"
           value={formatUsd(data?.today.costUsd)}
           loading={loading}
-          detail={data && budgetDetail(tightest(data.budgets, 'day'), 'daily')}
+          detail={data && budgetDetail(data.budgets, 'day', 'daily')}
         />
         <Stat
           label="Spend this month"
           value={formatUsd(data?.month.costUsd)}
           loading={loading}
-          detail={data && budgetDetail(tightest(data.budgets, 'month'), 'monthly')}
+          detail={data && budgetDetail(data.budgets, 'month', 'monthly')}
         />
         <Stat
           label="Requests today"
@@ -295,9 +308,9 @@ export function OverviewPage() {
                       <span className="muted">{budget.scope === 'app' ? 'App' : 'Route'}</span> {budget.name}
                     </span>
                     <span className="num">
-                      {formatUsd(budget.spentUsd)}{' '}
+                      {spentMoney(budget.spentUsd)}{' '}
                       <span className="muted">
-                        of {formatUsd(budget.limitUsd)} / {budget.period}
+                        of {limitMoney(budget.limitUsd)} / {budget.period}
                       </span>
                     </span>
                   </div>

@@ -215,22 +215,30 @@ export function RouteEditor({
   const [logBodies, setLogBodies] = useState(initial?.logBodies ?? false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<'save' | 'test'>();
+  /** The last connection test of the values now in the form; any edit makes it stale, so it goes. */
   const [test, setTest] = useState<ConnectionTest>();
+  /** Saved while the test of these very values had failed: said in warning colours, not green. */
+  const [savedDespiteTest, setSavedDespiteTest] = useState(false);
   const [dirty, setDirty] = useState(false);
 
   const editing = route !== undefined;
+  const edited = () => {
+    setDirty(true);
+    setTest(undefined);
+    setSavedDespiteTest(false);
+  };
   const touch =
     <T,>(set: (value: T) => void) =>
     (value: T) => {
       set(value);
-      setDirty(true);
+      edited();
     };
 
   const choosePreset = (next: VendorPreset) => {
     setPreset(next);
     setBaseUrl(next.baseUrl);
     setId(freeId(next.id, takenIds));
-    setDirty(true);
+    edited();
   };
 
   const body = () => {
@@ -269,19 +277,14 @@ export function RouteEditor({
       if (editing) {
         saved = await sendJson<Route>('PATCH', `/routes/${encodeURIComponent(route.id)}`, fields);
       } else {
-        // A new route leaves out what is empty rather than sending nulls.
-        const created = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null));
-        saved = await sendJson<Route>('POST', '/routes', {
-          id: id.trim(),
-          vendor: preset.vendor,
-          ...created,
-        });
+        saved = await sendJson<Route>('POST', '/routes', newRoute(fields));
         setJustCreated(true);
       }
       setRoute(saved);
       setApiKey('');
       setRemoveKey(false);
       setDirty(false);
+      setSavedDespiteTest(test?.ok === false);
       onSaved(saved);
       return saved;
     } catch (thrown) {
@@ -290,13 +293,35 @@ export function RouteEditor({
     }
   };
 
+  // A new route leaves out what is empty rather than sending nulls.
+  const newRoute = (fields: ReturnType<typeof body>) => ({
+    id: id.trim(),
+    vendor: preset.vendor,
+    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null)),
+  });
+
+  /**
+   * Tests the values in the form, saved or not, and saves nothing: the gateway applies them to the
+   * stored route (as a PATCH would, a new route as a POST would) for this one request only.
+   */
   const runTest = async () => {
+    setError(undefined);
+    let fields;
+    try {
+      fields = body();
+    } catch (thrown) {
+      setError(messageOf(thrown));
+      return;
+    }
     setBusy('test');
     setTest(undefined);
+    setSavedDespiteTest(false);
     try {
-      const target = dirty || !route ? await save() : route;
-      if (!target) return;
-      setTest(await sendJson<ConnectionTest>('POST', `/routes/${encodeURIComponent(target.id)}/test`));
+      setTest(
+        editing
+          ? await sendJson<ConnectionTest>('POST', `/routes/${encodeURIComponent(route.id)}/test`, fields)
+          : await sendJson<ConnectionTest>('POST', '/routes/test', newRoute(fields)),
+      );
     } catch (thrown) {
       setError(messageOf(thrown));
     } finally {
@@ -318,12 +343,7 @@ export function RouteEditor({
       footer={
         <>
           <button type="button" className="button" onClick={runTest} disabled={busy !== undefined}>
-            <Icon name="play" />{' '}
-            {busy === 'test'
-              ? 'Testing…'
-              : dirty || !editing
-                ? 'Save and test connection'
-                : 'Test connection'}
+            <Icon name="play" /> {busy === 'test' ? 'Testing…' : 'Test connection'}
           </button>
           <span className="spacer" />
           <button type="button" className="button" onClick={onClose}>
@@ -337,7 +357,8 @@ export function RouteEditor({
               setBusy('save');
               const saved = await save();
               setBusy(undefined);
-              if (saved && editing) onClose();
+              // A failed test of what was just saved stays in view, with the warning, until Done.
+              if (saved && editing && test?.ok !== false) onClose();
             }}
           >
             {busy === 'save' ? 'Saving…' : editing ? 'Save changes' : 'Create route'}
@@ -351,10 +372,20 @@ export function RouteEditor({
           event.preventDefault();
         }}
       >
-        {justCreated && (
-          <Notice kind="success" title={`Route “${route?.id}” created`}>
-            Test the connection to make sure the key works, and pick the models apps may use.
+        {savedDespiteTest ? (
+          <Notice
+            kind="warning"
+            title={`Route “${route?.id}” ${justCreated ? 'created' : 'saved'}, but its connection test failed`}
+          >
+            Requests through it will fail the same way until the base URL, key or model is fixed: see the
+            test’s answer below.
           </Notice>
+        ) : (
+          justCreated && (
+            <Notice kind="success" title={`Route “${route?.id}” created`}>
+              Test the connection to make sure the key works, and pick the models apps may use.
+            </Notice>
+          )
         )}
         {!editing && (
           <fieldset className="preset-picker">
@@ -460,6 +491,9 @@ export function RouteEditor({
           </label>
         )}
         {test && <TestResult result={test} />}
+        {test && (dirty || !editing) && (
+          <p className="muted small">Tested with the values above, which are not saved yet.</p>
+        )}
         <ModelsEditor routeId={route?.id} models={models} onChange={touch(setModels)} />
         <details className="advanced">
           <summary>Default model, budget, rate limit, filters, body logging</summary>

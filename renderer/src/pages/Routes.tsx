@@ -5,7 +5,7 @@ import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Badge, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
-import { formatUsd } from '../lib/format.ts';
+import { usdColumn } from '../lib/format.ts';
 import { navigate, useResource } from '../lib/hooks.ts';
 import { PriceDialog } from './PriceDialog.tsx';
 import { RouteEditor, TestResult, VENDOR_LABELS, presetOf } from './RouteEditor.tsx';
@@ -49,6 +49,7 @@ export function RoutesPage({ params }: { params: URLSearchParams }) {
 
   const list = routes.data?.data;
   const presetList = presets.data?.data ?? [];
+  const money = usdColumn(list?.map((route) => route.budget?.usd) ?? []);
 
   const test = async (route: Route) => {
     setTests((current) => ({ ...current, [route.id]: 'running' }));
@@ -115,6 +116,7 @@ export function RoutesPage({ params }: { params: URLSearchParams }) {
                     vendorLabel={preset?.label ?? VENDOR_LABELS[route.vendor]}
                     needsKey={preset?.needsKey ?? false}
                     result={result}
+                    money={money}
                     onTest={() => test(route)}
                     onDismiss={() =>
                       setTests((current) =>
@@ -174,6 +176,7 @@ function RouteRow({
   vendorLabel,
   needsKey,
   result,
+  money,
   onTest,
   onDismiss,
   onEdit,
@@ -184,6 +187,8 @@ function RouteRow({
   vendorLabel: string;
   needsKey: boolean;
   result: ConnectionTest | 'running' | { error: string } | undefined;
+  /** The budget column's one money format. */
+  money: (value: number) => string;
   onTest: () => void;
   onDismiss: () => void;
   onEdit: () => void;
@@ -229,7 +234,7 @@ function RouteRow({
         <td className="num">
           {route.budget ? (
             <>
-              {formatUsd(route.budget.usd)}
+              {money(route.budget.usd)}
               <span className="muted"> / {route.budget.period}</span>
             </>
           ) : (

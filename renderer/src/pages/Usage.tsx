@@ -5,7 +5,7 @@ import { StackedBars } from '../components/charts.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { EmptyState, Field, PageHeader, Segmented, Skeleton, SkeletonRows } from '../components/ui.tsx';
-import { formatCount, formatTokens, formatUsd, plural } from '../lib/format.ts';
+import { formatCount, formatTokens, formatUsd, plural, usdColumn } from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
 import { bucketStarts, pivot, totalsByKey } from '../lib/series.ts';
 
@@ -72,6 +72,8 @@ export function UsagePage() {
     { requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpriced: 0 },
   );
   const groupLabel = groupBy === 'app' ? 'App' : groupBy === 'route' ? 'Route' : 'Model';
+  // One number of decimals down the cost column, the total included, so the rows line up.
+  const money = usdColumn([...(totals ?? []).map((row) => row.costUsd), sum?.costUsd]);
 
   const exportCsv = async () => {
     setExportError(undefined);
@@ -254,7 +256,7 @@ export function UsagePage() {
                     <td className="num">{formatTokens(row.inputTokens)}</td>
                     <td className="num">{formatTokens(row.outputTokens)}</td>
                     <td className="num">
-                      {formatUsd(row.costUsd)}
+                      {money(row.costUsd)}
                       {row.unpriced > 0 && (
                         <span
                           className="unpriced-mark"
@@ -276,7 +278,7 @@ export function UsagePage() {
                     <td className="num">{formatCount(sum.errors)}</td>
                     <td className="num">{formatTokens(sum.inputTokens)}</td>
                     <td className="num">{formatTokens(sum.outputTokens)}</td>
-                    <td className="num">{formatUsd(sum.costUsd)}</td>
+                    <td className="num">{money(sum.costUsd)}</td>
                   </tr>
                 </tfoot>
               )}
