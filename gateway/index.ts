@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AdminSessions } from './admin/sessions.ts';
+import { AdminSessions, DEFAULT_SESSION_DAYS, parseSessionDays, SESSION_KEY_FILE } from './admin/sessions.ts';
 import { createGateway } from './app.ts';
 import { Catalog } from './catalog.ts';
 import { applyConfig, type ApplyResult } from './config/apply.ts';
 import { loadConfigFile, type ResolvedConfig } from './config/load.ts';
 import type { ServerConfig } from './config/schema.ts';
+import { readOrCreateKeyFile, removeRuntimeFile, writeRuntimeFile } from './data-dir.ts';
 import { Upstreams } from './forward.ts';
 import type { Logger } from './http/errors.ts';
 import { allowedHostSet } from './http/host-check.ts';
@@ -15,10 +17,11 @@ import { RateLimiter } from './policy/rate-limits.ts';
 import { countInputTokens } from './policy/tokens.ts';
 import type { PolicyDeps } from './http/policy.ts';
 import { Recorder } from './recorder.ts';
+import { JOURNAL_FILE, RowJournal } from './row-journal.ts';
 import type { AlertRecord } from './store/budgets.ts';
 import { fileKeyBox } from './secrets/file-key-box.ts';
 import type { SecretBox } from './secrets/types.ts';
-import { closeServer, listen } from './server.ts';
+import { closeServer, listen, StartupError } from './server.ts';
 import { openStore } from './store/index.ts';
 
 export { ConfigError } from './config/load.ts';
@@ -36,6 +39,11 @@ export interface GatewayOptions {
   host?: string;
   port?: number;
   adminToken?: string | undefined;
+  /**
+   * How long a dashboard session lasts, in days; default: the environment variable
+   * SWITCHBOARD_SESSION_DAYS, else 30.
+   */
+  sessionDays?: number | undefined;
   /** How vendor keys are sealed at rest; default: a key file in the data dir. */
   secrets?: SecretBox;
   log?: Logger;
@@ -65,10 +73,23 @@ const quietLog: Logger = (level, message) => {
   if (level !== 'info') process.stderr.write(`${message}\n`);
 };
 
+/** The session lifetime from the option, else SWITCHBOARD_SESSION_DAYS, else the default. */
+function resolveSessionDays(days: number | undefined): number {
+  const fromEnvironment = process.env['SWITCHBOARD_SESSION_DAYS'];
+  try {
+    if (days !== undefined) return parseSessionDays(days, 'sessionDays');
+    if (fromEnvironment !== undefined) return parseSessionDays(fromEnvironment, 'SWITCHBOARD_SESSION_DAYS');
+  } catch (error) {
+    throw new StartupError((error as Error).message);
+  }
+  return DEFAULT_SESSION_DAYS;
+}
+
 /** The one entry point, shared by `switchboard serve` and the desktop app. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.log ?? quietLog;
   // Everything that can be wrong with the config is found before anything is touched.
+  const sessionDays = resolveSessionDays(options.sessionDays);
   const config = options.config ?? (options.configFile ? loadConfigFile(options.configFile) : undefined);
   const store = openStore(options.dataDir);
   try {
@@ -80,11 +101,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let server = config?.server ?? store.settings.get<ServerConfig>('server') ?? DEFAULT_SERVER;
     if (config) store.settings.set('server', server);
     const catalog = new Catalog(store, secrets);
+    const journalFile = join(options.dataDir, JOURNAL_FILE);
+    const journal = new RowJournal(journalFile, (error) =>
+      log('error', `could not write the row journal: ${String(error)}`),
+    );
     const recorder = new Recorder(
       store,
       catalog,
       (error) => log('error', `could not record requests: ${String(error)}`),
       (plaintext) => secrets.seal(plaintext),
+      journal,
     );
     const upstreams = new Upstreams();
     const budgets = new BudgetGuard(store, (alert) => {
@@ -94,6 +120,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       );
       options.onBudgetAlert?.(alert);
     });
+    // Rows of answers a crash left only in the journal first (they settle their reservations), then the rest.
+    const recovered = recorder.recover(budgets, journalFile);
+    if (recovered > 0) log('info', `wrote ${recovered} request row(s) an earlier run left in its journal`);
     const swept = budgets.sweep();
     if (swept > 0) log('info', `released ${swept} budget reservation(s) left by an earlier run`);
     const policy: PolicyDeps = { catalog, budgets, limits: new RateLimiter(), quickjs: null, log };
@@ -114,7 +143,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       );
     });
     const adminToken = options.adminToken || randomBytes(24).toString('base64url');
-    const sessions = new AdminSessions(adminToken);
+    // Proves to this gateway that `switchboard login` runs as the user who can read the data dir.
+    const localSecret = randomBytes(32).toString('base64url');
+    const sessions = new AdminSessions({
+      adminToken,
+      sessionKey: readOrCreateKeyFile(options.dataDir, SESSION_KEY_FILE),
+      sessionDays: () => server.sessionDays ?? sessionDays,
+      localSecret,
+    });
     const host = options.host ?? '127.0.0.1';
     let hosts: ReadonlySet<string> = new Set();
     let port = 0;
@@ -150,6 +186,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     bound = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     hosts = allowedHostSet(port, [...server.allowedHosts, bound]);
     const url = `http://${bound}`;
+    try {
+      writeRuntimeFile(options.dataDir, {
+        url,
+        pid: process.pid,
+        secret: localSecret,
+        startedAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      // Only `switchboard login` needs it: the gateway itself works on without.
+      log(
+        'warn',
+        `could not write runtime.json, so \`switchboard login\` will not find this gateway: ${String(error)}`,
+      );
+    }
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -160,10 +210,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       newKeys: applied.newKeys,
       close: () =>
         (closing ??= (async () => {
+          // First, so that `switchboard login` stops finding a gateway that is going away.
+          removeRuntimeFile(options.dataDir, localSecret);
           await closeServer(listening.server, options.shutdownGraceMs ?? 10_000);
           // Rows of streams that ended with their connection are queued a turn later.
           await new Promise((resolve) => setImmediate(resolve));
           recorder.flush();
+          journal.close();
           await upstreams.close();
           store.close();
         })()),

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Catalog } from './catalog.ts';
+import type { BudgetGuard, Reservation } from './policy/budgets.ts';
 import { priceRequest } from './policy/pricing.ts';
+import { scrubSecrets } from './scrub.ts';
+import { readJournal, type RowJournal } from './row-journal.ts';
 import type { Store } from './store/index.ts';
 import type { Endpoint, RequestRecord } from './store/types.ts';
 import { NO_USAGE, type Usage } from './vendors/types.ts';
@@ -21,6 +24,13 @@ export interface RecordDraft {
   stream: boolean;
   status: number;
   errorCode: string | null;
+  /**
+   * The error message the caller was told, where it was told one (the gateway's own, or the
+   * vendor's); scrubbed and capped when the row is built. Null: none.
+   */
+  errorMessage: string | null;
+  /** The `Retry-After` the caller was given with its error; null: none. */
+  retryAfter: string | null;
   usage: Usage;
   firstByteAt: number | null;
   partial: boolean;
@@ -36,6 +46,8 @@ export interface RecordDraft {
   countInput: (() => number) | null;
   /** What policy reserved from the budgets for this request; null: no budget applies. */
   reservedUsd: number | null;
+  /** The budget reservation itself, kept in the row journal so that a replayed row settles it. */
+  reservation: Reservation | null;
   /**
    * Writes the row now (once; later calls return the same promise). Stream relays await it before
    * they end the response, so that an answer is never complete before its row is durable.
@@ -78,6 +90,8 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     stream: false,
     status: 0,
     errorCode: null,
+    errorMessage: null,
+    retryAfter: null,
     usage: NO_USAGE,
     firstByteAt: null,
     partial: false,
@@ -87,34 +101,39 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     note: null,
     countInput: null,
     reservedUsd: null,
+    reservation: null,
     commit: () => Promise.resolve(),
   };
 }
 
-/** A burst of rows is written together once this many wait, without waiting for the next turn. */
+/** Without a journal, rows are written in one transaction per turn of the event loop (group commit). */
 const FLUSH_AT_ROWS = 512;
+/** With a journal, rows wait this long to be written together: they are durable meanwhile. */
+const JOURNALED_FLUSH_MS = 20;
 
 interface Queued {
   /** Null when the row could not be built: its settlement still runs. */
   record: RequestRecord | null;
   settle: RecordDraft['settle'];
   usage: Usage;
-  resolve: () => void;
+  resolve: (() => void) | null;
 }
 
 /**
- * Writes request rows with group commit: a row is queued when its answer is ready, and every row
- * queued in one turn of the event loop is written in one transaction at the end of that turn,
- * together with the settlement of each request's budget reservation. The caller completes the
- * response only once `commit` resolves, so an answer a client received always has its row, and
- * the budget ledger and the request log land or fail together (a `kill -9` can lose neither one
- * without the other). One commit per burst, not per request: a commit per request was the largest
- * item in the gateway's profile.
+ * Writes request rows so that an answer never completes before its row is durable, and the budget
+ * ledger and the request log land or fail together. With a row journal (`serve` and the desktop
+ * app), `commit` appends the row to the journal — one small write — and resolves at once; rows
+ * and their budget settlements are then written to SQLite together every few milliseconds, and a
+ * crash in between is repaired at the next start (`recover`). Without one (tests of the recorder
+ * alone), `commit` resolves once the row's transaction at the end of this turn of the event loop
+ * has committed. One commit per burst, never per request: that was the largest item in the
+ * gateway's profile.
  */
 export class Recorder {
   private queue: Queued[] = [];
   private bodies: { id: string; sealed: string; time: number }[] = [];
   private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -122,38 +141,82 @@ export class Recorder {
     private readonly onError: (error: unknown) => void,
     /** Seals logged bodies before they reach the database (prompts can hold anything). */
     private readonly seal: (plaintext: string) => string = (plaintext) => plaintext,
+    private readonly journal: RowJournal | null = null,
   ) {}
 
   /**
-   * Queues the request's row and the settlement of what policy reserved for it; resolves once
-   * both are in the database (or could not be written: that is logged, never thrown — recording
-   * must not take a request, let alone the process, down).
+   * Queues the request's row and the settlement of what policy reserved for it; resolves once the
+   * row is durable (or could not be made so: that is logged, never thrown — recording must not
+   * take a request, let alone the process, down).
    */
   commit(draft: RecordDraft, endedAt: number): Promise<void> {
     let record: RequestRecord;
     let usage: Usage;
+    let body: { id: string; sealed: string; time: number } | null = null;
     try {
       ({ record, usage } = this.toRecord(draft, endedAt));
       if (draft.bodies) {
-        this.bodies.push({ id: draft.id, sealed: this.seal(JSON.stringify(draft.bodies)), time: draft.time });
+        body = { id: draft.id, sealed: this.seal(JSON.stringify(draft.bodies)), time: draft.time };
       }
     } catch (error) {
       this.onError(error);
       // No row, but what was reserved is still settled (booked as unknown: nothing).
-      return new Promise<void>((resolve) =>
-        this.enqueue({ record: null, settle: draft.settle, usage: NO_USAGE, resolve }),
-      );
+      return this.enqueue({ record: null, settle: draft.settle, usage: NO_USAGE, resolve: null }, null);
     }
-    return new Promise<void>((resolve) => this.enqueue({ record, settle: draft.settle, usage, resolve }));
+    if (this.journal) {
+      const durable = this.journal.append({ record, body, reservation: draft.reservation });
+      void this.enqueue({ record, settle: draft.settle, usage, resolve: null }, body);
+      return durable;
+    }
+    return this.enqueue({ record, settle: draft.settle, usage, resolve: null }, body);
   }
 
-  private enqueue(item: Queued): void {
+  private enqueue(item: Queued, body: { id: string; sealed: string; time: number } | null): Promise<void> {
     this.queue.push(item);
+    if (body) this.bodies.push(body);
+    if (this.journal) {
+      if (this.queue.length >= FLUSH_AT_ROWS) this.flush();
+      else if (this.timer === null) {
+        this.timer = setTimeout(() => this.flush(), JOURNALED_FLUSH_MS);
+        this.timer.unref();
+      }
+      return Promise.resolve();
+    }
+    const done = new Promise<void>((resolve) => {
+      item.resolve = resolve;
+    });
     if (this.queue.length >= FLUSH_AT_ROWS) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    return done;
+  }
+
+  /**
+   * Writes what a crash left in the journal: each row not yet in the database, with its budget
+   * settlement, in one transaction. Call at start, before reservations left by the crash are swept.
+   */
+  recover(budgets: BudgetGuard, file: string): number {
+    const entries = readJournal(file);
+    let written = 0;
+    this.store.transaction(() => {
+      for (const entry of entries) {
+        try {
+          // A savepoint each: a row that is already there (its batch committed) is skipped whole.
+          this.store.transaction(() => {
+            this.store.requests.insertBatch([entry.record], entry.body ? [entry.body] : []);
+            if (entry.reservation)
+              budgets.settle(entry.reservation, entry.record.costUsd ?? null, Date.now());
+          });
+          written++;
+        } catch {
+          // Already written, or unwritable: nothing more to do for it.
+        }
+      }
+    });
+    this.journal?.clear();
+    return written;
   }
 
   private toRecord(draft: RecordDraft, endedAt: number): { record: RequestRecord; usage: Usage } {
@@ -200,6 +263,12 @@ export class Recorder {
       stream: draft.stream,
       status: draft.status,
       errorCode: draft.errorCode,
+      // Checked as strings, not trusted: a field set wrong must not cost the request its row.
+      errorMessage:
+        typeof draft.errorMessage === 'string'
+          ? capBytes(scrubSecrets(draft.errorMessage, [route?.apiKey]), MAX_ERROR_MESSAGE_BYTES)
+          : null,
+      retryAfter: typeof draft.retryAfter === 'string' ? capBytes(scrubSecrets(draft.retryAfter), 100) : null,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       cachedInputTokens: usage.cachedInputTokens,
@@ -216,6 +285,10 @@ export class Recorder {
   /** Writes every queued row now (readers such as the admin API call it first, so they never miss one). */
   flush(): void {
     this.scheduled = false;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.queue.length === 0) return;
     const batch = this.queue;
     const bodies = this.bodies;
@@ -239,7 +312,13 @@ export class Recorder {
         }
       }
     }
-    for (const item of batch) item.resolve();
+    // Everything journaled so far was in this batch (all of it runs in this one synchronous call).
+    try {
+      this.journal?.clear();
+    } catch (error) {
+      this.onError(error);
+    }
+    for (const item of batch) item.resolve?.();
   }
 
   private write(
@@ -262,3 +341,20 @@ export class Recorder {
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** A recorded error message keeps at most this much: enough for any vendor's message, not for an echoed prompt. */
+export const MAX_ERROR_MESSAGE_BYTES = 4096;
+
+const CUT_MARK = ' […]';
+
+/** `text` cut to at most `limit` UTF-8 bytes, never inside a character, marked where it was cut. */
+export function capBytes(text: string, limit: number): string {
+  if (Buffer.byteLength(text) <= limit) return text;
+  const room = limit - Buffer.byteLength(CUT_MARK);
+  // A character cut in two decodes to U+FFFD: dropped, so the text ends on a whole character.
+  const head = Buffer.from(text.slice(0, room))
+    .subarray(0, room)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return `${head}${CUT_MARK}`;
+}

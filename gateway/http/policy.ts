@@ -135,6 +135,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
     );
     reservation = deps.budgets.admit(draft.id, rules, worstCase, now);
     draft.reservedUsd = reservation?.amountUsd ?? null;
+    draft.reservation = reservation;
   }
 
   if (reservation || tokenRules.length > 0) {

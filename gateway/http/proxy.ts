@@ -17,6 +17,7 @@ import { defaultTimeouts } from '../timeouts.ts';
 import { isJsonObject, MAX_UPSTREAM_JSON_DEPTH, nestsDeeperThan } from '../vendors/upstream-json.ts';
 import { readBody } from './body.ts';
 import { readNativeBody } from './proxy-body.ts';
+import { errorMessageOf } from './recorded.ts';
 import type { GatewayContext, Middleware } from './context.ts';
 import { vendorOf, type EndpointDeps } from './openai-endpoints.ts';
 import { pathNamesModel, rawProxyRest, upstreamTarget } from './proxy-path.ts';
@@ -313,6 +314,8 @@ function relayNativeStream(ctx: GatewayContext, upstream: UpstreamResponse, opti
   const parser = new SseParser(
     (event) => {
       reducer.next(state, event);
+      if (draft.errorMessage === null && reducer.errorCode(state) !== null)
+        draft.errorMessage = errorMessageOf(event.data);
       if (redactor)
         for (const item of redactor.next(event)) send(scrubber.push(formatSse(item.data, item.event)));
     },
@@ -360,6 +363,7 @@ function relayNativeStream(ctx: GatewayContext, upstream: UpstreamResponse, opti
           // The client learns at once, in its vendor's own words, and the stream ends.
           send(streamErrorEvent(vendor, error));
           draft.errorCode = error.code;
+          draft.errorMessage = error.message;
         } else {
           draft.errorCode = reported;
         }

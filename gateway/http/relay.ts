@@ -10,6 +10,7 @@ import {
 import { formatSse, SseEventTooLargeError, SseParser } from '../protocol/sse.ts';
 import { appendLoggedBody, type RecordDraft } from '../recorder.ts';
 import { scrubKey, scrubSecrets } from '../scrub.ts';
+import { errorMessageOf } from './recorded.ts';
 import type { ChatStream, Vendor } from '../vendors/types.ts';
 
 /** Upstream response headers worth passing on to the client. */
@@ -219,7 +220,12 @@ export function relayStream<State>(
   response.on('drain', () => body.resume());
   const parser = new SseParser(
     (event) => {
-      for (const payload of reducer.next(state, event)) write(payload);
+      for (const payload of reducer.next(state, event)) {
+        // The vendor's own words for an error inside the stream, for the request log.
+        if (draft.errorMessage === null && reducer.errorCode(state) !== null)
+          draft.errorMessage = errorMessageOf(payload);
+        write(payload);
+      }
     },
     { maxEventBytes: options.maxEventBytes },
   );
@@ -256,6 +262,7 @@ export function relayStream<State>(
         write(JSON.stringify(openAiErrorBody(error)));
         draft.partial = true;
         draft.errorCode = error.code;
+        draft.errorMessage = error.message;
       } else {
         draft.errorCode = reducer.errorCode(state);
       }

@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Catalog, RuntimeRoute } from '../../gateway/catalog.ts';
+import { BudgetGuard } from '../../gateway/policy/budgets.ts';
 import { newDraft, Recorder, type RecordDraft } from '../../gateway/recorder.ts';
+import { JOURNAL_FILE, readJournal, RowJournal } from '../../gateway/row-journal.ts';
 import { openStore, type Store } from '../../gateway/store/index.ts';
 
 let dir: string;
@@ -100,5 +102,49 @@ describe('Recorder.commit (group commit)', () => {
     const [row] = rows();
     expect(row).toMatchObject({ costUsd: null });
     expect(row!.note).toContain('price table broken');
+  });
+});
+
+describe('Recorder with a row journal', () => {
+  it('makes a row durable before any transaction, and writes it at the next start with its budget settled', async () => {
+    const file = join(dir, JOURNAL_FILE);
+    const budgets = new BudgetGuard(store);
+    const rules = [{ scope: 'app' as const, name: 'a', budget: { usd: 10, period: 'day' as const } }];
+    const reservation = budgets.admit('req-journaled', rules, 4, Date.now())!;
+    const journal = new RowJournal(file);
+    const recorder = new Recorder(store, catalog, (error) => errors.push(error), undefined, journal);
+    const journaled = draft('priced');
+    journaled.reservation = reservation;
+    journaled.settle = (_usage, cost) => budgets.settle(reservation, cost, Date.now());
+    await recorder.commit(journaled, performance.now());
+    // Resolved at once, with no row yet: the process "dies" here, before its batch.
+    expect(rows()).toHaveLength(0);
+    journal.close();
+    expect(readJournal(file)).toHaveLength(1);
+
+    const next = new Recorder(store, catalog, (error) => errors.push(error), undefined, new RowJournal(file));
+    expect(next.recover(budgets, file)).toBe(1);
+    expect(rows()).toHaveLength(1);
+    const [status] = budgets.status(rules, Date.now());
+    expect(status).toMatchObject({ spentUsd: 3, reservedUsd: 0 });
+    expect(readJournal(file)).toHaveLength(0);
+    // A second recovery (a crash after the batch, before the journal was cleared) changes nothing.
+    expect(next.recover(budgets, file)).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('skips rows already written and a torn last line', () => {
+    const file = join(dir, JOURNAL_FILE);
+    const journal = new RowJournal(file);
+    const recorder = new Recorder(store, catalog, (error) => errors.push(error), undefined, journal);
+    void recorder.commit(draft('priced'), performance.now());
+    recorder.flush();
+    expect(rows()).toHaveLength(1);
+    void recorder.commit(draft('priced'), performance.now());
+    journal.close();
+    appendFileSync(file, '{"record":{"id":"torn"');
+    // The first row is in the database; the second only in the journal; the third was torn.
+    expect(new Recorder(store, catalog, () => undefined).recover(new BudgetGuard(store), file)).toBe(1);
+    expect(rows()).toHaveLength(2);
   });
 });

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOURNAL_FILE } from '../../../gateway/row-journal.ts';
 import { sendJson, startFakeServer, type FakeServer } from '../../support/fake-server.ts';
 import {
   APP_KEY,
@@ -57,7 +59,10 @@ beforeAll(async () => {
       response.write(
         `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-nano', choices: [], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } })}\n\n`,
       );
-      return void response.end('data: [DONE]\n\n');
+      // The end of the HTTP response comes later than [DONE]: a client must not see [DONE] before the row.
+      response.write('data: [DONE]\n\n');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return void response.end();
     }
     return void sendJson(response, 200, {
       id: 'x',
@@ -279,7 +284,13 @@ describe('the end of an answer waits for its row', () => {
             response.on('data', (piece: string) => {
               text += piece;
               if (text.includes('[DONE]')) {
-                resolve(db.prepare('SELECT id FROM requests WHERE id = ?').get(id) !== undefined);
+                // Durable: in the database, or in the row journal that the next start writes to it.
+                const inJournal = readFileSync(join(gateway.dataDir, JOURNAL_FILE), 'utf8').includes(
+                  `"id":"${id}"`,
+                );
+                resolve(
+                  inJournal || db.prepare('SELECT id FROM requests WHERE id = ?').get(id) !== undefined,
+                );
                 response.destroy();
               }
             });
