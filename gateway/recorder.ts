@@ -134,6 +134,8 @@ export class Recorder {
   private bodies: { id: string; sealed: string; time: number }[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
+  /** Requests under way whose rows are not committed yet. */
+  private active = 0;
 
   constructor(
     private readonly store: Store,
@@ -149,7 +151,13 @@ export class Recorder {
    * row is durable (or could not be made so: that is logged, never thrown — recording must not
    * take a request, let alone the process, down).
    */
+  /** A request began: its row will be committed once. */
+  began(): void {
+    this.active++;
+  }
+
   commit(draft: RecordDraft, endedAt: number): Promise<void> {
+    this.active = Math.max(0, this.active - 1);
     let record: RequestRecord;
     let usage: Usage;
     let body: { id: string; sealed: string; time: number } | null = null;
@@ -164,7 +172,11 @@ export class Recorder {
       return this.enqueue({ record: null, settle: draft.settle, usage: NO_USAGE, resolve: null }, null);
     }
     if (this.journal) {
-      const durable = this.journal.append({ record, body, reservation: draft.reservation });
+      // Alone (no other request under way), nothing could share the write: it goes out now.
+      const durable = this.journal.append(
+        { record, body, reservation: draft.reservation },
+        this.active === 0,
+      );
       void this.enqueue({ record, settle: draft.settle, usage, resolve: null }, body);
       return durable;
     }

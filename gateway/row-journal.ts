@@ -36,11 +36,16 @@ export class RowJournal {
   }
 
   /**
-   * Resolves once the entry is written. Entries of one turn of the event loop go out in one
-   * write at its end: under load, one system call per burst instead of one per request.
+   * Resolves once the entry is written: at once when `now` (a request alone has no one to share a
+   * write with), else at the end of this turn of the event loop, in one write with every entry of
+   * the turn — under load, one system call per burst instead of one per request.
    */
-  append(entry: JournalEntry): Promise<void> {
+  append(entry: JournalEntry, now = false): Promise<void> {
     this.lines.push(`${JSON.stringify(entry)}\n`);
+    if (now) {
+      this.write();
+      return Promise.resolve();
+    }
     if (this.batch === null) {
       let resolve!: () => void;
       const done = new Promise<void>((settle) => (resolve = settle));

@@ -23,6 +23,7 @@ export function recorded(
 ): Middleware {
   return async function recordedMiddleware(ctx, next) {
     const draft = newDraft(endpoint, Date.now(), performance.now());
+    recorder.began();
     ctx.state.draft = draft;
     ctx.set(REQUEST_ID_HEADER, draft.id);
     let committed: Promise<void> | null = null;

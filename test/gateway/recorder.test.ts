@@ -148,3 +148,28 @@ describe('Recorder with a row journal', () => {
     expect(rows()).toHaveLength(2);
   });
 });
+
+describe('the row journal under load', () => {
+  it('writes a lone request at once, and the rows of a burst together at the end of the turn', async () => {
+    const file = join(dir, JOURNAL_FILE);
+    const journal = new RowJournal(file);
+    const recorder = new Recorder(store, catalog, (error) => errors.push(error), undefined, journal);
+    recorder.began();
+    void recorder.commit(draft('priced'), performance.now());
+    // Alone: on disk before commit returns.
+    expect(readJournal(file)).toHaveLength(1);
+    recorder.began();
+    recorder.began();
+    const first = recorder.commit(draft('priced'), performance.now());
+    // Another request is still under way: this row waits for the turn's one write.
+    expect(readJournal(file)).toHaveLength(1);
+    const second = recorder.commit(draft('priced'), performance.now());
+    expect(readJournal(file)).toHaveLength(3);
+    await Promise.all([first, second]);
+    expect(readJournal(file)).toHaveLength(3);
+    recorder.flush();
+    expect(readJournal(file)).toHaveLength(0);
+    expect(rows()).toHaveLength(3);
+    journal.close();
+  });
+});
