@@ -50,6 +50,11 @@ export interface UpstreamCall {
   body?: string | Buffer | undefined;
   timeouts: EffectiveTimeouts;
   signal: AbortSignal;
+  /**
+   * The controller behind `signal`, when the caller owns one for this call alone: the total
+   * deadline then aborts it directly, with no second controller and listener per request.
+   */
+  controller?: AbortController | undefined;
 }
 
 export type UpstreamResponse = Dispatcher.ResponseData;
@@ -73,10 +78,13 @@ export class Upstreams {
    * call is aborted, whatever stage it is in.
    */
   async send(call: UpstreamCall): Promise<UpstreamResponse> {
-    const controller = new AbortController();
+    const own = call.controller?.signal === call.signal ? call.controller : undefined;
+    const controller = own ?? new AbortController();
     const onClientAbort = () => controller.abort(call.signal.reason);
-    if (call.signal.aborted) onClientAbort();
-    else call.signal.addEventListener('abort', onClientAbort, { once: true });
+    if (own === undefined) {
+      if (call.signal.aborted) onClientAbort();
+      else call.signal.addEventListener('abort', onClientAbort, { once: true });
+    }
     const timer = setTimeout(
       () => controller.abort(new TotalDeadlineError(call.timeouts.totalMs)),
       call.timeouts.totalMs,
@@ -84,7 +92,7 @@ export class Upstreams {
     timer.unref();
     const release = () => {
       clearTimeout(timer);
-      call.signal.removeEventListener('abort', onClientAbort);
+      if (own === undefined) call.signal.removeEventListener('abort', onClientAbort);
     };
     try {
       const target = new URL(call.url);

@@ -127,6 +127,7 @@ export function chatCompletions(deps: EndpointDeps): Middleware {
         route.timeouts,
       ),
       signal: controller.signal,
+      controller,
       maxBodyBytes: limits.bodyBytes,
     });
     passUpstreamHeaders(ctx, upstream);

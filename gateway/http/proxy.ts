@@ -172,6 +172,7 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
     Object.assign(headers, vendor.authHeaders(route.apiKey));
     if (route.logBodies) draft.bodies = { request: body ? body.toString('utf8') : '', response: '' };
     const limits = upstreamLimits(deps.server());
+    const client = abortOnClientClose(ctx);
     const upstream = await deps.upstreams.send({
       url: target.url,
       method: ctx.method,
@@ -188,7 +189,8 @@ export function proxyPassThrough(deps: EndpointDeps): Middleware {
         deps.server().timeouts,
         route.timeouts,
       ),
-      signal: abortOnClientClose(ctx).signal,
+      signal: client.signal,
+      controller: client,
     });
 
     const type = String(upstream.headers['content-type'] ?? '');

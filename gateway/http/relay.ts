@@ -45,6 +45,8 @@ export interface SendOptions {
   headers?: Record<string, string>;
   timeouts: EffectiveTimeouts;
   signal: AbortSignal;
+  /** The controller behind `signal`, if this call alone uses it (see UpstreamCall). */
+  controller?: AbortController;
   /** The largest upstream body read whole (an error body here). */
   maxBodyBytes?: number;
 }
@@ -66,6 +68,7 @@ export async function sendUpstream(options: SendOptions): Promise<UpstreamRespon
     body: options.body,
     timeouts: options.timeouts,
     signal: options.signal,
+    controller: options.controller,
   });
   if (upstream.statusCode >= 300) {
     const text = await readText(upstream, options.maxBodyBytes ?? DEFAULT_UPSTREAM_LIMITS.bodyBytes).catch(

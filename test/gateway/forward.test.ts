@@ -28,28 +28,36 @@ async function startDrip(): Promise<string> {
 }
 
 describe('the total deadline of one upstream exchange', () => {
-  it('ends a body that drips forever with 504 upstream_timeout, however short its gaps', async () => {
-    const origin = await startDrip();
-    const started = performance.now();
-    const response = await upstreams.send({
-      url: `${origin}/v1/chat/completions`,
-      method: 'POST',
-      headers: {},
-      body: '{}',
-      timeouts: effectiveTimeouts({ idleMs: 10_000, totalMs: 400 }),
-      signal: new AbortController().signal,
-    });
-    const failure = await new Promise<unknown>((resolve) => {
-      response.body.on('data', () => undefined);
-      response.body.once('error', resolve);
-      response.body.once('end', () => resolve(null));
-    });
-    const error = upstreamFailure(failure);
-    expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ status: 504, code: 'upstream_timeout' });
-    expect(error.message).toContain('total deadline');
-    expect(performance.now() - started).toBeLessThan(5_000);
-  });
+  it.each([
+    ['a signal of its own', false],
+    ["the caller's controller", true],
+  ])(
+    'ends a body that drips forever with 504 upstream_timeout, however short its gaps (%s)',
+    async (_name, shared) => {
+      const origin = await startDrip();
+      const started = performance.now();
+      const controller = new AbortController();
+      const response = await upstreams.send({
+        url: `${origin}/v1/chat/completions`,
+        method: 'POST',
+        headers: {},
+        body: '{}',
+        timeouts: effectiveTimeouts({ idleMs: 10_000, totalMs: 400 }),
+        signal: controller.signal,
+        ...(shared ? { controller } : {}),
+      });
+      const failure = await new Promise<unknown>((resolve) => {
+        response.body.on('data', () => undefined);
+        response.body.once('error', resolve);
+        response.body.once('end', () => resolve(null));
+      });
+      const error = upstreamFailure(failure);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error).toMatchObject({ status: 504, code: 'upstream_timeout' });
+      expect(error.message).toContain('total deadline');
+      expect(performance.now() - started).toBeLessThan(5_000);
+    },
+  );
 
   it('layers: defaults, then the server section, then the route', () => {
     expect(effectiveTimeouts()).toMatchObject({ totalMs: 1_800_000, idleMs: 300_000 });
