@@ -102,3 +102,54 @@ export function readOrCreateKeyFile(dataDir: string, name: string): Buffer {
   renameSync(temporary, path);
   return key;
 }
+
+/** Held by the gateway that runs on a data dir, so that a second one cannot replay its journal or sweep its reservations. */
+export const LOCK_FILE = 'gateway.lock';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the data dir for this gateway, or throws when another live process holds it (a lock left
+ * by a process that died, `kill -9` included, is taken over). Returns the release function.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, LOCK_FILE);
+  const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, token, { mode: 0o600, flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8') === token) unlinkSync(path);
+        } catch {
+          // Already gone.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+        throw new DataDirLockedError(
+          `Another Switchboard (pid ${holder}) is running on ${dataDir}; stop it first, or choose another --data-dir.`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new DataDirLockedError(`Could not take ${path}; is another Switchboard starting on ${dataDir}?`);
+}
+
+export class DataDirLockedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataDirLockedError';
+  }
+}

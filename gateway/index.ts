@@ -7,7 +7,13 @@ import { Catalog } from './catalog.ts';
 import { applyConfig, type ApplyResult } from './config/apply.ts';
 import { loadConfigFile, type ResolvedConfig } from './config/load.ts';
 import type { ServerConfig } from './config/schema.ts';
-import { readOrCreateKeyFile, removeRuntimeFile, writeRuntimeFile } from './data-dir.ts';
+import {
+  DataDirLockedError,
+  lockDataDir,
+  readOrCreateKeyFile,
+  removeRuntimeFile,
+  writeRuntimeFile,
+} from './data-dir.ts';
 import { Upstreams } from './forward.ts';
 import type { Logger } from './http/errors.ts';
 import { allowedHostSet } from './http/host-check.ts';
@@ -92,7 +98,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const sessionDays = resolveSessionDays(options.sessionDays);
   const config = options.config ?? (options.configFile ? loadConfigFile(options.configFile) : undefined);
   const store = openStore(options.dataDir);
+  let unlock = () => {};
   try {
+    // One gateway per data dir: a second would replay the first's journal and sweep its reservations.
+    try {
+      unlock = lockDataDir(options.dataDir);
+    } catch (error) {
+      if (error instanceof DataDirLockedError) throw new StartupError(error.message);
+      throw error;
+    }
     const secrets = options.secrets ?? fileKeyBox(options.dataDir);
     const applied = config
       ? applyConfig(store, secrets, config, Date.now(), options.configFile ?? 'config')
@@ -219,10 +233,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           journal.close();
           await upstreams.close();
           store.close();
+          unlock();
         })()),
     };
   } catch (error) {
     store.close();
+    unlock();
     throw error;
   }
 }

@@ -117,7 +117,12 @@ interface Queued {
   settle: RecordDraft['settle'];
   usage: Usage;
   resolve: (() => void) | null;
+  /** Batches that failed to write it so far. */
+  tries: number;
 }
+
+/** A row the database refused this many times waits in the journal for the next start. */
+const MAX_TRIES = 3;
 
 /**
  * Writes request rows so that an answer never completes before its row is durable, and the budget
@@ -169,7 +174,10 @@ export class Recorder {
     } catch (error) {
       this.onError(error);
       // No row, but what was reserved is still settled (booked as unknown: nothing).
-      return this.enqueue({ record: null, settle: draft.settle, usage: NO_USAGE, resolve: null }, null);
+      return this.enqueue(
+        { record: null, settle: draft.settle, usage: NO_USAGE, resolve: null, tries: 0 },
+        null,
+      );
     }
     if (this.journal) {
       // Alone (no other request under way), nothing could share the write: it goes out now.
@@ -177,10 +185,10 @@ export class Recorder {
         { record, body, reservation: draft.reservation },
         this.active === 0,
       );
-      void this.enqueue({ record, settle: draft.settle, usage, resolve: null }, body);
+      void this.enqueue({ record, settle: draft.settle, usage, resolve: null, tries: 0 }, body);
       return durable;
     }
-    return this.enqueue({ record, settle: draft.settle, usage, resolve: null }, body);
+    return this.enqueue({ record, settle: draft.settle, usage, resolve: null, tries: 0 }, body);
   }
 
   private enqueue(item: Queued, body: { id: string; sealed: string; time: number } | null): Promise<void> {
@@ -212,6 +220,7 @@ export class Recorder {
   recover(budgets: BudgetGuard, file: string): number {
     const entries = readJournal(file);
     let written = 0;
+    let refused = 0;
     this.store.transaction(() => {
       for (const entry of entries) {
         try {
@@ -222,12 +231,16 @@ export class Recorder {
               budgets.settle(entry.reservation, entry.record.costUsd ?? null, Date.now());
           });
           written++;
-        } catch {
-          // Already written, or unwritable: nothing more to do for it.
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') continue;
+          refused++;
+          this.onError(error);
         }
       }
     });
-    this.journal?.clear();
+    // Rows the database refused for another reason stay in the journal for the next start.
+    if (refused === 0) this.journal?.clear();
     return written;
   }
 
@@ -306,6 +319,7 @@ export class Recorder {
     const bodies = this.bodies;
     this.queue = [];
     this.bodies = [];
+    const failed: Queued[] = [];
     try {
       this.store.transaction(() => this.write(batch, bodies));
     } catch (error) {
@@ -321,14 +335,31 @@ export class Recorder {
           );
         } catch (single) {
           this.onError(single);
+          failed.push(item);
         }
       }
     }
-    // Everything journaled so far was in this batch (all of it runs in this one synchronous call).
-    try {
-      this.journal?.clear();
-    } catch (error) {
-      this.onError(error);
+    if (failed.length === 0) {
+      // Everything journaled so far was in this batch (all of it runs in this one synchronous call).
+      try {
+        this.journal?.clear();
+      } catch (error) {
+        this.onError(error);
+      }
+    } else if (this.journal) {
+      // The database refused some rows (busy, full, read-only): they are tried again with the
+      // next batches, up to a few times, and the journal is not emptied meanwhile.
+      for (const item of failed) {
+        if (item.record === null || item.tries >= MAX_TRIES) continue;
+        item.tries++;
+        this.queue.push(item);
+        const body = bodies.find((candidate) => candidate.id === item.record?.id);
+        if (body) this.bodies.push(body);
+      }
+      if (this.queue.length > 0 && this.timer === null) {
+        this.timer = setTimeout(() => this.flush(), JOURNALED_FLUSH_MS);
+        this.timer.unref();
+      }
     }
     for (const item of batch) item.resolve?.();
   }

@@ -38,7 +38,7 @@ export class KeysWouldBeDropped extends Error {
       ...apps.map((name) => `the fixed key of app "${name}"`),
     ];
     super(
-      `This import would remove ${what.join(', ')}: the file gives no key for ${routes.length + apps.length === 1 ? 'it' : 'them'}. ` +
+      `This import would remove ${what.join(', ')}: the file gives no key for ${routes.length + apps.length === 1 ? 'it' : 'them'}, or leaves ${routes.length + apps.length === 1 ? 'it' : 'them'} out. ` +
         `Write \`apiKey: ${STORED_KEY}\` (an app: \`key: ${STORED_KEY}\`) to keep a stored key, ` +
         'or import again with ?dropKeys=true to remove them. Nothing was applied.',
     );
@@ -57,10 +57,17 @@ const same = (left: unknown, right: unknown) => JSON.stringify(left) === JSON.st
 function checkStoredKeys(store: Store, config: ResolvedConfig, source: string): void {
   const problems: string[] = [];
   config.routes.forEach((route, index) => {
-    if (route.keepStoredKey && !store.routes.get(route.id)?.apiKeySealed) {
+    const existing = store.routes.get(route.id);
+    if (route.keepStoredKey && !existing?.apiKeySealed) {
       problems.push(
         `  routes[${index}].apiKey: "${STORED_KEY}" keeps the key this gateway holds for route "${route.id}", ` +
           'but it holds none: give the key itself',
+      );
+    } else if (route.keepStoredKey && existing && originOf(existing.baseUrl) !== originOf(route.baseUrl)) {
+      // A file must not be able to send a key it never held to a host of its choosing.
+      problems.push(
+        `  routes[${index}].apiKey: "${STORED_KEY}" keeps the key of route "${route.id}" only for its host ` +
+          `(${originOf(existing.baseUrl)}); to send a key to ${originOf(route.baseUrl)}, give the key itself`,
       );
     }
   });
@@ -77,14 +84,40 @@ function checkStoredKeys(store: Store, config: ResolvedConfig, source: string): 
   if (problems.length > 0) throw new ConfigError(`${source}: invalid config:\n${problems.join('\n')}`);
 }
 
-/** Routes whose stored key, and apps whose fixed key, applying `config` would remove. */
+function originOf(url: string | undefined): string {
+  try {
+    return url === undefined ? '' : new URL(url).origin;
+  } catch {
+    return url ?? '';
+  }
+}
+
+/**
+ * Routes whose stored key, and apps whose fixed key, applying `config` would remove: entries that
+ * name no key where one is held, and config-managed ones the file no longer lists (applying it
+ * removes them with their keys).
+ */
 function keysDroppedBy(store: Store, config: ResolvedConfig): { routes: string[]; apps: string[] } {
+  const listedRoutes = new Set(config.routes.map((route) => route.id));
   const routes = config.routes
     .filter(
       (route) =>
         route.apiKey === undefined && !route.keepStoredKey && store.routes.get(route.id)?.apiKeySealed,
     )
     .map((route) => route.id);
+  for (const route of store.routes.list()) {
+    if (route.source === 'config' && !listedRoutes.has(route.id) && route.apiKeySealed) routes.push(route.id);
+  }
+  const listedApps = new Set(config.apps.map((app) => app.name));
+  const removedApps = store.apps
+    .list()
+    .filter(
+      (app) =>
+        app.source === 'config' &&
+        !listedApps.has(app.name) &&
+        store.apps.keysOf(app.id).some((key) => key.source === 'config'),
+    )
+    .map((app) => app.name);
   const apps = config.apps
     .filter((app) => {
       if (app.key !== undefined || app.keepStoredKey) return false;
@@ -92,7 +125,7 @@ function keysDroppedBy(store: Store, config: ResolvedConfig): { routes: string[]
       return existing !== undefined && store.apps.keysOf(existing.id).some((key) => key.source === 'config');
     })
     .map((app) => app.name);
-  return { routes, apps };
+  return { routes, apps: [...apps, ...removedApps] };
 }
 
 /**

@@ -186,6 +186,30 @@ describe('switchboard login', () => {
     }
   });
 
+  it("never sends the secret to a port that a dead gateway's runtime.json names", async () => {
+    const dataDir = tempDir();
+    let asked = 0;
+    const other = createHttpServer((_request, response) => {
+      asked++;
+      response.writeHead(200).end('{"url":"http://phish.example/"}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      // A pid above Linux's pid_max: that gateway is gone.
+      writeFileSync(
+        join(dataDir, 'runtime.json'),
+        JSON.stringify({ url, pid: 4194305, secret: 'stale', startedAt: new Date().toISOString() }),
+      );
+      const result = await login(['--data-dir', dataDir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/is left from pid 4194305/);
+      expect(asked).toBe(0);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
   it('exits 2 on a flag that only serve takes', async () => {
     const result = await login(['--data-dir', tempDir(), '--port', '0']);
     expect(result.code).toBe(2);

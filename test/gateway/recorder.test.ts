@@ -173,3 +173,52 @@ describe('the row journal under load', () => {
     journal.close();
   });
 });
+
+describe('the row journal when the database refuses', () => {
+  it('keeps the journal and tries the rows again when a batch cannot be written', async () => {
+    const file = join(dir, JOURNAL_FILE);
+    const journal = new RowJournal(file);
+    const recorder = new Recorder(store, catalog, (error) => errors.push(error), undefined, journal);
+    const insertBatch = store.requests.insertBatch;
+    let refusals = 2;
+    store.requests.insertBatch = (...args: Parameters<typeof insertBatch>) => {
+      if (refusals-- > 0) throw new Error('database is locked');
+      return insertBatch(...args);
+    };
+    try {
+      await recorder.commit(draft('priced'), performance.now());
+      recorder.flush();
+      // Refused (the batch, then the row alone): nothing written, the journal still holds the row.
+      expect(rows()).toHaveLength(0);
+      expect(readJournal(file)).toHaveLength(1);
+      recorder.flush();
+      expect(rows()).toHaveLength(1);
+      expect(readJournal(file)).toHaveLength(0);
+    } finally {
+      store.requests.insertBatch = insertBatch;
+      journal.close();
+    }
+  });
+
+  it('leaves in the journal, at start, the rows the database refused for a reason other than having them', () => {
+    const file = join(dir, JOURNAL_FILE);
+    const journal = new RowJournal(file);
+    const recorder = new Recorder(store, catalog, () => undefined, undefined, journal);
+    void recorder.commit(draft('priced'), performance.now());
+    journal.close();
+    const insertBatch = store.requests.insertBatch;
+    store.requests.insertBatch = () => {
+      throw new Error('disk I/O error');
+    };
+    const next = new Recorder(store, catalog, (error) => errors.push(error), undefined, new RowJournal(file));
+    try {
+      expect(next.recover(new BudgetGuard(store), file)).toBe(0);
+    } finally {
+      store.requests.insertBatch = insertBatch;
+    }
+    expect(readJournal(file)).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    expect(next.recover(new BudgetGuard(store), file)).toBe(1);
+    expect(readJournal(file)).toHaveLength(0);
+  });
+});

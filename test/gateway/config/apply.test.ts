@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyConfig } from '../../../gateway/config/apply.ts';
+import { applyConfig, KeysWouldBeDropped } from '../../../gateway/config/apply.ts';
 import { parseConfig } from '../../../gateway/config/load.ts';
 import type { ResolvedConfig } from '../../../gateway/config/load.ts';
 import { hashKey } from '../../../gateway/keys.ts';
@@ -291,5 +291,55 @@ describe('applyConfig', () => {
     expect(result.newKeys.map((entry) => entry.app)).toEqual(['fixed']);
     expect(store.apps.ownerOfKey(hashKey(result.newKeys[0]!.key))).toBe('fixed');
     expect(applyConfig(store, secrets, config(raw), 3000)).toEqual({ changes: 0, newKeys: [] });
+  });
+});
+
+describe('applyConfig and stored keys (review of issue 10)', () => {
+  let dir: string;
+  let store: Store;
+  let secrets: SecretBox;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-apply-stored-'));
+    store = createStore(openDatabase(dir));
+    secrets = fileKeyBox(dir);
+    applyConfig(store, secrets, config(baseRaw()), 1);
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses "stored" for a route whose host the file changes: a file cannot send a key elsewhere', () => {
+    const raw = baseRaw();
+    (raw['routes'] as Record<string, unknown>[])[0] = {
+      id: 'oa',
+      vendor: 'openai',
+      baseUrl: 'https://evil.example/v1',
+      apiKey: 'stored',
+    };
+    expect(() => applyConfig(store, secrets, parseConfig(raw, 'import', undefined), 2)).toThrow(
+      /keeps the key of route "oa" only for its host/,
+    );
+    expect(store.routes.get('oa')?.baseUrl).toBe('https://api.openai.com/v1');
+    // The same host keeps it.
+    (raw['routes'] as Record<string, unknown>[])[0] = { id: 'oa', vendor: 'openai', apiKey: 'stored' };
+    applyConfig(store, secrets, parseConfig(raw, 'import', undefined), 3);
+    expect(secrets.open(store.routes.get('oa')!.apiKeySealed!)).toBe(OPENAI_KEY);
+  });
+
+  it('counts a config-managed route that the file leaves out as a key it would drop', () => {
+    const raw = baseRaw();
+    raw['routes'] = [{ id: 'local', vendor: 'ollama', models: [] }];
+    raw['apps'] = [{ name: 'generated', routes: [] }];
+    expect(() =>
+      applyConfig(store, secrets, parseConfig(raw, 'import', undefined), 2, 'import', { dropKeys: false }),
+    ).toThrow(KeysWouldBeDropped);
+    expect(store.routes.get('oa')).toBeDefined();
+    try {
+      applyConfig(store, secrets, parseConfig(raw, 'import', undefined), 2, 'import', { dropKeys: false });
+    } catch (error) {
+      expect(error).toMatchObject({ routes: ['oa'], apps: ['fixed'] });
+    }
   });
 });
