@@ -185,8 +185,23 @@ export class Recorder {
         { record, body, reservation: draft.reservation },
         this.active === 0,
       );
-      void this.enqueue({ record, settle: draft.settle, usage, resolve: null, tries: 0 }, body);
-      return durable;
+      void this.enqueue({ record, settle: null, usage, resolve: null, tries: 0 }, body);
+      const settle = draft.settle;
+      if (settle === null) return durable;
+      // The budget is settled as soon as the row is durable, before the answer completes: the
+      // next request must not find this one's worst case still held (the row's batch comes up to
+      // 20 ms later). Should the process die before the batch, the replayed row's settlement
+      // finds the reservation already released and books nothing twice.
+      const costUsd = record.costUsd ?? null;
+      return durable.then(() => {
+        try {
+          settle(usage, costUsd);
+        } catch (error) {
+          // The database refused (busy): the settlement goes with the next batch instead.
+          this.onError(error);
+          void this.enqueue({ record: null, settle, usage, resolve: null, tries: 0 }, null);
+        }
+      });
     }
     return this.enqueue({ record, settle: draft.settle, usage, resolve: null, tries: 0 }, body);
   }

@@ -12,6 +12,8 @@ export interface BudgetRule {
 
 export interface Reservation {
   id: number;
+  /** The request it is for: with the id, what a settlement releases. */
+  requestId: string;
   amountUsd: number;
   holds: (Hold & { limitUsd: number })[];
 }
@@ -104,7 +106,7 @@ export class BudgetGuard {
       });
       for (const hold of holds) this.store.budgets.adjust(hold, 0, amountUsd);
       const id = this.store.budgets.reserve(requestId, amountUsd, holds, now);
-      return { id, amountUsd, holds };
+      return { id, requestId, amountUsd, holds };
     });
   }
 
@@ -113,7 +115,7 @@ export class BudgetGuard {
     const alerts: Omit<AlertRecord, 'id'>[] = [];
     this.store.transaction(() => {
       // Already released (by a sweep)? Then its holds were too.
-      if (!this.store.budgets.release(reservation.id)) return;
+      if (!this.store.budgets.release(reservation.id, reservation.requestId)) return;
       for (const hold of reservation.holds) {
         const before = this.store.budgets.usage(hold).spentUsd;
         this.store.budgets.adjust(hold, costUsd ?? 0, -reservation.amountUsd);
@@ -134,7 +136,7 @@ export class BudgetGuard {
       const left = this.store.budgets.reservations();
       for (const reservation of left) {
         for (const hold of reservation.holds) this.store.budgets.adjust(hold, 0, -reservation.amountUsd);
-        this.store.budgets.release(reservation.id);
+        this.store.budgets.release(reservation.id, reservation.requestId);
       }
       return left.length;
     });

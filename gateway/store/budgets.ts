@@ -55,10 +55,15 @@ export function budgetsTable(db: Db) {
   const insertReservation = db.prepare<[string, number, string, number]>(
     'INSERT INTO reservations (request_id, amount_usd, holds, created_at) VALUES (?, ?, ?, ?)',
   );
-  const deleteReservation = db.prepare<[number]>('DELETE FROM reservations WHERE id = ?');
-  const allReservations = db.prepare<[], { id: number; amount_usd: number; holds: string }>(
-    'SELECT id, amount_usd, holds FROM reservations',
+  // By id and request: a rowid can be given again once the largest one is deleted, and a request
+  // replayed from the row journal must never release (and book) a later request's reservation.
+  const deleteReservation = db.prepare<[number, string]>(
+    'DELETE FROM reservations WHERE id = ? AND request_id = ?',
   );
+  const allReservations = db.prepare<
+    [],
+    { id: number; request_id: string; amount_usd: number; holds: string }
+  >('SELECT id, request_id, amount_usd, holds FROM reservations');
   const insertAlert = db.prepare(
     `INSERT OR IGNORE INTO alerts (scope, name, period_start, threshold, spent_usd, limit_usd, created_at)
      VALUES (@scope, @name, @periodStart, @threshold, @spentUsd, @limitUsd, @createdAt)`,
@@ -84,13 +89,16 @@ export function budgetsTable(db: Db) {
     reserve(requestId: string, amountUsd: number, holds: readonly Hold[], now: number): number {
       return Number(insertReservation.run(requestId, amountUsd, JSON.stringify(holds), now).lastInsertRowid);
     },
-    release(id: number): boolean {
-      return deleteReservation.run(id).changes > 0;
+    release(id: number, requestId: string): boolean {
+      return deleteReservation.run(id, requestId).changes > 0;
     },
-    reservations(): { id: number; amountUsd: number; holds: Hold[] }[] {
-      return allReservations
-        .all()
-        .map((row) => ({ id: row.id, amountUsd: row.amount_usd, holds: JSON.parse(row.holds) as Hold[] }));
+    reservations(): { id: number; requestId: string; amountUsd: number; holds: Hold[] }[] {
+      return allReservations.all().map((row) => ({
+        id: row.id,
+        requestId: row.request_id,
+        amountUsd: row.amount_usd,
+        holds: JSON.parse(row.holds) as Hold[],
+      }));
     },
     alert(alert: Omit<AlertRecord, 'id'>): boolean {
       return insertAlert.run(alert).changes > 0;

@@ -510,3 +510,24 @@ describe('BudgetGuard properties (real store, arbitrary interleavings)', () => {
     );
   });
 });
+
+describe('a settlement replayed after a crash', () => {
+  it('never releases (or books) a later request that was given the same reservation id', () => {
+    const { store, close } = openTempStore();
+    try {
+      const guard = new BudgetGuard(store);
+      const rules = [rule('app', 'a', 10)];
+      const first = guard.admit('req-first', rules, 4, NOW)!;
+      guard.settle(first, 1, NOW);
+      // The largest rowid was deleted: SQLite gives it again.
+      const second = guard.admit('req-second', rules, 4, NOW)!;
+      expect(second.id).toBe(first.id);
+      // The row journal replays the first request's settlement: nothing may change.
+      guard.settle(first, 1, NOW);
+      const [status] = guard.status(rules, NOW);
+      expect(status).toMatchObject({ spentUsd: 1, reservedUsd: 4 });
+    } finally {
+      close();
+    }
+  });
+});
