@@ -1,17 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readRuntimeFile, RUNTIME_FILE, RuntimeFileError, type RuntimeInfo } from './data-dir.ts';
+import { isAlive, readRuntimeFile, RUNTIME_FILE, RuntimeFileError, type RuntimeInfo } from './data-dir.ts';
 import { ConfigError, defaultDataDir, StartupError, startGateway } from './index.ts';
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const USAGE = `Usage: switchboard serve [options]
        switchboard login [--data-dir DIR]
@@ -184,7 +175,7 @@ async function login(dataDir: string): Promise<void> {
     fail(`Cannot read ${join(dataDir, RUNTIME_FILE)} (${reason}).`, 1);
   }
   // A file a crashed gateway left names a port that something else may hold now: never send it the secret.
-  if (!processIsAlive(runtime.pid)) {
+  if (!isAlive(runtime.pid)) {
     fail(
       `No Switchboard gateway is running on ${dataDir} (its ${RUNTIME_FILE} is left from pid ${runtime.pid}); ${start}`,
       1,

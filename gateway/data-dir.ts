@@ -106,7 +106,8 @@ export function readOrCreateKeyFile(dataDir: string, name: string): Buffer {
 /** Held by the gateway that runs on a data dir, so that a second one cannot replay its journal or sweep its reservations. */
 export const LOCK_FILE = 'gateway.lock';
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid is running (EPERM: it is, owned by another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -44,8 +44,6 @@ export interface RecordDraft {
   note: string | null;
   /** Counts the request's input tokens, for a request cut before the vendor said them; set once the body is read. */
   countInput: (() => number) | null;
-  /** What policy reserved from the budgets for this request; null: no budget applies. */
-  reservedUsd: number | null;
   /** The budget reservation itself, kept in the row journal so that a replayed row settles it. */
   reservation: Reservation | null;
   /**
@@ -100,7 +98,6 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     bodies: null,
     note: null,
     countInput: null,
-    reservedUsd: null,
     reservation: null,
     commit: () => Promise.resolve(),
   };
@@ -278,8 +275,8 @@ export class Recorder {
     }
     if (
       costUsd === null &&
-      draft.reservedUsd !== null &&
-      draft.reservedUsd > 0 &&
+      draft.reservation !== null &&
+      draft.reservation.amountUsd > 0 &&
       draft.status >= 200 &&
       draft.status < 400 &&
       usage.inputTokens === null &&
@@ -287,7 +284,7 @@ export class Recorder {
     ) {
       // An answer with no usage (an endpoint whose usage no reader knows) is not free: the budget
       // keeps what it reserved, and the row says so, so that the ledger and the log still agree.
-      costUsd = draft.reservedUsd;
+      costUsd = draft.reservation.amountUsd;
       notes.push('the upstream reported no usage; recorded at the cost reserved for it');
     }
     if (draft.note !== null) notes.unshift(draft.note);

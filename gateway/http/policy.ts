@@ -134,7 +134,6 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
       deps.catalog.prices,
     );
     reservation = deps.budgets.admit(draft.id, rules, worstCase, now);
-    draft.reservedUsd = reservation?.amountUsd ?? null;
     draft.reservation = reservation;
   }
 

@@ -1,6 +1,7 @@
 import type { Recorder } from '../recorder.ts';
 import { newDraft } from '../recorder.ts';
 import type { Endpoint } from '../store/types.ts';
+import { isJsonObject } from '../vendors/upstream-json.ts';
 import { isTokenCount } from '../vendors/usage-check.ts';
 import type { GatewayError } from '../errors.ts';
 import type { GatewayContext, Middleware } from './context.ts';
@@ -109,14 +110,11 @@ export function errorMessageOf(body: unknown): string | null {
     }
   }
   if (Array.isArray(value)) value = value[0];
-  const error = isObject(value) && !isStreamBody(value) ? (value['error'] ?? value) : null;
-  const message = typeof error === 'string' ? error : isObject(error) ? error['message'] : null;
+  const error = isJsonObject(value) && !isStreamBody(value) ? (value['error'] ?? value) : null;
+  const message = typeof error === 'string' ? error : isJsonObject(error) ? error['message'] : null;
   // A body with no message where one is expected is still the best account of what went wrong.
   return typeof message === 'string' && message !== '' ? message : text;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null;
 
 function isStreamBody(body: unknown): boolean {
   return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson, startFakeServer, type FakeServer } from '../../support/fake-server.ts';
+import { chatCompletion, sendJson, startFakeServer, type FakeServer } from '../../support/fake-server.ts';
 import {
   APP_KEY,
   VENDOR_KEY,
@@ -18,14 +18,7 @@ let gateway: TestGateway;
 
 beforeAll(async () => {
   upstream = await startFakeServer((_request, response) =>
-    sendJson(response, 200, {
-      id: 'x',
-      object: 'chat.completion',
-      created: 1,
-      model: 'priced-model',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-    }),
+    sendJson(response, 200, chatCompletion('priced-model', 10, 5)),
   );
   gateway = await startTestGateway({
     routes: [

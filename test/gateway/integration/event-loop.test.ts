@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../../support/fake-server.ts';
+import { chatCompletion, startFakeServer, type FakeServer } from '../../support/fake-server.ts';
 import {
   APP_KEY,
   VENDOR_KEY,
@@ -57,16 +57,7 @@ beforeAll(async () => {
       return pump();
     }
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(
-      JSON.stringify({
-        id: 'x',
-        object: 'chat.completion',
-        created: 1,
-        model: 'gpt-4.1-nano',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
-      }),
-    );
+    response.end(JSON.stringify(chatCompletion('gpt-4.1-nano', 5, 1)));
   });
   gateway = await startTestGateway({
     routes: [

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE } from '../../../gateway/row-journal.ts';
-import { sendJson, startFakeServer, type FakeServer } from '../../support/fake-server.ts';
+import { chatCompletion, sendJson, startFakeServer, type FakeServer } from '../../support/fake-server.ts';
 import {
   APP_KEY,
   VENDOR_KEY,
@@ -64,14 +64,7 @@ beforeAll(async () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       return void response.end();
     }
-    return void sendJson(response, 200, {
-      id: 'x',
-      object: 'chat.completion',
-      created: 1,
-      model: 'gpt-4.1-nano',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-    });
+    return void sendJson(response, 200, chatCompletion('gpt-4.1-nano', 3, 1));
   });
   gateway = await startTestGateway({
     routes: [
