@@ -36,6 +36,41 @@ beforeAll(async () => {
       }
       return void response.end();
     }
+    if (path === '/v1/messages' && request.body?.['stream'] === true) {
+      // Anthropic: message_stop ends the answer; the HTTP response ends 300 ms later.
+      const event = (name: string, data: object) =>
+        `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(
+        event('message_start', {
+          message: {
+            id: 'msg_1',
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-haiku-4-5',
+            content: [],
+            usage: { input_tokens: 3, output_tokens: 1 },
+          },
+        }) +
+          event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) +
+          event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hi' } }) +
+          event('content_block_stop', { index: 0 }) +
+          event('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 1 } }) +
+          event('message_stop', {}),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return void response.end();
+    }
+    if (path.includes(':streamGenerateContent')) {
+      // Gemini: the chunk with the finish reason is the last; the HTTP response ends 300 ms later.
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(
+        `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: 'Hi' }] } }] })}\r\n\r\n` +
+          `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: '!' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 } })}\r\n\r\n`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return void response.end();
+    }
     if (path.endsWith('/responses')) {
       // A Responses answer: its usage is in a shape the chat reader does not know.
       return void sendJson(response, 200, {
@@ -77,6 +112,8 @@ beforeAll(async () => {
         filters: ['no-secret-word'],
       },
       { id: 'open', vendor: 'openai', baseUrl: `${upstream.origin}/v1`, apiKey: VENDOR_KEY },
+      { id: 'an', vendor: 'anthropic', baseUrl: upstream.origin, apiKey: VENDOR_KEY },
+      { id: 'ge', vendor: 'gemini', baseUrl: upstream.origin, apiKey: VENDOR_KEY },
       {
         id: 'paid',
         vendor: 'openai',
@@ -253,10 +290,28 @@ describe('/proxy answers', () => {
 });
 
 describe('the end of an answer waits for its row', () => {
+  const chatBody = { model: 'gpt-4.1-nano', stream: true, messages: [{ role: 'user', content: 'hi' }] };
   it.each([
-    ['/openai', '/openai/open/v1/chat/completions'],
-    ['/proxy', '/proxy/open/chat/completions'],
-  ])('on %s, the row is in the database when the client sees [DONE]', async (_name, path) => {
+    ['/openai', '/openai/open/v1/chat/completions', '[DONE]', chatBody],
+    ['/proxy (OpenAI)', '/proxy/open/chat/completions', '[DONE]', chatBody],
+    [
+      '/proxy (Anthropic)',
+      '/proxy/an/v1/messages',
+      'message_stop',
+      {
+        model: 'claude-haiku-4-5',
+        max_tokens: 10,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      },
+    ],
+    [
+      '/proxy (Gemini)',
+      '/proxy/ge/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+      'finishReason',
+      { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+    ],
+  ])('on %s, the row is durable when the client sees the last event', async (_name, path, marker, body) => {
     const db = new Database(join(gateway.dataDir, 'switchboard.db'), { readonly: true });
     try {
       const found = await new Promise<boolean>((resolve, reject) => {
@@ -276,7 +331,7 @@ describe('the end of an answer waits for its row', () => {
             response.setEncoding('utf8');
             response.on('data', (piece: string) => {
               text += piece;
-              if (text.includes('[DONE]')) {
+              if (text.includes(marker)) {
                 // Durable: in the database, or in the row journal that the next start writes to it.
                 const inJournal = readFileSync(join(gateway.dataDir, JOURNAL_FILE), 'utf8').includes(
                   `"id":"${id}"`,
@@ -291,13 +346,7 @@ describe('the end of an answer waits for its row', () => {
           },
         );
         outgoing.on('error', reject);
-        outgoing.end(
-          JSON.stringify({
-            model: 'gpt-4.1-nano',
-            stream: true,
-            messages: [{ role: 'user', content: 'hi' }],
-          }),
-        );
+        outgoing.end(JSON.stringify(body));
       });
       expect(found).toBe(true);
     } finally {
