@@ -4,7 +4,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { defaultBaseUrl, findPreset, PRESETS } from '../vendors/presets.ts';
 import { compileFilter } from '../filters/engine.ts';
-import { configSchema, type AppConfig, type ConfigFile, type RouteConfig, type VendorId } from './schema.ts';
+import { DEFAULT_VENDOR, type VendorId } from '../domain.ts';
+import { configSchema, type AppConfig, type ConfigFile, type RouteConfig } from './schema.ts';
 
 /** A problem with a config file: `message` names the file, the path inside it and what is allowed. */
 export class ConfigError extends Error {
@@ -159,7 +160,7 @@ export function parseConfig(
     const keepStored = route.apiKey === STORED_KEY;
     return {
       ...rest,
-      vendor: vendor ?? 'openai',
+      vendor: vendor ?? DEFAULT_VENDOR,
       baseUrl: (baseUrl ?? '').replace(/\/+$/, ''),
       apiKey: keepStored ? undefined : resolveSecret(route.apiKey, `${path}.apiKey`),
       ...(keepStored ? { keepStoredKey: true as const } : {}),

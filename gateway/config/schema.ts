@@ -1,16 +1,14 @@
 import { z } from 'zod';
-
-export const VENDOR_IDS = ['openai', 'anthropic', 'gemini', 'ollama', 'openai-compatible'] as const;
-export type VendorId = (typeof VENDOR_IDS)[number];
+import { VENDOR_IDS, type Budget, type RateLimit, type Timeouts } from '../domain.ts';
 
 export const ROUTE_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
 
-const budget = z.strictObject({
+const budget: z.ZodType<Budget> = z.strictObject({
   usd: z.number().positive(),
   period: z.enum(['day', 'week', 'month']),
 });
 
-const timeouts = z.strictObject({
+const timeouts: z.ZodType<Timeouts> = z.strictObject({
   /** Time to open the TCP/TLS connection. */
   connectMs: z.number().int().positive().optional(),
   /** Time from sending the request to the upstream's response headers. */
@@ -23,7 +21,7 @@ const timeouts = z.strictObject({
 
 const secretOrEnv = z.string().min(1);
 
-const rateLimit = z.strictObject({
+const rateLimit: z.ZodType<RateLimit> = z.strictObject({
   rpm: z.number().int().positive().optional(),
   tpm: z.number().int().positive().optional(),
 });
@@ -95,5 +93,3 @@ export type AppConfig = z.infer<typeof appSchema>;
 export type FilterConfig = z.infer<typeof filterSchema>;
 export type PriceConfig = z.infer<typeof priceSchema>;
 export type ServerConfig = z.infer<typeof serverSchema>;
-export type Budget = z.infer<typeof budget>;
-export type Timeouts = z.infer<typeof timeouts>;

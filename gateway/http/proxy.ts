@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { VendorId } from '../config/schema.ts';
+import type { VendorId } from '../domain.ts';
 import type { RuntimeRoute } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
 import { textSlots, type BodyFormat } from '../filters/message-view.ts';

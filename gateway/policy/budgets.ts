@@ -1,4 +1,4 @@
-import type { Budget } from '../config/schema.ts';
+import type { Budget } from '../domain.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import type { AlertRecord, BudgetScope, Hold } from '../store/budgets.ts';

@@ -1,5 +1,5 @@
 import { calcPrice } from '@pydantic/genai-prices';
-import type { VendorId } from '../config/schema.ts';
+import type { VendorId } from '../domain.ts';
 import type { Usage } from '../vendors/types.ts';
 
 export interface PriceOverride {

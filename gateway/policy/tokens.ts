@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
-import type { VendorId } from '../config/schema.ts';
+import type { VendorId } from '../domain.ts';
 
 interface Tokenizer {
   countTokens(text: string, options: { disallowedSpecial: Set<string> }): number;

@@ -1,4 +1,6 @@
-import type { Budget, Timeouts, VendorId } from '../config/schema.ts';
+import type { Budget, RateLimit, Timeouts, VendorId } from '../domain.ts';
+
+export type { RateLimit } from '../domain.ts';
 
 export type Source = 'config' | 'admin';
 
@@ -19,11 +21,6 @@ export interface RouteRecord {
   source: Source;
   createdAt: number;
   updatedAt: number;
-}
-
-export interface RateLimit {
-  rpm?: number | undefined;
-  tpm?: number | undefined;
 }
 
 export interface AppRecord {

@@ -1,4 +1,4 @@
-import type { VendorId } from '../config/schema.ts';
+import type { VendorId } from '../domain.ts';
 
 export interface VendorPreset {
   id: string;

@@ -1,4 +1,4 @@
-import type { VendorId } from '../config/schema.ts';
+import type { VendorId } from '../domain.ts';
 import { anthropicVendor } from './anthropic/index.ts';
 import { geminiVendor } from './gemini/index.ts';
 import { openAiVendor } from './openai/index.ts';

@@ -1,31 +1,9 @@
-import type { VendorId } from '../config/schema.ts';
+import type { JsonObject, Usage, VendorId } from '../domain.ts';
+
+export { NO_USAGE } from '../domain.ts';
+export type { JsonObject, Usage } from '../domain.ts';
 import type { GatewayError } from '../errors.ts';
 import type { SseEvent } from '../protocol/sse.ts';
-
-/**
- * Token counts; null where the vendor did not say. `inputTokens` is the whole prompt, cache reads
- * and writes included; `outputTokens` includes reasoning tokens. As the vendors read them these
- * are the upstream's numbers, unchecked (NaN where it sent something that is not a number, see
- * readCount); checkUsage (usage-check.ts) turns them into what is recorded and priced.
- */
-export interface Usage {
-  inputTokens: number | null;
-  outputTokens: number | null;
-  /** Prompt tokens read from the vendor's cache (billed at the cached rate). */
-  cachedInputTokens: number | null;
-  reasoningTokens: number | null;
-  /** Prompt tokens written to the vendor's cache (Anthropic bills them above the input rate); for pricing only. */
-  cacheWriteTokens?: number | null;
-}
-
-export const NO_USAGE: Usage = Object.freeze({
-  inputTokens: null,
-  outputTokens: null,
-  cachedInputTokens: null,
-  reasoningTokens: null,
-});
-
-export type JsonObject = Record<string, unknown>;
 
 /** What to send upstream: a path below the route's baseUrl (it may carry a query string) and a JSON body. */
 export interface UpstreamRequest {

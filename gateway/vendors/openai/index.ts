@@ -1,4 +1,4 @@
-import type { VendorId } from '../../config/schema.ts';
+import type { VendorId } from '../../domain.ts';
 import { openAiErrorBody } from '../../errors.ts';
 import type { Vendor } from '../types.ts';
 import { mapOpenAiError } from './error.ts';

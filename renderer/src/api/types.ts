@@ -4,7 +4,7 @@
  */
 import type { appView, keyView, routeView } from '../../../gateway/admin/views.ts';
 import type { ApplyResult } from '../../../gateway/config/apply.ts';
-import type { Budget, VendorId } from '../../../gateway/config/schema.ts';
+import type { Budget, VendorId } from '../../../gateway/domain.ts';
 import type { BudgetStatus } from '../../../gateway/policy/budgets.ts';
 import type { AlertRecord } from '../../../gateway/store/budgets.ts';
 import type { RateLimit, RequestRecord } from '../../../gateway/store/types.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Budget } from '../../../gateway/config/schema.ts';
+import type { Budget } from '../../../gateway/domain.ts';
 import { GatewayError } from '../../../gateway/errors.ts';
 import { ALERT_THRESHOLDS, BudgetGuard, crossedThresholds, fits } from '../../../gateway/policy/budgets.ts';
 import type { BudgetRule, Reservation } from '../../../gateway/policy/budgets.ts';
