@@ -17,7 +17,7 @@ import { proxyPassThrough } from './http/proxy.ts';
 import { recorded } from './http/recorded.ts';
 import { dashboard } from './http/ui.ts';
 import type { Recorder } from './recorder.ts';
-import { vendorFor } from './vendors/registry.ts';
+import { vendorFor } from './providers/index.ts';
 import type { SecretBox } from './secrets/types.ts';
 import type { Store } from './store/index.ts';
 

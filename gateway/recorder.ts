@@ -6,8 +6,8 @@ import { scrubSecrets } from './scrub.ts';
 import { readJournal, type RowJournal } from './row-journal.ts';
 import type { Store } from './store/index.ts';
 import type { Endpoint, RequestRecord } from './store/types.ts';
-import { NO_USAGE, type Usage } from './vendors/types.ts';
-import { checkUsage } from './vendors/usage-check.ts';
+import { NO_USAGE, type Usage } from './formats/types.ts';
+import { checkUsage } from './formats/usage-check.ts';
 
 /** What the pipeline learns about a request as it goes; becomes one row when the response closes. */
 export interface RecordDraft {

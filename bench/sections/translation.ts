@@ -21,7 +21,7 @@ export type Availability = { available: true } | { available: false; reason: str
 /** Whether this checkout's gateway can call Anthropic yet: its vendor registry decides, at run time. */
 export async function anthropicAvailability(): Promise<Availability> {
   try {
-    const { vendorFor } = await import('../../gateway/vendors/registry.ts');
+    const { vendorFor } = await import('../../gateway/providers/index.ts');
     return vendorFor('anthropic')
       ? { available: true }
       : { available: false, reason: 'vendor not in registry' };

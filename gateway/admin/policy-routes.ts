@@ -15,7 +15,7 @@ import { readJsonObject } from '../http/body.ts';
 import type { GatewayState } from '../http/context.ts';
 import { budgetRules, type BudgetGuard } from '../policy/budgets.ts';
 import type { Store } from '../store/index.ts';
-import type { JsonObject } from '../vendors/types.ts';
+import type { JsonObject } from '../formats/types.ts';
 
 export interface PolicyAdminDeps {
   store: Store;

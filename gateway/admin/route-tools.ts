@@ -8,7 +8,7 @@ import { vendorOf, type EndpointDeps, type ModelLists } from '../http/openai-end
 import { parseJsonObject, readBody } from '../http/body.ts';
 import { readJson, sendUpstream } from '../http/relay.ts';
 import { isGlob } from '../policy/allow-list.ts';
-import type { JsonObject } from '../vendors/types.ts';
+import type { JsonObject } from '../formats/types.ts';
 
 export interface RouteToolsDeps {
   catalog: Catalog;

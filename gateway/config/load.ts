@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { defaultBaseUrl, findPreset, PRESETS } from '../vendors/presets.ts';
+import { defaultBaseUrl, findPreset, PRESETS } from '../providers/presets.ts';
 import { compileFilter } from '../filters/engine.ts';
 import { DEFAULT_VENDOR, type VendorId } from '../domain.ts';
 import { configSchema, type AppConfig, type ConfigFile, type RouteConfig } from './schema.ts';

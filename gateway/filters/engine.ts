@@ -1,6 +1,6 @@
 import type { ScriptSandbox } from './script-sandbox.ts';
 import { GatewayError } from '../errors.ts';
-import type { JsonObject } from '../vendors/types.ts';
+import type { JsonObject } from '../formats/types.ts';
 import { plainMessages, textSlots, type BodyFormat } from './message-view.ts';
 import { compilePatterns, DEFAULT_MAX_MATCH, findMatches, type Pattern } from './patterns.ts';
 import { redactText } from './redact.ts';

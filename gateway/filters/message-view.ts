@@ -1,4 +1,4 @@
-import type { JsonObject } from '../vendors/types.ts';
+import type { JsonObject } from '../formats/types.ts';
 
 /** Which wire format a body is in: the OpenAI-compatible endpoints, or a vendor's own on /proxy. */
 export type BodyFormat = 'openai' | 'anthropic' | 'gemini';

@@ -1,5 +1,5 @@
 import type { SseEvent } from '../protocol/sse.ts';
-import type { ChatStream, JsonObject } from '../vendors/types.ts';
+import type { ChatStream, JsonObject } from '../formats/types.ts';
 import type { BodyFormat } from './message-view.ts';
 import type { Pattern } from './patterns.ts';
 import { redactText, StreamRedactor } from './redact.ts';

@@ -1,8 +1,8 @@
 import type { SseEvent } from '../protocol/sse.ts';
-import type { ChatStream, JsonObject } from '../vendors/types.ts';
+import type { ChatStream, JsonObject } from '../formats/types.ts';
 import type { Pattern } from './patterns.ts';
 import { redactText, StreamRedactor } from './redact.ts';
-import { isJsonObject, parseEventData } from '../vendors/upstream-json.ts';
+import { isJsonObject, parseEventData } from '../formats/upstream-json.ts';
 
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -4,8 +4,8 @@ import { GatewayError } from '../errors.ts';
 import { effectiveTimeouts, type Upstreams } from '../forward.ts';
 import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/catalogue.ts';
 import { isGlob } from '../policy/allow-list.ts';
-import { vendorFor } from '../vendors/registry.ts';
-import type { JsonObject, Vendor } from '../vendors/types.ts';
+import { vendorFor } from '../providers/index.ts';
+import type { JsonObject, Vendor } from '../formats/types.ts';
 import { readJsonObject } from './body.ts';
 import type { GatewayContext, Middleware } from './context.ts';
 import {

@@ -10,7 +10,7 @@ import { priceRequest } from '../policy/pricing.ts';
 import type { RateLimiter, RateRule } from '../policy/rate-limits.ts';
 import { countInputTokens } from '../policy/tokens.ts';
 import type { RecordDraft } from '../recorder.ts';
-import type { JsonObject } from '../vendors/types.ts';
+import type { JsonObject } from '../formats/types.ts';
 import type { Logger } from './errors.ts';
 
 const NO_PATTERNS: Pattern[] = Object.freeze([]) as unknown as Pattern[];

@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors.ts';
-import type { JsonObject } from '../vendors/types.ts';
+import type { JsonObject } from '../formats/types.ts';
 import { checkJsonLimits } from './body.ts';
 
 /** What policy needs from a `/proxy` request body, whatever its kind. */

@@ -1,8 +1,8 @@
 import type { Recorder } from '../recorder.ts';
 import { newDraft } from '../recorder.ts';
 import type { Endpoint } from '../store/types.ts';
-import { isJsonObject } from '../vendors/upstream-json.ts';
-import { isTokenCount } from '../vendors/usage-check.ts';
+import { isJsonObject } from '../formats/upstream-json.ts';
+import { isTokenCount } from '../formats/usage-check.ts';
 import type { GatewayError } from '../errors.ts';
 import type { GatewayContext, Middleware } from './context.ts';
 import { toGatewayError, writeError, type Logger } from './errors.ts';

@@ -11,7 +11,7 @@ import { formatSse, SseEventTooLargeError, SseParser } from '../protocol/sse.ts'
 import { appendLoggedBody, type RecordDraft } from '../recorder.ts';
 import { scrubKey, scrubSecrets } from '../scrub.ts';
 import { errorMessageOf } from './recorded.ts';
-import type { ChatStream, Vendor } from '../vendors/types.ts';
+import type { ChatStream, Vendor } from '../formats/types.ts';
 
 /** Upstream response headers worth passing on to the client. */
 const PASSED_HEADERS = ['x-request-id', 'openai-processing-ms', 'retry-after'];

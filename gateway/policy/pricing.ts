@@ -1,6 +1,6 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import type { VendorId } from '../domain.ts';
-import type { Usage } from '../vendors/types.ts';
+import type { Usage } from '../formats/types.ts';
 
 export interface PriceOverride {
   inputPerMTok: number;

@@ -9,7 +9,7 @@ import type { BudgetStatus } from '../../../gateway/policy/budgets.ts';
 import type { AlertRecord } from '../../../gateway/store/budgets.ts';
 import type { RateLimit, RequestRecord } from '../../../gateway/store/types.ts';
 import type { Bucket, GroupBy, UsagePoint } from '../../../gateway/store/usage.ts';
-import type { VendorPreset } from '../../../gateway/vendors/presets.ts';
+import type { VendorPreset } from '../../../gateway/providers/presets.ts';
 
 export type { Budget, BudgetStatus, Bucket, GroupBy, RateLimit, VendorId, VendorPreset };
 

@@ -12,7 +12,7 @@ import type { CompiledFilter, FilterContext } from '../../../gateway/filters/eng
 import type { BodyFormat } from '../../../gateway/filters/message-view.ts';
 import { textSlots } from '../../../gateway/filters/message-view.ts';
 import { loadQuickJs } from '../../../gateway/filters/script-sandbox.ts';
-import type { JsonObject } from '../../../gateway/vendors/types.ts';
+import type { JsonObject } from '../../../gateway/formats/types.ts';
 import { EXAMPLES } from './samples.ts';
 
 const CONTEXT: FilterContext = { app: 'agent', route: 'oa', vendor: 'openai', model: 'gpt-4.1-nano' };

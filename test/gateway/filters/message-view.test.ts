@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plainMessages, textSlots } from '../../../gateway/filters/message-view.ts';
-import type { JsonObject } from '../../../gateway/vendors/types.ts';
+import type { JsonObject } from '../../../gateway/formats/types.ts';
 
 const roleAndText = (body: JsonObject, format: 'openai' | 'anthropic' | 'gemini') =>
   textSlots(body, format).map((slot) => [slot.role, slot.text]);

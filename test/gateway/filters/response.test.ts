@@ -5,8 +5,8 @@ import type { Pattern } from '../../../gateway/filters/patterns.ts';
 import { redactText } from '../../../gateway/filters/redact.ts';
 import { redactCompletion, redactingStream } from '../../../gateway/filters/response.ts';
 import type { SseEvent } from '../../../gateway/protocol/sse.ts';
-import { openAiStream } from '../../../gateway/vendors/openai/stream.ts';
-import type { JsonObject } from '../../../gateway/vendors/types.ts';
+import { openAiStream } from '../../../gateway/formats/openai-chat/stream.ts';
+import type { JsonObject } from '../../../gateway/formats/types.ts';
 import { EXAMPLES, email, prose, split } from './samples.ts';
 
 const EMAILS = compilePatterns(['builtin:emails'], 'f');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackUrl, priceRequest } from '../../../gateway/policy/pricing.ts';
 import type { PriceOverride, PricingRoute } from '../../../gateway/policy/pricing.ts';
-import { NO_USAGE } from '../../../gateway/vendors/types.ts';
-import type { Usage } from '../../../gateway/vendors/types.ts';
+import { NO_USAGE } from '../../../gateway/formats/types.ts';
+import type { Usage } from '../../../gateway/formats/types.ts';
 
 const OPENAI: PricingRoute = { vendor: 'openai', baseUrl: 'https://api.openai.com/v1' };
 const NONE = new Map<string, PriceOverride>();
