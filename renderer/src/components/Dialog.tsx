@@ -1,8 +1,8 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { messageOf } from '../api/client.ts';
-import { Icon } from './Icon.tsx';
 import { Notice } from './Notice.tsx';
+import { IconButton } from './ui.tsx';
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -127,15 +127,37 @@ export function Dialog({
               </p>
             )}
           </div>
-          <button type="button" className="icon-button" aria-label="Close" onClick={() => close.current()}>
-            <Icon name="x" />
-          </button>
+          <IconButton icon="x" label="Close" onClick={() => close.current()} />
         </header>
         <div className="dialog-body">{children}</div>
         {footer && <footer className="dialog-footer">{footer}</footer>}
       </div>
     </div>,
     document.body,
+  );
+}
+
+/** An editing dialog's footer: Cancel, and the save button, which says so while it saves. */
+export function SaveButtons({
+  label,
+  busy,
+  onSave,
+  onCancel,
+}: {
+  label: string;
+  busy: boolean;
+  onSave: () => unknown;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="button" className="button primary" onClick={() => void onSave()} disabled={busy}>
+        {busy ? 'Saving…' : label}
+      </button>
+    </>
   );
 }
 

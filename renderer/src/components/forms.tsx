@@ -1,7 +1,40 @@
 import { useState, type ReactNode } from 'react';
 import type { Budget, RateLimit } from '../api/types.ts';
 import { Icon } from './Icon.tsx';
+import { Check, SelectField, TextField, type Option } from './fields.tsx';
+import { Notice } from './Notice.tsx';
 import { Field } from './ui.tsx';
+
+/**
+ * A form in the dashboard's layout that never reloads the page. `onSubmit` runs on Enter where the
+ * form has a submit button (`hiddenSubmit` adds an invisible one, for dialogs whose buttons sit in
+ * the footer, outside the form); the error, if any, shows at its end.
+ */
+export function Form({
+  onSubmit,
+  hiddenSubmit = false,
+  error,
+  children,
+}: {
+  onSubmit?: () => unknown;
+  hiddenSubmit?: boolean;
+  error: string | undefined;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (onSubmit) void onSubmit();
+      }}
+    >
+      {children}
+      {hiddenSubmit && <button type="submit" hidden />}
+      {error && <Notice kind="error">{error}</Notice>}
+    </form>
+  );
+}
 
 /** A number input's text → a number, or undefined when empty; NaN marks text that is not a number. */
 export function parseNumber(text: string): number | undefined {
@@ -32,6 +65,12 @@ export function budgetOf(draft: BudgetDraft): Budget | null {
   return { usd, period: draft.period };
 }
 
+const PERIODS: readonly Option<Budget['period']>[] = [
+  { value: 'day', label: 'day (UTC)' },
+  { value: 'week', label: 'week (from Monday, UTC)' },
+  { value: 'month', label: 'month (UTC)' },
+];
+
 export function BudgetFields({
   draft,
   onChange,
@@ -59,19 +98,12 @@ export function BudgetFields({
           </div>
         )}
       </Field>
-      <Field label="Per">
-        {(id) => (
-          <select
-            id={id}
-            value={draft.period}
-            onChange={(event) => onChange({ ...draft, period: event.target.value as Budget['period'] })}
-          >
-            <option value="day">day (UTC)</option>
-            <option value="week">week (from Monday, UTC)</option>
-            <option value="month">month (UTC)</option>
-          </select>
-        )}
-      </Field>
+      <SelectField
+        label="Per"
+        value={draft.period}
+        options={PERIODS}
+        onChange={(period) => onChange({ ...draft, period })}
+      />
     </div>
   );
 }
@@ -103,33 +135,22 @@ export function rateOf(draft: RateDraft): RateLimit | null {
 export function RateFields({ draft, onChange }: { draft: RateDraft; onChange: (draft: RateDraft) => void }) {
   return (
     <div className="field-row">
-      <Field label="Requests per minute" hint="Empty: no limit.">
-        {(id, describedBy) => (
-          <input
-            id={id}
-            aria-describedby={describedBy}
-            inputMode="numeric"
-            placeholder="No limit"
-            value={draft.rpm}
-            onChange={(event) => onChange({ ...draft, rpm: event.target.value })}
-          />
-        )}
-      </Field>
-      <Field
+      <TextField
+        label="Requests per minute"
+        hint="Empty: no limit."
+        inputMode="numeric"
+        placeholder="No limit"
+        value={draft.rpm}
+        onChange={(rpm) => onChange({ ...draft, rpm })}
+      />
+      <TextField
         label="Tokens per minute"
         hint="Input tokens when a request is admitted, output tokens when it ends."
-      >
-        {(id, describedBy) => (
-          <input
-            id={id}
-            aria-describedby={describedBy}
-            inputMode="numeric"
-            placeholder="No limit"
-            value={draft.tpm}
-            onChange={(event) => onChange({ ...draft, tpm: event.target.value })}
-          />
-        )}
-      </Field>
+        inputMode="numeric"
+        placeholder="No limit"
+        value={draft.tpm}
+        onChange={(tpm) => onChange({ ...draft, tpm })}
+      />
     </div>
   );
 }
@@ -159,20 +180,20 @@ export function CheckList({
       ) : (
         <div className="checklist-items">
           {options.map((option) => (
-            <label key={option} className="check">
-              <input
-                type="checkbox"
-                checked={selected.includes(option)}
-                onChange={(event) =>
-                  onChange(
-                    event.target.checked
-                      ? options.filter((name) => name === option || selected.includes(name))
-                      : selected.filter((name) => name !== option),
-                  )
-                }
-              />
-              <span>{option}</span>
-            </label>
+            <Check
+              key={option}
+              checked={selected.includes(option)}
+              onChange={(checked) =>
+                onChange(
+                  // In the order of the options, which is the order they run in.
+                  checked
+                    ? options.filter((name) => name === option || selected.includes(name))
+                    : selected.filter((name) => name !== option),
+                )
+              }
+            >
+              {option}
+            </Check>
           ))}
         </div>
       )}

@@ -21,6 +21,74 @@ export function PageHeader({
   );
 }
 
+/** A section with a card's header: its title (the section's name) and what stands beside it. */
+export function Card({
+  titleId,
+  title,
+  className,
+  padded = false,
+  description,
+  aside,
+  children,
+}: {
+  /** The heading's id, which names the section. */
+  titleId: string;
+  title: ReactNode;
+  /** Added to "card": "table-card", "chart-card". */
+  className?: string;
+  padded?: boolean;
+  /** A line under the title. */
+  description?: ReactNode;
+  /** At the header's end: a total, a button, a link. */
+  aside?: ReactNode;
+  children: ReactNode;
+}) {
+  const heading = <h2 id={titleId}>{title}</h2>;
+  return (
+    <section className={className ? `card ${className}` : 'card'} aria-labelledby={titleId}>
+      <div className={padded ? 'card-header padded' : 'card-header'}>
+        {description ? (
+          <div>
+            {heading}
+            {description}
+          </div>
+        ) : (
+          heading
+        )}
+        {aside}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** A button that shows only an icon, so its label is for screen readers (and, given, a tooltip). */
+export function IconButton({
+  icon,
+  label,
+  title,
+  danger = false,
+  onClick,
+}: {
+  icon: IconName;
+  label: string;
+  title?: string;
+  danger?: boolean;
+  onClick: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className={danger ? 'icon-button danger' : 'icon-button'}
+      aria-label={label}
+      title={title}
+      onClick={onClick}
+    >
+      <Icon name={icon} />
+    </button>
+  );
+}
+
 export interface FieldProps {
   label: string;
   hint?: ReactNode;
@@ -51,44 +119,6 @@ export function Field({ label, hint, error, children, className }: FieldProps) {
         </p>
       )}
     </div>
-  );
-}
-
-export interface SegmentedProps<T extends string> {
-  label: string;
-  value: T;
-  options: readonly { value: T; label: string }[];
-  onChange: (value: T) => void;
-  hideLabel?: boolean;
-}
-
-/** A row of radio buttons styled as one control: arrow keys move between them as in any radio group. */
-export function Segmented<T extends string>({
-  label,
-  value,
-  options,
-  onChange,
-  hideLabel = true,
-}: SegmentedProps<T>) {
-  const name = useId();
-  return (
-    <fieldset className="segmented-field">
-      <legend className={hideLabel ? 'sr-only' : 'segmented-legend'}>{label}</legend>
-      <div className="segmented">
-        {options.map((option) => (
-          <label key={option.value} className={option.value === value ? 'selected' : ''}>
-            <input
-              type="radio"
-              name={name}
-              value={option.value}
-              checked={option.value === value}
-              onChange={() => onChange(option.value)}
-            />
-            <span>{option.label}</span>
-          </label>
-        ))}
-      </div>
-    </fieldset>
   );
 }
 

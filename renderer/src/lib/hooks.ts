@@ -91,3 +91,31 @@ export function usePrefersDark(): boolean {
     () => window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false,
   );
 }
+
+/**
+ * An editing dialog's save. `submit` runs `check`, which checks the form (throwing a message for the
+ * user) and answers the request to make; that request then runs with the dialog busy. A refused
+ * check or request shows its message and leaves the dialog open for another try.
+ */
+export function useSubmit() {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (check: () => () => Promise<void>) => {
+    setError(undefined);
+    let send;
+    try {
+      send = check();
+    } catch (thrown) {
+      setError(messageOf(thrown));
+      return;
+    }
+    setBusy(true);
+    try {
+      await send();
+    } catch (thrown) {
+      setError(messageOf(thrown));
+      setBusy(false);
+    }
+  };
+  return { error, busy, submit };
+}

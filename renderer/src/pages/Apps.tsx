@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import { messageOf, sendJson } from '../api/client.ts';
 import type { App, AppKey, BudgetStatus, CreatedApp, CreatedKey, FilterList, Route } from '../api/types.ts';
-import { ConfirmDialog, Dialog } from '../components/Dialog.tsx';
+import { ConfirmDialog, Dialog, SaveButtons } from '../components/Dialog.tsx';
+import { Check, TextField, toggled } from '../components/fields.tsx';
 import {
   BudgetFields,
   CheckList,
+  Form,
   RateFields,
   budgetDraft,
   budgetOf,
@@ -12,10 +14,11 @@ import {
   rateOf,
 } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
-import { Notice } from '../components/Notice.tsx';
-import { Badge, EmptyState, Field, Meter, PageHeader, Skeleton } from '../components/ui.tsx';
+import { ListPage } from '../components/ListPage.tsx';
+import { DataTable } from '../components/tables.tsx';
+import { Badge, EmptyState, IconButton, Meter, Skeleton } from '../components/ui.tsx';
 import { formatCount, formatDateTime, formatUsd } from '../lib/format.ts';
-import { navigate, useResource } from '../lib/hooks.ts';
+import { navigate, useResource, useSubmit } from '../lib/hooks.ts';
 import { KeyDialog } from './KeyDialog.tsx';
 
 /** Routes an app may use: the ones it names, or every route when it names none. */
@@ -41,42 +44,31 @@ function AppEditor({
   const [budget, setBudget] = useState(budgetDraft(app?.budget));
   const [rate, setRate] = useState(rateDraft(app?.rateLimit));
   const [chosenFilters, setChosenFilters] = useState<string[]>(app?.filters ?? []);
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, busy, submit } = useSubmit();
 
-  const save = async () => {
-    setError(undefined);
-    let fields;
-    try {
+  const save = () =>
+    submit(() => {
       if (!app && name.trim() === '')
         throw new Error('Name: what the key is for, e.g. cursor or nightly-agent.');
       if (!allRoutes && chosenRoutes.length === 0)
         throw new Error('Routes: pick at least one, or allow all routes.');
-      fields = {
+      const fields = {
         routes: allRoutes ? null : chosenRoutes,
         budget: budgetOf(budget),
         rateLimit: rateOf(rate),
         filters: chosenFilters,
       };
-    } catch (thrown) {
-      setError(messageOf(thrown));
-      return;
-    }
-    setBusy(true);
-    try {
-      const saved = app
-        ? await sendJson<App>('PATCH', `/apps/${encodeURIComponent(app.name)}`, fields)
-        : await sendJson<CreatedApp>('POST', '/apps', {
-            name: name.trim(),
-            ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null)),
-          });
-      onSaved(saved);
-      onClose();
-    } catch (thrown) {
-      setError(messageOf(thrown));
-      setBusy(false);
-    }
-  };
+      return async () => {
+        const saved = app
+          ? await sendJson<App>('PATCH', `/apps/${encodeURIComponent(app.name)}`, fields)
+          : await sendJson<CreatedApp>('POST', '/apps', {
+              name: name.trim(),
+              ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null)),
+            });
+        onSaved(saved);
+        onClose();
+      };
+    });
 
   return (
     <Dialog
@@ -88,69 +80,45 @@ function AppEditor({
       }
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button primary" onClick={save} disabled={busy}>
-            {busy ? 'Saving…' : app ? 'Save changes' : 'Create app and key'}
-          </button>
-        </>
+        <SaveButtons
+          label={app ? 'Save changes' : 'Create app and key'}
+          busy={busy}
+          onSave={save}
+          onCancel={onClose}
+        />
       }
     >
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void save();
-        }}
-      >
+      <Form onSubmit={save} hiddenSubmit error={error}>
         {!app && (
-          <Field label="Name" hint="Shown in Requests and in the charts.">
-            {(id, describedBy) => (
-              <input
-                id={id}
-                aria-describedby={describedBy}
-                value={name}
-                onChange={(event) => setName(event.target.value)}
-                placeholder="cursor"
-                autoComplete="off"
-                spellCheck={false}
-                data-autofocus
-              />
-            )}
-          </Field>
+          <TextField
+            label="Name"
+            hint="Shown in Requests and in the charts."
+            value={name}
+            onChange={setName}
+            placeholder="cursor"
+            autoComplete="off"
+            spellCheck={false}
+            data-autofocus
+          />
         )}
         <fieldset className="checklist">
           <legend>Routes</legend>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={allRoutes}
-              onChange={(event) => setAllRoutes(event.target.checked)}
-            />
-            <span>All routes, including ones added later</span>
-          </label>
+          <Check checked={allRoutes} onChange={setAllRoutes}>
+            All routes, including ones added later
+          </Check>
           {!allRoutes &&
             (routes.length === 0 ? (
               <p className="muted small">No routes yet.</p>
             ) : (
               <div className="checklist-items">
                 {routes.map((route) => (
-                  <label key={route.id} className="check">
-                    <input
-                      type="checkbox"
-                      checked={chosenRoutes.includes(route.id)}
-                      onChange={(event) =>
-                        setChosenRoutes(
-                          event.target.checked
-                            ? [...chosenRoutes, route.id]
-                            : chosenRoutes.filter((id) => id !== route.id),
-                        )
-                      }
-                    />
-                    <span>{route.id}</span>
-                  </label>
+                  <Check
+                    key={route.id}
+                    checked={chosenRoutes.includes(route.id)}
+                    onChange={(checked) => setChosenRoutes(toggled(chosenRoutes, route.id, checked))}
+                  >
+                    {route.id}
+                  </Check>
                 ))}
               </div>
             ))}
@@ -169,9 +137,7 @@ function AppEditor({
             </>
           }
         />
-        <button type="submit" hidden />
-        {error && <Notice kind="error">{error}</Notice>}
-      </form>
+      </Form>
     </Dialog>
   );
 }
@@ -226,46 +192,49 @@ export function AppsPage({ params }: { params: URLSearchParams }) {
 
   return (
     <>
-      <PageHeader
+      <ListPage
         title="Apps & keys"
         description="A key per tool or agent, each with the routes it may use, a budget and rate limits."
-        actions={list && list.length > 0 ? createButton : undefined}
-      />
-      {(apps.error ?? error) && <Notice kind="error">{apps.error ?? error}</Notice>}
-      {list && list.length === 0 ? (
-        <EmptyState icon="key" title="Create an app key" action={createButton}>
-          <p>
-            An app is one tool or agent that calls models through Switchboard: Cursor, a script, a nightly
-            job. Its key goes where the tool asks for an OpenAI API key.
-          </p>
-          {routes.data && routeList.length === 0 && (
-            <p className="muted">
-              There is no route yet: <a href="#/routes?new=1">add one</a> so the key has somewhere to go.
+        items={list}
+        addButton={createButton}
+        error={apps.error ?? error}
+        empty={
+          <EmptyState icon="key" title="Create an app key" action={createButton}>
+            <p>
+              An app is one tool or agent that calls models through Switchboard: Cursor, a script, a nightly
+              job. Its key goes where the tool asks for an OpenAI API key.
             </p>
+            {routes.data && routeList.length === 0 && (
+              <p className="muted">
+                There is no route yet: <a href="#/routes?new=1">add one</a> so the key has somewhere to go.
+              </p>
+            )}
+          </EmptyState>
+        }
+      >
+        <div className="app-list">
+          {list ? (
+            list.map((app) => (
+              <AppCard
+                key={app.name}
+                app={app}
+                budget={budgets.data?.data.find(
+                  (budget) => budget.scope === 'app' && budget.name === app.name,
+                )}
+                onNewKey={() => newKey(app)}
+                onEdit={() => setPending({ kind: 'edit', app })}
+                onDelete={() => setPending({ kind: 'delete', app })}
+                onRevoke={(key) => setPending({ kind: 'revoke', app, key })}
+              />
+            ))
+          ) : (
+            <div className="card app-card">
+              <Skeleton width="30%" height="1.4em" />
+              <Skeleton width="100%" height="4em" />
+            </div>
           )}
-        </EmptyState>
-      ) : !list ? (
-        <div className="app-list">
-          <div className="card app-card">
-            <Skeleton width="30%" height="1.4em" />
-            <Skeleton width="100%" height="4em" />
-          </div>
         </div>
-      ) : (
-        <div className="app-list">
-          {list.map((app) => (
-            <AppCard
-              key={app.name}
-              app={app}
-              budget={budgets.data?.data.find((budget) => budget.scope === 'app' && budget.name === app.name)}
-              onNewKey={() => newKey(app)}
-              onEdit={() => setPending({ kind: 'edit', app })}
-              onDelete={() => setPending({ kind: 'delete', app })}
-              onRevoke={(key) => setPending({ kind: 'revoke', app, key })}
-            />
-          ))}
-        </div>
-      )}
+      </ListPage>
       {(pending?.kind === 'create' || pending?.kind === 'edit') && (
         <AppEditor
           app={pending.kind === 'edit' ? pending.app : undefined}
@@ -365,15 +334,13 @@ function AppCard({
           <button type="button" className="button small" onClick={onEdit}>
             <Icon name="edit" /> Limits
           </button>
-          <button
-            type="button"
-            className="icon-button danger"
-            aria-label={`Delete app ${app.name}`}
+          <IconButton
+            icon="trash"
+            danger
+            label={`Delete app ${app.name}`}
             title="Delete app"
             onClick={onDelete}
-          >
-            <Icon name="trash" />
-          </button>
+          />
         </div>
       </div>
       <dl className="facts">
@@ -427,48 +394,41 @@ function AppCard({
           <dd>{app.filters.length > 0 ? app.filters.join(', ') : <span className="muted">None</span>}</dd>
         </div>
       </dl>
-      <table className="table keys-table">
-        <caption className="sr-only">Keys of {app.name}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Key</th>
-            <th scope="col">Created</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
+      <DataTable
+        columns={['Key', 'Created', 'Status']}
+        actions
+        items={[...active, ...revoked]}
+        caption={<>Keys of {app.name}</>}
+        className="keys-table"
+      >
+        {(key) => (
+          <tr key={key.id} className={key.revokedAt ? 'revoked' : ''}>
+            <td>
+              <code>{key.prefix}</code>
+            </td>
+            <td className="muted">{formatDateTime(key.createdAt)}</td>
+            <td>
+              {key.revokedAt ? (
+                <Badge tone="bad">Revoked {formatDateTime(key.revokedAt)}</Badge>
+              ) : (
+                <Badge tone="good">Active</Badge>
+              )}
+            </td>
+            <td className="actions">
+              {!key.revokedAt && (
+                <button
+                  type="button"
+                  className="button small danger-text"
+                  onClick={() => onRevoke(key)}
+                  aria-label={`Revoke key ${key.prefix}`}
+                >
+                  Revoke
+                </button>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {[...active, ...revoked].map((key) => (
-            <tr key={key.id} className={key.revokedAt ? 'revoked' : ''}>
-              <td>
-                <code>{key.prefix}</code>
-              </td>
-              <td className="muted">{formatDateTime(key.createdAt)}</td>
-              <td>
-                {key.revokedAt ? (
-                  <Badge tone="bad">Revoked {formatDateTime(key.revokedAt)}</Badge>
-                ) : (
-                  <Badge tone="good">Active</Badge>
-                )}
-              </td>
-              <td className="actions">
-                {!key.revokedAt && (
-                  <button
-                    type="button"
-                    className="button small danger-text"
-                    onClick={() => onRevoke(key)}
-                    aria-label={`Revoke key ${key.prefix}`}
-                  >
-                    Revoke
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      </DataTable>
     </section>
   );
 }

@@ -3,11 +3,13 @@ import { sendJson } from '../api/client.ts';
 import type { App, Filter, FilterList, Route } from '../api/types.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
-import { Notice } from '../components/Notice.tsx';
-import { Badge, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { ListPage } from '../components/ListPage.tsx';
+import { DataTable } from '../components/tables.tsx';
+import { Badge, EmptyState, IconButton } from '../components/ui.tsx';
 import { formatCount } from '../lib/format.ts';
 import { navigate, useResource } from '../lib/hooks.ts';
-import { FilterEditor, KINDS } from './FilterEditor.tsx';
+import { FilterEditor } from './FilterEditor.tsx';
+import { KINDS } from './filter-editor/draft.ts';
 
 /** One line saying what a filter does, from its fields. */
 export function describeFilter(filter: Filter): string {
@@ -70,84 +72,61 @@ export function FiltersPage({ params }: { params: URLSearchParams }) {
 
   return (
     <>
-      <PageHeader
+      <ListPage
         title="Filters"
         description="Rules applied to requests before they leave this machine: redact secrets, block topics, set prompts and limits."
-        actions={list && list.length > 0 ? newButton : undefined}
-      />
-      {filters.error && <Notice kind="error">{filters.error}</Notice>}
-      {list && list.length === 0 ? (
-        <EmptyState icon="filters" title="No filters yet" action={newButton}>
-          <p>
-            A filter runs on every request of the routes and apps it is attached to. Start with one that
-            redacts API keys and e-mail addresses, so they never reach a vendor.
-          </p>
-        </EmptyState>
-      ) : (
+        items={list}
+        addButton={newButton}
+        error={filters.error}
+        empty={
+          <EmptyState icon="filters" title="No filters yet" action={newButton}>
+            <p>
+              A filter runs on every request of the routes and apps it is attached to. Start with one that
+              redacts API keys and e-mail addresses, so they never reach a vendor.
+            </p>
+          </EmptyState>
+        }
+      >
         <div className="table-card card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Filter</th>
-                <th scope="col">What it does</th>
-                <th scope="col">Used by</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {!list && <SkeletonRows columns={4} rows={3} />}
-              {list?.map((filter) => {
-                const users = usersOf(filter.name);
-                return (
-                  <tr key={filter.name}>
-                    <td>
-                      <div className="cell-title">
-                        <button
-                          type="button"
-                          className="link-button strong"
-                          onClick={() => setEditing(filter)}
-                        >
-                          {filter.name}
-                        </button>
-                        {filter.source === 'config' && <Badge>config file</Badge>}
-                      </div>
-                      <div className="muted small">
-                        {KINDS.find((kind) => kind.kind === filter.kind)?.label ?? filter.kind}
-                      </div>
-                    </td>
-                    <td className="describe">{describeFilter(filter)}</td>
-                    <td>
-                      {users.length > 0 ? users.join(', ') : <span className="muted">Not attached</span>}
-                    </td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="icon-button"
-                        aria-label={`Edit filter ${filter.name}`}
-                        title="Edit"
-                        onClick={() => setEditing(filter)}
-                      >
-                        <Icon name="edit" />
+          <DataTable columns={['Filter', 'What it does', 'Used by']} actions items={list}>
+            {(filter) => {
+              const users = usersOf(filter.name);
+              return (
+                <tr key={filter.name}>
+                  <td>
+                    <div className="cell-title">
+                      <button type="button" className="link-button strong" onClick={() => setEditing(filter)}>
+                        {filter.name}
                       </button>
-                      <button
-                        type="button"
-                        className="icon-button danger"
-                        aria-label={`Delete filter ${filter.name}`}
-                        title="Delete"
-                        onClick={() => setDeleting(filter)}
-                      >
-                        <Icon name="trash" />
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                      {filter.source === 'config' && <Badge>config file</Badge>}
+                    </div>
+                    <div className="muted small">
+                      {KINDS.find((kind) => kind.kind === filter.kind)?.label ?? filter.kind}
+                    </div>
+                  </td>
+                  <td className="describe">{describeFilter(filter)}</td>
+                  <td>{users.length > 0 ? users.join(', ') : <span className="muted">Not attached</span>}</td>
+                  <td className="actions">
+                    <IconButton
+                      icon="edit"
+                      label={`Edit filter ${filter.name}`}
+                      title="Edit"
+                      onClick={() => setEditing(filter)}
+                    />
+                    <IconButton
+                      icon="trash"
+                      danger
+                      label={`Delete filter ${filter.name}`}
+                      title="Delete"
+                      onClick={() => setDeleting(filter)}
+                    />
+                  </td>
+                </tr>
+              );
+            }}
+          </DataTable>
         </div>
-      )}
+      </ListPage>
       {editing && (
         <FilterEditor
           filter={editing === 'new' ? undefined : editing}

@@ -4,7 +4,7 @@ import type { Route } from '../api/types.ts';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { Field } from '../components/ui.tsx';
+import { SelectField } from '../components/fields.tsx';
 import { buildSnippets } from '../lib/snippets.ts';
 
 export interface KeyDialogProps {
@@ -87,17 +87,13 @@ export function KeyDialog({ app, appKey, routes, onClose }: KeyDialogProps) {
           <div className="snippets-header">
             <h3>Set up a tool</h3>
             {routes.length > 1 && (
-              <Field label="Route" className="inline-field">
-                {(id) => (
-                  <select id={id} value={routeId} onChange={(event) => setRouteId(event.target.value)}>
-                    {routes.map((candidate) => (
-                      <option key={candidate.id} value={candidate.id}>
-                        {candidate.id}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
+              <SelectField
+                label="Route"
+                fieldClassName="inline-field"
+                value={routeId}
+                options={routes.map((candidate) => ({ value: candidate.id, label: candidate.id }))}
+                onChange={setRouteId}
+              />
             )}
           </div>
           {routes.length === 0 && (

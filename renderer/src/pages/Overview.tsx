@@ -3,9 +3,10 @@ import { gatewayOrigin } from '../api/client.ts';
 import type { Alert, BudgetStatus, Overview } from '../api/types.ts';
 import { StackedBars } from '../components/charts.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
+import { Segmented } from '../components/fields.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { Meter, PageHeader, Segmented, Skeleton } from '../components/ui.tsx';
+import { Card, Meter, PageHeader, Skeleton } from '../components/ui.tsx';
 import {
   formatCount,
   formatDateTime,
@@ -20,6 +21,15 @@ import { useInterval, useResource } from '../lib/hooks.ts';
 import { bucketStarts, pivot, type Metric } from '../lib/series.ts';
 
 const HOUR = 3_600_000;
+const MEASURES = [
+  { value: 'costUsd', label: 'Cost' },
+  { value: 'requests', label: 'Requests' },
+  { value: 'tokens', label: 'Tokens' },
+] as const;
+const PERIODS = [
+  { value: '24h', label: '24 hours' },
+  { value: '30d', label: '30 days' },
+] as const;
 
 function Stat({
   label,
@@ -241,31 +251,17 @@ export function OverviewPage() {
           cost is not counted. <a href="#/routes">See which models on Routes</a>.
         </Notice>
       )}
-      <section className="card chart-card" aria-labelledby="activity-title">
-        <div className="card-header">
-          <h2 id="activity-title">Activity</h2>
+      <Card
+        titleId="activity-title"
+        title="Activity"
+        className="chart-card"
+        aside={
           <div className="toolbar">
-            <Segmented
-              label="Measure"
-              value={metric}
-              onChange={setMetric}
-              options={[
-                { value: 'costUsd', label: 'Cost' },
-                { value: 'requests', label: 'Requests' },
-                { value: 'tokens', label: 'Tokens' },
-              ]}
-            />
-            <Segmented
-              label="Period"
-              value={range}
-              onChange={setRange}
-              options={[
-                { value: '24h', label: '24 hours' },
-                { value: '30d', label: '30 days' },
-              ]}
-            />
+            <Segmented label="Measure" value={metric} onChange={setMetric} options={MEASURES} />
+            <Segmented label="Period" value={range} onChange={setRange} options={PERIODS} />
           </div>
-        </div>
+        }
+      >
         {chart && data ? (
           <StackedBars
             data={chart}
@@ -283,15 +279,17 @@ export function OverviewPage() {
         ) : (
           <Skeleton className="chart-skeleton" height={240} width="100%" />
         )}
-      </section>
+      </Card>
       <div className="columns">
-        <section className="card" aria-labelledby="budgets-title">
-          <div className="card-header">
-            <h2 id="budgets-title">Budgets</h2>
+        <Card
+          titleId="budgets-title"
+          title="Budgets"
+          aside={
             <a href="#/apps" className="small">
               Set budgets
             </a>
-          </div>
+          }
+        >
           {loading ? (
             <Skeleton height={48} width="100%" />
           ) : data.budgets.length === 0 ? (
@@ -325,13 +323,10 @@ export function OverviewPage() {
               ))}
             </ul>
           )}
-        </section>
-        <section className="card" aria-labelledby="alerts-title">
-          <div className="card-header">
-            <h2 id="alerts-title">Alerts</h2>
-          </div>
+        </Card>
+        <Card titleId="alerts-title" title="Alerts">
           {loading ? <Skeleton height={48} width="100%" /> : <AlertList alerts={data.alerts} />}
-        </section>
+        </Card>
       </div>
     </>
   );

@@ -4,7 +4,9 @@ import type { App, RequestRow, Route } from '../api/types.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { Badge, EmptyState, Field, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { SelectField, TextField } from '../components/fields.tsx';
+import { DataTable, numeric } from '../components/tables.tsx';
+import { Badge, EmptyState, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatMs, formatTime, formatTokens, formatUsd, usdColumn } from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
 import './requests.css';
@@ -39,6 +41,8 @@ export interface RequestFilters {
 }
 
 const NO_FILTERS: RequestFilters = { app: '', route: '', model: '', status: '' };
+/** What the status filter offers. */
+const STATUSES = ['200', '400', '401', '403', '404', '413', '429', '499', '500', '502', '504'];
 
 function StatusBadge({ row }: { row: RequestRow }) {
   const tone = row.status < 300 ? 'good' : row.status < 500 ? 'warn' : 'bad';
@@ -166,7 +170,6 @@ export function RequestsPage() {
   };
 
   const filtered = Object.values(filters).some((value) => value !== '');
-  const statuses = ['200', '400', '401', '403', '404', '413', '429', '499', '500', '502', '504'];
 
   return (
     <>
@@ -196,73 +199,52 @@ export function RequestsPage() {
         aria-label="Filter requests"
         onSubmit={(event) => event.preventDefault()}
       >
-        <Field label="App" className="inline-field">
-          {(id) => (
-            <select
-              id={id}
-              value={filters.app}
-              onChange={(event) => setFilters({ ...filters, app: event.target.value })}
-            >
-              <option value="">All apps</option>
-              {apps.data?.data.map((app) => (
-                <option key={app.name} value={app.name}>
-                  {app.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Route" className="inline-field">
-          {(id) => (
-            <select
-              id={id}
-              value={filters.route}
-              onChange={(event) => setFilters({ ...filters, route: event.target.value })}
-            >
-              <option value="">All routes</option>
-              {routes.data?.data.map((route) => (
-                <option key={route.id} value={route.id}>
-                  {route.id}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Model" className="inline-field">
-          {(id) => (
-            <input
-              id={id}
-              type="search"
-              value={model}
-              placeholder="Any model"
-              spellCheck={false}
-              onChange={(event) => {
-                setModel(event.target.value);
-                if (event.target.value === '') setFilters({ ...filters, model: '' });
-              }}
-              onBlur={() => setFilters({ ...filters, model: model.trim() })}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter') setFilters({ ...filters, model: model.trim() });
-              }}
-            />
-          )}
-        </Field>
-        <Field label="Status" className="inline-field">
-          {(id) => (
-            <select
-              id={id}
-              value={filters.status}
-              onChange={(event) => setFilters({ ...filters, status: event.target.value })}
-            >
-              <option value="">Any status</option>
-              {statuses.map((status) => (
-                <option key={status} value={status}>
-                  {status}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="App"
+          fieldClassName="inline-field"
+          value={filters.app}
+          options={[
+            { value: '', label: 'All apps' },
+            ...(apps.data?.data.map((app) => ({ value: app.name, label: app.name })) ?? []),
+          ]}
+          onChange={(app) => setFilters({ ...filters, app })}
+        />
+        <SelectField
+          label="Route"
+          fieldClassName="inline-field"
+          value={filters.route}
+          options={[
+            { value: '', label: 'All routes' },
+            ...(routes.data?.data.map((route) => ({ value: route.id, label: route.id })) ?? []),
+          ]}
+          onChange={(route) => setFilters({ ...filters, route })}
+        />
+        <TextField
+          label="Model"
+          fieldClassName="inline-field"
+          type="search"
+          value={model}
+          placeholder="Any model"
+          spellCheck={false}
+          onChange={(value) => {
+            setModel(value);
+            if (value === '') setFilters({ ...filters, model: '' });
+          }}
+          onBlur={() => setFilters({ ...filters, model: model.trim() })}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') setFilters({ ...filters, model: model.trim() });
+          }}
+        />
+        <SelectField
+          label="Status"
+          fieldClassName="inline-field"
+          value={filters.status}
+          options={[
+            { value: '', label: 'Any status' },
+            ...STATUSES.map((status) => ({ value: status, label: status })),
+          ]}
+          onChange={(status) => setFilters({ ...filters, status })}
+        />
         {filtered && (
           <button
             type="button"
@@ -304,83 +286,77 @@ export function RequestsPage() {
         <div className="card table-card">
           {/* Scrolls sideways in a narrow window: its cells never wrap, and the card clips what overflows. */}
           <div className="requests-scroll">
-            <table className="table requests-table" ref={table}>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">App</th>
-                  <th scope="col">Route</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Tokens in / out
-                  </th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
-                  <th scope="col" className="num">
-                    Latency
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {!rows && <SkeletonRows columns={8} rows={8} />}
-                {rows?.map((row) => (
-                  <tr
-                    key={row.id}
-                    className={`clickable ${fresh.has(row.id) ? 'fresh' : ''} ${selected?.id === row.id ? 'selected' : ''}`}
-                    onClick={() => setSelected(row)}
-                  >
-                    <td>
-                      <button
-                        type="button"
-                        className="link-button row-open"
-                        onClick={() => setSelected(row)}
-                        aria-label={`Details of the request at ${formatDateTime(row.time)}`}
-                      >
-                        <time dateTime={row.time}>{formatTime(row.time)}</time>
-                      </button>
-                    </td>
-                    <td>{row.app ?? <span className="muted">—</span>}</td>
-                    <td>{row.route ?? <span className="muted">—</span>}</td>
-                    {/* The model as asked for, as the filter and the charts name it; the vendor's name is in the details. */}
-                    <td
-                      className="model-cell"
-                      title={
-                        row.model && row.upstreamModel && row.model !== row.upstreamModel
-                          ? `${row.model} → ${row.upstreamModel}`
-                          : undefined
-                      }
+            <DataTable
+              ref={table}
+              className="requests-table"
+              columns={[
+                'Time',
+                'App',
+                'Route',
+                'Model',
+                'Status',
+                numeric('Tokens in / out'),
+                numeric('Cost'),
+                numeric('Latency'),
+              ]}
+              items={rows}
+              skeletonRows={8}
+            >
+              {(row) => (
+                <tr
+                  key={row.id}
+                  className={`clickable ${fresh.has(row.id) ? 'fresh' : ''} ${selected?.id === row.id ? 'selected' : ''}`}
+                  onClick={() => setSelected(row)}
+                >
+                  <td>
+                    <button
+                      type="button"
+                      className="link-button row-open"
+                      onClick={() => setSelected(row)}
+                      aria-label={`Details of the request at ${formatDateTime(row.time)}`}
                     >
-                      {row.model ?? row.upstreamModel ?? <span className="muted">—</span>}
-                    </td>
-                    <td>
-                      <StatusBadge row={row} />
-                    </td>
-                    <td className="num">
-                      {row.inputTokens === null && row.outputTokens === null ? (
-                        <span className="muted">—</span>
-                      ) : (
-                        <>
-                          {formatTokens(row.inputTokens)} <span className="muted">/</span>{' '}
-                          {formatTokens(row.outputTokens)}
-                        </>
-                      )}
-                    </td>
-                    <td className="num">
-                      {row.costUsd === null ? (
-                        <span className="muted" title="Unknown price">
-                          —
-                        </span>
-                      ) : (
-                        money(row.costUsd)
-                      )}
-                    </td>
-                    <td className="num">{formatMs(row.latencyMs)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                      <time dateTime={row.time}>{formatTime(row.time)}</time>
+                    </button>
+                  </td>
+                  <td>{row.app ?? <span className="muted">—</span>}</td>
+                  <td>{row.route ?? <span className="muted">—</span>}</td>
+                  {/* The model as asked for, as the filter and the charts name it; the vendor's name is in the details. */}
+                  <td
+                    className="model-cell"
+                    title={
+                      row.model && row.upstreamModel && row.model !== row.upstreamModel
+                        ? `${row.model} → ${row.upstreamModel}`
+                        : undefined
+                    }
+                  >
+                    {row.model ?? row.upstreamModel ?? <span className="muted">—</span>}
+                  </td>
+                  <td>
+                    <StatusBadge row={row} />
+                  </td>
+                  <td className="num">
+                    {row.inputTokens === null && row.outputTokens === null ? (
+                      <span className="muted">—</span>
+                    ) : (
+                      <>
+                        {formatTokens(row.inputTokens)} <span className="muted">/</span>{' '}
+                        {formatTokens(row.outputTokens)}
+                      </>
+                    )}
+                  </td>
+                  <td className="num">
+                    {row.costUsd === null ? (
+                      <span className="muted" title="Unknown price">
+                        —
+                      </span>
+                    ) : (
+                      money(row.costUsd)
+                    )}
+                  </td>
+                  <td className="num">{formatMs(row.latencyMs)}</td>
+                </tr>
+              )}
+            </DataTable>
           </div>
           {more && (
             <div className="table-footer">

@@ -2,10 +2,12 @@ import { useMemo, useState } from 'react';
 import { getJson, messageOf, sendJson } from '../api/client.ts';
 import type { ConnectionTest, Route, VendorId, VendorPreset } from '../api/types.ts';
 import { Dialog } from '../components/Dialog.tsx';
+import { Check, RadioCards, TextField, toggled } from '../components/fields.tsx';
 import {
   BudgetFields,
   CheckList,
   ChipInput,
+  Form,
   RateFields,
   budgetDraft,
   budgetOf,
@@ -16,7 +18,6 @@ import {
 } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { Field } from '../components/ui.tsx';
 import { formatMs } from '../lib/format.ts';
 
 /** The presets plus the one that is not a vendor: any server that speaks OpenAI's API. */
@@ -137,34 +138,26 @@ function ModelsEditor({
         {error && <Notice kind="error">{error}</Notice>}
         {offered && (
           <div className="offered-list">
-            <Field label={`Filter ${offered.length} models`}>
-              {(id) => (
-                <input
-                  id={id}
-                  type="search"
-                  value={search}
-                  onChange={(event) => setSearch(event.target.value)}
-                  placeholder="gpt, claude, llama…"
-                />
-              )}
-            </Field>
+            <TextField
+              label={`Filter ${offered.length} models`}
+              type="search"
+              value={search}
+              onChange={setSearch}
+              placeholder="gpt, claude, llama…"
+            />
             {shown.length === 0 ? (
               <p className="muted small">No model matches.</p>
             ) : (
               <div className="offered-items" role="group" aria-label="Models the vendor lists">
                 {shown.map((model) => (
-                  <label key={model} className="check">
-                    <input
-                      type="checkbox"
-                      checked={models.includes(model)}
-                      onChange={(event) =>
-                        onChange(
-                          event.target.checked ? [...models, model] : models.filter((item) => item !== model),
-                        )
-                      }
-                    />
-                    <span className="mono">{model}</span>
-                  </label>
+                  <Check
+                    key={model}
+                    checked={models.includes(model)}
+                    onChange={(checked) => onChange(toggled(models, model, checked))}
+                    textClassName="mono"
+                  >
+                    {model}
+                  </Check>
                 ))}
               </div>
             )}
@@ -195,6 +188,16 @@ export function RouteEditor({
   onSaved,
 }: RouteEditorProps) {
   const allPresets = useMemo(() => [...presets, CUSTOM_PRESET], [presets]);
+  const presetCards = allPresets.map((candidate) => ({
+    value: candidate.id,
+    label: candidate.label,
+    detail:
+      candidate.id === 'custom'
+        ? 'vLLM, llama.cpp, a proxy…'
+        : candidate.needsKey
+          ? 'needs an API key'
+          : 'runs locally, no key',
+  }));
   const [route, setRoute] = useState(initial);
   const [justCreated, setJustCreated] = useState(false);
   const [preset, setPreset] = useState<VendorPreset>(() =>
@@ -262,16 +265,21 @@ export function RouteEditor({
     };
   };
 
-  /** Saves; answers the saved route, or undefined when the gateway refused (the error is shown). */
-  const save = async (): Promise<Route | undefined> => {
+  /** The form's fields for the API, or undefined with the reason shown when they do not check. */
+  const checkedBody = () => {
     setError(undefined);
-    let fields;
     try {
-      fields = body();
+      return body();
     } catch (thrown) {
       setError(messageOf(thrown));
       return undefined;
     }
+  };
+
+  /** Saves; answers the saved route, or undefined when the gateway refused (the error is shown). */
+  const save = async (): Promise<Route | undefined> => {
+    const fields = checkedBody();
+    if (!fields) return undefined;
     try {
       let saved: Route;
       if (editing) {
@@ -305,14 +313,8 @@ export function RouteEditor({
    * stored route (as a PATCH would, a new route as a POST would) for this one request only.
    */
   const runTest = async () => {
-    setError(undefined);
-    let fields;
-    try {
-      fields = body();
-    } catch (thrown) {
-      setError(messageOf(thrown));
-      return;
-    }
+    const fields = checkedBody();
+    if (!fields) return;
     setBusy('test');
     setTest(undefined);
     setSavedDespiteTest(false);
@@ -366,12 +368,7 @@ export function RouteEditor({
         </>
       }
     >
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-        }}
-      >
+      <Form error={error}>
         {savedDespiteTest ? (
           <Notice
             kind="warning"
@@ -388,74 +385,45 @@ export function RouteEditor({
           )
         )}
         {!editing && (
-          <fieldset className="preset-picker">
-            <legend>Vendor</legend>
-            <div className="preset-grid">
-              {allPresets.map((candidate) => (
-                <label
-                  key={candidate.id}
-                  className={`preset ${candidate.id === preset.id ? 'selected' : ''}`}
-                >
-                  <input
-                    type="radio"
-                    name="preset"
-                    value={candidate.id}
-                    checked={candidate.id === preset.id}
-                    onChange={() => choosePreset(candidate)}
-                  />
-                  <span className="preset-name">{candidate.label}</span>
-                  <span className="preset-detail">
-                    {candidate.id === 'custom'
-                      ? 'vLLM, llama.cpp, a proxy…'
-                      : candidate.needsKey
-                        ? 'needs an API key'
-                        : 'runs locally, no key'}
-                  </span>
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          <RadioCards
+            legend="Vendor"
+            name="preset"
+            className="preset-picker"
+            gridClassName="preset-grid"
+            options={presetCards}
+            value={preset.id}
+            onChange={(chosen) => {
+              const next = allPresets.find((candidate) => candidate.id === chosen);
+              if (next) choosePreset(next);
+            }}
+          />
         )}
         <div className="field-row">
           {!editing && (
-            <Field
+            <TextField
               label="Route id"
               hint={`Apps reach it at /openai/${id || '…'}/v1. Lowercase letters, digits and -.`}
-            >
-              {(fieldId, describedBy) => (
-                <input
-                  id={fieldId}
-                  aria-describedby={describedBy}
-                  value={id}
-                  onChange={(event) => touch(setId)(event.target.value)}
-                  autoComplete="off"
-                  spellCheck={false}
-                />
-              )}
-            </Field>
+              value={id}
+              onChange={touch(setId)}
+              autoComplete="off"
+              spellCheck={false}
+            />
           )}
-          <Field
+          <TextField
             label="Base URL"
             hint={
               preset.id === 'custom'
                 ? 'Up to and including /v1, as the server’s OpenAI SDK set-up says.'
                 : undefined
             }
-          >
-            {(fieldId, describedBy) => (
-              <input
-                id={fieldId}
-                aria-describedby={describedBy}
-                type="url"
-                value={baseUrl}
-                placeholder="http://127.0.0.1:8000/v1"
-                onChange={(event) => touch(setBaseUrl)(event.target.value)}
-                spellCheck={false}
-              />
-            )}
-          </Field>
+            type="url"
+            value={baseUrl}
+            placeholder="http://127.0.0.1:8000/v1"
+            onChange={touch(setBaseUrl)}
+            spellCheck={false}
+          />
         </div>
-        <Field
+        <TextField
           label="API key"
           hint={
             editing && route.hasApiKey
@@ -464,31 +432,19 @@ export function RouteEditor({
                 ? `Stored encrypted on this machine; sent only to ${preset.label}.`
                 : 'Optional: only if this server asks for one.'
           }
-        >
-          {(fieldId, describedBy) => (
-            <input
-              id={fieldId}
-              aria-describedby={describedBy}
-              type="password"
-              value={apiKey}
-              placeholder={
-                editing && route.hasApiKey ? '••••••••  (saved)' : preset.needsKey ? 'Paste the key' : 'None'
-              }
-              onChange={(event) => touch(setApiKey)(event.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          )}
-        </Field>
+          type="password"
+          value={apiKey}
+          placeholder={
+            editing && route.hasApiKey ? '••••••••  (saved)' : preset.needsKey ? 'Paste the key' : 'None'
+          }
+          onChange={touch(setApiKey)}
+          autoComplete="off"
+          spellCheck={false}
+        />
         {editing && route.hasApiKey && (
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={removeKey}
-              onChange={(event) => touch(setRemoveKey)(event.target.checked)}
-            />
-            <span>Remove the saved key</span>
-          </label>
+          <Check checked={removeKey} onChange={touch(setRemoveKey)}>
+            Remove the saved key
+          </Check>
         )}
         {test && <TestResult result={test} />}
         {test && (dirty || !editing) && (
@@ -499,43 +455,25 @@ export function RouteEditor({
           <summary>Default model, budget, rate limit, filters, body logging</summary>
           <div className="advanced-body">
             <div className="field-row">
-              <Field label="Default model" hint="Used when a request names no model.">
-                {(fieldId, describedBy) => (
-                  <input
-                    id={fieldId}
-                    aria-describedby={describedBy}
-                    value={defaultModel}
-                    onChange={(event) => touch(setDefaultModel)(event.target.value)}
-                    spellCheck={false}
-                  />
-                )}
-              </Field>
-              <Field
+              <TextField
+                label="Default model"
+                hint="Used when a request names no model."
+                value={defaultModel}
+                onChange={touch(setDefaultModel)}
+                spellCheck={false}
+              />
+              <TextField
                 label="Default max tokens"
                 hint="For requests that set none, where the model’s limit is unknown."
-              >
-                {(fieldId, describedBy) => (
-                  <input
-                    id={fieldId}
-                    aria-describedby={describedBy}
-                    inputMode="numeric"
-                    value={maxTokens}
-                    onChange={(event) => touch(setMaxTokens)(event.target.value)}
-                  />
-                )}
-              </Field>
-            </div>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={logBodies}
-                onChange={(event) => touch(setLogBodies)(event.target.checked)}
+                inputMode="numeric"
+                value={maxTokens}
+                onChange={touch(setMaxTokens)}
               />
-              <span>
-                Keep the prompts and answers of this route’s requests (sealed like vendor keys; shown in a
-                request’s details)
-              </span>
-            </label>
+            </div>
+            <Check checked={logBodies} onChange={touch(setLogBodies)}>
+              Keep the prompts and answers of this route’s requests (sealed like vendor keys; shown in a
+              request’s details)
+            </Check>
             <BudgetFields draft={budget} onChange={touch(setBudget)} />
             <RateFields draft={rate} onChange={touch(setRate)} />
             <CheckList
@@ -552,8 +490,7 @@ export function RouteEditor({
             />
           </div>
         </details>
-        {error && <Notice kind="error">{error}</Notice>}
-      </form>
+      </Form>
     </Dialog>
   );
 }

@@ -3,8 +3,10 @@ import { sendJson, messageOf } from '../api/client.ts';
 import type { App, ConnectionTest, FilterList, Route, VendorPreset } from '../api/types.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { ListPage } from '../components/ListPage.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { Badge, EmptyState, PageHeader, SkeletonRows } from '../components/ui.tsx';
+import { DataTable, numeric } from '../components/tables.tsx';
+import { Badge, EmptyState, IconButton } from '../components/ui.tsx';
 import { usdColumn } from '../lib/format.ts';
 import { navigate, useResource } from '../lib/hooks.ts';
 import { PriceDialog } from './PriceDialog.tsx';
@@ -74,65 +76,48 @@ export function RoutesPage({ params }: { params: URLSearchParams }) {
 
   return (
     <>
-      <PageHeader
+      <ListPage
         title="Routes"
         description="Vendors and local servers that apps reach through Switchboard, each with its key, allowed models and limits."
-        actions={list && list.length > 0 ? addButton : undefined}
-      />
-      {routes.error && <Notice kind="error">{routes.error}</Notice>}
-      {list && list.length === 0 ? (
-        <EmptyState icon="routes" title="Add a route" action={addButton}>
-          <p>
-            A route connects Switchboard to one vendor: pick OpenAI, Anthropic, Gemini, OpenRouter or Groq and
-            paste its key, or choose Ollama or LM Studio, which run on this machine and need none.
-          </p>
-        </EmptyState>
-      ) : (
+        items={list}
+        addButton={addButton}
+        error={routes.error}
+        empty={
+          <EmptyState icon="routes" title="Add a route" action={addButton}>
+            <p>
+              A route connects Switchboard to one vendor: pick OpenAI, Anthropic, Gemini, OpenRouter or Groq
+              and paste its key, or choose Ollama or LM Studio, which run on this machine and need none.
+            </p>
+          </EmptyState>
+        }
+      >
         <div className="table-card card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Route</th>
-                <th scope="col">Base URL</th>
-                <th scope="col">Models</th>
-                <th scope="col">Key</th>
-                <th scope="col" className="num">
-                  Budget
-                </th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {!list && <SkeletonRows columns={6} rows={3} />}
-              {list?.map((route) => {
-                const preset = presetOf(route, presetList);
-                const result = tests[route.id];
-                return (
-                  <RouteRow
-                    key={route.id}
-                    route={route}
-                    vendorLabel={preset?.label ?? VENDOR_LABELS[route.vendor]}
-                    needsKey={preset?.needsKey ?? false}
-                    result={result}
-                    money={money}
-                    onTest={() => test(route)}
-                    onDismiss={() =>
-                      setTests((current) =>
-                        Object.fromEntries(Object.entries(current).filter(([id]) => id !== route.id)),
-                      )
-                    }
-                    onEdit={() => setEditing(route)}
-                    onDelete={() => setDeleting(route)}
-                    onPrice={setPricing}
-                  />
-                );
-              })}
-            </tbody>
-          </table>
+          <DataTable columns={['Route', 'Base URL', 'Models', 'Key', numeric('Budget')]} actions items={list}>
+            {(route) => {
+              const preset = presetOf(route, presetList);
+              return (
+                <RouteRow
+                  key={route.id}
+                  route={route}
+                  vendorLabel={preset?.label ?? VENDOR_LABELS[route.vendor]}
+                  needsKey={preset?.needsKey ?? false}
+                  result={tests[route.id]}
+                  money={money}
+                  onTest={() => test(route)}
+                  onDismiss={() =>
+                    setTests((current) =>
+                      Object.fromEntries(Object.entries(current).filter(([id]) => id !== route.id)),
+                    )
+                  }
+                  onEdit={() => setEditing(route)}
+                  onDelete={() => setDeleting(route)}
+                  onPrice={setPricing}
+                />
+              );
+            }}
+          </DataTable>
         </div>
-      )}
+      </ListPage>
       {editing && (
         <RouteEditor
           route={editing === 'new' ? undefined : editing}
@@ -245,24 +230,14 @@ function RouteRow({
           <button type="button" className="button small" onClick={onTest} disabled={result === 'running'}>
             <Icon name="play" /> {result === 'running' ? 'Testing…' : 'Test'}
           </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Edit route ${route.id}`}
-            title="Edit"
-            onClick={onEdit}
-          >
-            <Icon name="edit" />
-          </button>
-          <button
-            type="button"
-            className="icon-button danger"
-            aria-label={`Delete route ${route.id}`}
+          <IconButton icon="edit" label={`Edit route ${route.id}`} title="Edit" onClick={onEdit} />
+          <IconButton
+            icon="trash"
+            danger
+            label={`Delete route ${route.id}`}
             title="Delete"
             onClick={onDelete}
-          >
-            <Icon name="trash" />
-          </button>
+          />
         </td>
       </tr>
       {(extra || unpriced.length > 0) && (
@@ -275,14 +250,7 @@ function RouteRow({
                 ) : (
                   <TestResult result={result} />
                 )}
-                <button
-                  type="button"
-                  className="icon-button"
-                  aria-label={`Dismiss the test result of ${route.id}`}
-                  onClick={onDismiss}
-                >
-                  <Icon name="x" />
-                </button>
+                <IconButton icon="x" label={`Dismiss the test result of ${route.id}`} onClick={onDismiss} />
               </div>
             )}
             {unpriced.map((model) => (

@@ -5,7 +5,11 @@ import { CopyButton } from '../components/CopyButton.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { Badge, Field, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
+import { TextAreaField, TextField, type TextAreaFieldProps } from '../components/fields.tsx';
+import { Form } from '../components/forms.tsx';
+import { DataTable, numeric } from '../components/tables.tsx';
+import { Badge, Card, IconButton, PageHeader, Skeleton } from '../components/ui.tsx';
+import { download } from '../lib/download.ts';
 import { usdColumn } from '../lib/format.ts';
 import { navigate, useResource } from '../lib/hooks.ts';
 import { PriceDialog } from './PriceDialog.tsx';
@@ -16,15 +20,9 @@ const lines = (text: string) =>
     .map((line) => line.trim())
     .filter(Boolean);
 
-function download(text: string, name: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+/** A list typed one entry a line, such as host names. */
+function LinesField(props: Omit<TextAreaFieldProps, 'className' | 'rows' | 'spellCheck'>) {
+  return <TextAreaField {...props} className="mono" rows={3} spellCheck={false} />;
 }
 
 function ServerSettings() {
@@ -73,11 +71,11 @@ function ServerSettings() {
   };
 
   return (
-    <section className="card" aria-labelledby="server-title">
-      <div className="card-header">
-        <h2 id="server-title">Server</h2>
-        {data && <span className="muted small">Switchboard {data.version}</span>}
-      </div>
+    <Card
+      titleId="server-title"
+      title="Server"
+      aside={data && <span className="muted small">Switchboard {data.version}</span>}
+    >
       {settings.error && <Notice kind="error">{settings.error}</Notice>}
       <dl className="facts wide">
         <div>
@@ -110,65 +108,32 @@ function ServerSettings() {
           </dd>
         </div>
       </dl>
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void save();
-        }}
-      >
+      <Form onSubmit={save} error={error}>
         <div className="field-row">
-          <Field
+          <LinesField
             label="Extra allowed hosts"
             hint="One a line, e.g. switchboard.local:4141. Requests with any other Host header are refused, which stops DNS rebinding."
-          >
-            {(id, describedBy) => (
-              <textarea
-                id={id}
-                aria-describedby={describedBy}
-                className="mono"
-                rows={3}
-                value={hosts}
-                onChange={(event) => setHosts(event.target.value)}
-                spellCheck={false}
-                disabled={!data}
-              />
-            )}
-          </Field>
-          <Field
+            value={hosts}
+            onChange={setHosts}
+            disabled={!data}
+          />
+          <LinesField
             label="CORS origins"
             hint="One a line, e.g. http://localhost:5173: web pages allowed to call the proxy endpoints from a browser."
-          >
-            {(id, describedBy) => (
-              <textarea
-                id={id}
-                aria-describedby={describedBy}
-                className="mono"
-                rows={3}
-                value={origins}
-                onChange={(event) => setOrigins(event.target.value)}
-                spellCheck={false}
-                disabled={!data}
-              />
-            )}
-          </Field>
+            value={origins}
+            onChange={setOrigins}
+            disabled={!data}
+          />
         </div>
-        <Field
+        <TextField
           label="Largest request (MB)"
           hint="Bigger request bodies are refused with 413."
-          className="narrow"
-        >
-          {(id, describedBy) => (
-            <input
-              id={id}
-              aria-describedby={describedBy}
-              inputMode="decimal"
-              value={maxBody}
-              onChange={(event) => setMaxBody(event.target.value)}
-              disabled={!data}
-            />
-          )}
-        </Field>
+          fieldClassName="narrow"
+          inputMode="decimal"
+          value={maxBody}
+          onChange={setMaxBody}
+          disabled={!data}
+        />
         <p className="muted small">
           The address and port are set when Switchboard starts (<code>--host</code>, <code>--port</code>).
         </p>
@@ -188,9 +153,8 @@ function ServerSettings() {
             </span>
           )}
         </div>
-        {error && <Notice kind="error">{error}</Notice>}
-      </form>
-    </section>
+      </Form>
+    </Card>
   );
 }
 
@@ -213,7 +177,7 @@ function ConfigTransfer() {
   const exportConfig = async () => {
     setError(undefined);
     try {
-      download(await getText('/config'), 'switchboard.yaml', 'application/yaml');
+      download(new Blob([await getText('/config')], { type: 'application/yaml' }), 'switchboard.yaml');
     } catch (thrown) {
       setError(messageOf(thrown));
     }
@@ -233,35 +197,30 @@ function ConfigTransfer() {
   };
 
   return (
-    <section className="card" aria-labelledby="config-title">
-      <div className="card-header">
-        <h2 id="config-title">Config file</h2>
+    <Card
+      titleId="config-title"
+      title="Config file"
+      aside={
         <button type="button" className="button" onClick={exportConfig}>
           <Icon name="download" /> Export YAML
         </button>
-      </div>
+      }
+    >
       <p className="muted small">
         Routes, apps, filters, prices and these settings in the format <code>serve --config</code> reads. Keys
         are never exported: where Switchboard holds one, the file says <code>apiKey: stored</code> (an app’s
         fixed key: <code>key: stored</code>), and importing it here keeps that key.
       </p>
-      <Field
+      <TextAreaField
         label="Import a config file"
         hint="Paste YAML or JSON, or open a file. It is applied all at once, or not at all."
-      >
-        {(id, describedBy) => (
-          <textarea
-            id={id}
-            aria-describedby={describedBy}
-            className="mono"
-            rows={6}
-            value={text}
-            placeholder={'routes:\n  - id: local\n    preset: ollama'}
-            onChange={(event) => setText(event.target.value)}
-            spellCheck={false}
-          />
-        )}
-      </Field>
+        className="mono"
+        rows={6}
+        value={text}
+        placeholder={'routes:\n  - id: local\n    preset: ollama'}
+        onChange={setText}
+        spellCheck={false}
+      />
       <div className="form-actions">
         <input
           ref={file}
@@ -367,7 +326,7 @@ function ConfigTransfer() {
           </ul>
         </ConfirmDialog>
       )}
-    </section>
+    </Card>
   );
 }
 
@@ -390,83 +349,61 @@ function Prices({ model }: { model: string | null }) {
   const cachedColumn = usdColumn(list?.map((price) => price.cachedInputPerMTok) ?? []);
   const outputColumn = usdColumn(list?.map((price) => price.outputPerMTok) ?? []);
   return (
-    <section className="card table-card" aria-labelledby="prices-title">
-      <div className="card-header padded">
-        <div>
-          <h2 id="prices-title">Prices</h2>
-          <p className="muted small">
-            Your own prices, for models the price library does not know or where you pay a different rate.
-            Local models cost nothing unless listed here.
-          </p>
-        </div>
+    <Card
+      titleId="prices-title"
+      title="Prices"
+      className="table-card"
+      padded
+      description={
+        <p className="muted small">
+          Your own prices, for models the price library does not know or where you pay a different rate. Local
+          models cost nothing unless listed here.
+        </p>
+      }
+      aside={
         <button type="button" className="button" onClick={() => setEditing('new')}>
           <Icon name="plus" /> Add a price
         </button>
-      </div>
+      }
+    >
       {prices.error && <Notice kind="error">{prices.error}</Notice>}
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col" className="num">
-              Input / 1M
+      <DataTable
+        columns={['Model', numeric('Input / 1M'), numeric('Cached input / 1M'), numeric('Output / 1M')]}
+        actions
+        items={list}
+        skeletonRows={2}
+        empty="No price overrides: costs come from the price library."
+      >
+        {(price) => (
+          <tr key={price.model}>
+            <th scope="row" className="mono-ish">
+              {price.model} {price.source === 'config' && <Badge>config file</Badge>}
             </th>
-            <th scope="col" className="num">
-              Cached input / 1M
-            </th>
-            <th scope="col" className="num">
-              Output / 1M
-            </th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
+            <td className="num">{inputColumn(price.inputPerMTok)}</td>
+            <td className="num">
+              {price.cachedInputPerMTok === null ? (
+                <span className="muted">—</span>
+              ) : (
+                cachedColumn(price.cachedInputPerMTok)
+              )}
+            </td>
+            <td className="num">{outputColumn(price.outputPerMTok)}</td>
+            <td className="actions">
+              <IconButton
+                icon="edit"
+                label={`Edit price of ${price.model}`}
+                onClick={() => setEditing(price)}
+              />
+              <IconButton
+                icon="trash"
+                danger
+                label={`Remove price of ${price.model}`}
+                onClick={() => setRemoving(price)}
+              />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {!list && <SkeletonRows columns={5} rows={2} />}
-          {list?.length === 0 && (
-            <tr>
-              <td colSpan={5} className="muted empty-row">
-                No price overrides: costs come from the price library.
-              </td>
-            </tr>
-          )}
-          {list?.map((price) => (
-            <tr key={price.model}>
-              <th scope="row" className="mono-ish">
-                {price.model} {price.source === 'config' && <Badge>config file</Badge>}
-              </th>
-              <td className="num">{inputColumn(price.inputPerMTok)}</td>
-              <td className="num">
-                {price.cachedInputPerMTok === null ? (
-                  <span className="muted">—</span>
-                ) : (
-                  cachedColumn(price.cachedInputPerMTok)
-                )}
-              </td>
-              <td className="num">{outputColumn(price.outputPerMTok)}</td>
-              <td className="actions">
-                <button
-                  type="button"
-                  className="icon-button"
-                  aria-label={`Edit price of ${price.model}`}
-                  onClick={() => setEditing(price)}
-                >
-                  <Icon name="edit" />
-                </button>
-                <button
-                  type="button"
-                  className="icon-button danger"
-                  aria-label={`Remove price of ${price.model}`}
-                  onClick={() => setRemoving(price)}
-                >
-                  <Icon name="trash" />
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      </DataTable>
       {editing && (
         <PriceDialog
           price={typeof editing === 'object' ? editing : undefined}
@@ -491,7 +428,7 @@ function Prices({ model }: { model: string | null }) {
           </p>
         </ConfirmDialog>
       )}
-    </section>
+    </Card>
   );
 }
 

@@ -4,7 +4,10 @@ import type { Bucket, GroupBy, UsageRow } from '../api/types.ts';
 import { StackedBars } from '../components/charts.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { EmptyState, Field, PageHeader, Segmented, Skeleton, SkeletonRows } from '../components/ui.tsx';
+import { Segmented, SelectField, TextField } from '../components/fields.tsx';
+import { DataTable, numeric } from '../components/tables.tsx';
+import { Card, EmptyState, PageHeader, Skeleton } from '../components/ui.tsx';
+import { download } from '../lib/download.ts';
 import { formatCount, formatTokens, formatUsd, plural, usdColumn } from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
 import { bucketStarts, pivot, totalsByKey } from '../lib/series.ts';
@@ -18,6 +21,16 @@ const RANGES = [
   { value: 'custom', label: 'Custom…' },
 ] as const;
 type Range = (typeof RANGES)[number]['value'];
+const GROUPINGS = [
+  { value: 'model', label: 'Model' },
+  { value: 'app', label: 'App' },
+  { value: 'route', label: 'Route' },
+] as const;
+const BUCKETS = [
+  { value: 'day', label: 'Day' },
+  { value: 'week', label: 'Week' },
+  { value: 'month', label: 'Month' },
+] as const;
 
 const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 
@@ -78,15 +91,10 @@ export function UsagePage() {
   const exportCsv = async () => {
     setExportError(undefined);
     try {
-      const blob = await getBlob(`/usage.csv${params}`);
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `switchboard-usage-${isoDay(from)}-to-${isoDay(to)}-by-${groupBy}.csv`;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      download(
+        await getBlob(`/usage.csv${params}`),
+        `switchboard-usage-${isoDay(from)}-to-${isoDay(to)}-by-${groupBy}.csv`,
+      );
     } catch (thrown) {
       setExportError(messageOf(thrown));
     }
@@ -109,58 +117,34 @@ export function UsagePage() {
           hideLabel={false}
           value={groupBy}
           onChange={setGroupBy}
-          options={[
-            { value: 'model', label: 'Model' },
-            { value: 'app', label: 'App' },
-            { value: 'route', label: 'Route' },
-          ]}
+          options={GROUPINGS}
         />
-        <Segmented
-          label="Per"
-          hideLabel={false}
-          value={bucket}
-          onChange={setBucket}
-          options={[
-            { value: 'day', label: 'Day' },
-            { value: 'week', label: 'Week' },
-            { value: 'month', label: 'Month' },
-          ]}
+        <Segmented label="Per" hideLabel={false} value={bucket} onChange={setBucket} options={BUCKETS} />
+        <SelectField
+          label="Period"
+          fieldClassName="inline-field"
+          value={range}
+          options={RANGES}
+          onChange={setRange}
         />
-        <Field label="Period" className="inline-field">
-          {(id) => (
-            <select id={id} value={range} onChange={(event) => setRange(event.target.value as Range)}>
-              {RANGES.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
         {range === 'custom' && (
           <>
-            <Field label="From" className="inline-field">
-              {(id) => (
-                <input
-                  id={id}
-                  type="date"
-                  value={customFrom}
-                  max={customTo}
-                  onChange={(event) => setCustomFrom(event.target.value)}
-                />
-              )}
-            </Field>
-            <Field label="To" className="inline-field">
-              {(id) => (
-                <input
-                  id={id}
-                  type="date"
-                  value={customTo}
-                  min={customFrom}
-                  onChange={(event) => setCustomTo(event.target.value)}
-                />
-              )}
-            </Field>
+            <TextField
+              label="From"
+              fieldClassName="inline-field"
+              type="date"
+              value={customFrom}
+              max={customTo}
+              onChange={setCustomFrom}
+            />
+            <TextField
+              label="To"
+              fieldClassName="inline-field"
+              type="date"
+              value={customTo}
+              min={customFrom}
+              onChange={setCustomTo}
+            />
           </>
         )}
       </div>
@@ -181,11 +165,14 @@ export function UsagePage() {
         </EmptyState>
       ) : (
         <>
-          <section className="card chart-card" aria-labelledby="cost-title">
-            <div className="card-header">
-              <h2 id="cost-title">Cost</h2>
+          <Card
+            titleId="cost-title"
+            title="Cost"
+            className="chart-card"
+            aside={
               <span className="num strong">{sum ? formatUsd(sum.costUsd) : <Skeleton width="5ch" />}</span>
-            </div>
+            }
+          >
             {cost ? (
               <StackedBars
                 data={cost}
@@ -197,14 +184,17 @@ export function UsagePage() {
             ) : (
               <Skeleton className="chart-skeleton" height={260} width="100%" />
             )}
-          </section>
-          <section className="card chart-card" aria-labelledby="tokens-title">
-            <div className="card-header">
-              <h2 id="tokens-title">Tokens</h2>
+          </Card>
+          <Card
+            titleId="tokens-title"
+            title="Tokens"
+            className="chart-card"
+            aside={
               <span className="num strong">
                 {sum ? formatTokens(sum.inputTokens + sum.outputTokens) : <Skeleton width="5ch" />}
               </span>
-            </div>
+            }
+          >
             {tokens ? (
               <StackedBars
                 data={tokens}
@@ -216,62 +206,27 @@ export function UsagePage() {
             ) : (
               <Skeleton className="chart-skeleton" height={220} width="100%" />
             )}
-          </section>
-          <section className="card table-card" aria-labelledby="totals-title">
-            <div className="card-header padded">
-              <h2 id="totals-title">Totals by {groupLabel.toLowerCase()}</h2>
-            </div>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{groupLabel}</th>
-                  <th scope="col" className="num">
-                    Requests
-                  </th>
-                  <th scope="col" className="num">
-                    Errors
-                  </th>
-                  <th scope="col" className="num">
-                    Input tokens
-                  </th>
-                  <th scope="col" className="num">
-                    Output tokens
-                  </th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {!totals && <SkeletonRows columns={6} rows={3} />}
-                {totals?.map((row) => (
-                  <tr key={row.key}>
-                    <th scope="row" className="mono-ish">
-                      {row.key}
-                    </th>
-                    <td className="num">{formatCount(row.requests)}</td>
-                    <td className="num">
-                      {row.errors > 0 ? formatCount(row.errors) : <span className="muted">0</span>}
-                    </td>
-                    <td className="num">{formatTokens(row.inputTokens)}</td>
-                    <td className="num">{formatTokens(row.outputTokens)}</td>
-                    <td className="num">
-                      {money(row.costUsd)}
-                      {row.unpriced > 0 && (
-                        <span
-                          className="unpriced-mark"
-                          title={`${row.unpriced} request(s) without a known price`}
-                        >
-                          {' '}
-                          +?
-                        </span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-              {sum && totals && totals.length > 1 && (
-                <tfoot>
+          </Card>
+          <Card
+            titleId="totals-title"
+            title={<>Totals by {groupLabel.toLowerCase()}</>}
+            className="table-card"
+            padded
+          >
+            <DataTable
+              columns={[
+                groupLabel,
+                numeric('Requests'),
+                numeric('Errors'),
+                numeric('Input tokens'),
+                numeric('Output tokens'),
+                numeric('Cost'),
+              ]}
+              items={totals}
+              footer={
+                sum &&
+                totals &&
+                totals.length > 1 && (
                   <tr>
                     <th scope="row">Total</th>
                     <td className="num">{formatCount(sum.requests)}</td>
@@ -280,10 +235,36 @@ export function UsagePage() {
                     <td className="num">{formatTokens(sum.outputTokens)}</td>
                     <td className="num">{money(sum.costUsd)}</td>
                   </tr>
-                </tfoot>
+                )
+              }
+            >
+              {(row) => (
+                <tr key={row.key}>
+                  <th scope="row" className="mono-ish">
+                    {row.key}
+                  </th>
+                  <td className="num">{formatCount(row.requests)}</td>
+                  <td className="num">
+                    {row.errors > 0 ? formatCount(row.errors) : <span className="muted">0</span>}
+                  </td>
+                  <td className="num">{formatTokens(row.inputTokens)}</td>
+                  <td className="num">{formatTokens(row.outputTokens)}</td>
+                  <td className="num">
+                    {money(row.costUsd)}
+                    {row.unpriced > 0 && (
+                      <span
+                        className="unpriced-mark"
+                        title={`${row.unpriced} request(s) without a known price`}
+                      >
+                        {' '}
+                        +?
+                      </span>
+                    )}
+                  </td>
+                </tr>
               )}
-            </table>
-          </section>
+            </DataTable>
+          </Card>
         </>
       )}
     </>
