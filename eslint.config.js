@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersRule } from './eslint/gateway-layers.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'out/', 'bench/node_modules/'] },
@@ -30,6 +31,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Layers inside the gateway: nothing imports upward (eslint/gateway-layers.mjs has the table).
+    files: ['gateway/**/*.ts'],
+    plugins: { switchboard: { rules: { layers: layersRule } } },
+    rules: { 'switchboard/layers': 'error' },
   },
   {
     // The dashboard talks to the gateway over HTTP only, so that the same build runs in a browser,
@@ -75,7 +82,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.mjs', 'bench/**/*.mjs'],
+    files: ['bin/**/*.mjs', 'bench/**/*.mjs', 'eslint/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );

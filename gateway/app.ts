@@ -6,18 +6,15 @@ import type { Catalog } from './catalog.ts';
 import type { ServerConfig } from './config/schema.ts';
 import type { Upstreams } from './forward.ts';
 import { GatewayError } from './errors.ts';
-import { appAuth } from './http/auth.ts';
-import type { GatewayContext, GatewayState, Middleware } from './http/context.ts';
-import type { PolicyDeps } from './http/policy.ts';
-import { proxyCors } from './http/cors.ts';
+import type { GatewayState } from './http/context.ts';
 import { toGatewayError, writeError, type Logger } from './http/errors.ts';
 import { hostCheck } from './http/host-check.ts';
-import { chatCompletions, embeddings, listModels, ModelLists } from './http/openai-endpoints.ts';
-import { proxyPassThrough } from './http/proxy.ts';
-import { recorded } from './http/recorded.ts';
-import { dashboard } from './http/ui.ts';
+import type { PolicyDeps } from './pipeline/admit.ts';
+import { mountProxyEndpoints } from './endpoints.ts';
+import { dashboard } from './admin/dashboard.ts';
+import type { VendorId } from './domain.ts';
+import type { Provider } from './providers/index.ts';
 import type { Recorder } from './recorder.ts';
-import { vendorFor } from './providers/index.ts';
 import type { SecretBox } from './secrets/types.ts';
 import type { Store } from './store/index.ts';
 
@@ -37,6 +34,8 @@ export interface GatewayDeps {
   dashboardDir: string;
   log: Logger;
   now: () => number;
+  /** The provider of each vendor: `providerFor`, or a fake in tests. */
+  providers: (vendor: VendorId) => Provider | undefined;
 }
 
 /** The Koa app: a small core, every feature a middleware that takes its dependencies. */
@@ -59,33 +58,14 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     upstreams: deps.upstreams,
     server: deps.server,
     policy: deps.policy,
+    recorder: deps.recorder,
+    log: deps.log,
+    corsOrigins: () => deps.server().corsOrigins,
+    providers: deps.providers,
   };
-  const modelLists = new ModelLists(endpointDeps);
-  const routeTools = { lists: modelLists, endpoints: endpointDeps };
-  const auth = appAuth(deps.catalog);
-  const cors = proxyCors(() => deps.server().corsOrigins);
   const proxy = new Router<GatewayState>();
-  const chat = chatCompletions(endpointDeps);
-  const embed = embeddings(endpointDeps);
-  const models = listModels(endpointDeps, modelLists);
-  const wrap = (
-    endpoint: Parameters<typeof recorded>[0],
-    handler: Middleware,
-    errorShape?: Parameters<typeof recorded>[3],
-  ) => [cors, recorded(endpoint, deps.recorder, deps.log, errorShape), auth, handler];
-  // On /proxy, errors come in the route's vendor's own shape, so its SDK can read them.
-  const vendorShape = (ctx: GatewayContext) => {
-    const route = deps.catalog.routes.get(ctx.params['routeId'] ?? '');
-    return route ? vendorFor(route.vendor)?.errorBody : undefined;
-  };
-
-  for (const prefix of ['/openai/:routeId/v1', '/v1']) {
-    proxy.post(`${prefix}/chat/completions`, ...wrap('chat.completions', chat));
-    proxy.post(`${prefix}/embeddings`, ...wrap('embeddings', embed));
-    proxy.get(`${prefix}/models`, ...wrap('models', models));
-    proxy.options(`${prefix}/{*rest}`, cors);
-  }
-  proxy.all('/proxy/:routeId/{*rest}', ...wrap('proxy', proxyPassThrough(endpointDeps), vendorShape));
+  const modelLists = mountProxyEndpoints(proxy, endpointDeps, deps.catalog);
+  const routeTools = { lists: modelLists, exchange: endpointDeps };
   proxy.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });

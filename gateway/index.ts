@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { AdminSessions, DEFAULT_SESSION_DAYS, parseSessionDays, SESSION_KEY_FILE } from './admin/sessions.ts';
 import { createGateway } from './app.ts';
 import { Catalog } from './catalog.ts';
+import { DEFAULT_VENDOR, type VendorId } from './domain.ts';
+import { providerFor, type Provider } from './providers/index.ts';
 import { applyConfig, type ApplyResult } from './config/apply.ts';
 import { loadConfigFile, type ResolvedConfig } from './config/load.ts';
 import type { ServerConfig } from './config/schema.ts';
@@ -21,7 +23,7 @@ import { loadQuickJs } from './filters/script-sandbox.ts';
 import { BudgetGuard } from './policy/budgets.ts';
 import { RateLimiter } from './policy/rate-limits.ts';
 import { countInputTokens } from './policy/tokens.ts';
-import type { PolicyDeps } from './http/policy.ts';
+import type { PolicyDeps } from './pipeline/admit.ts';
 import { Recorder } from './recorder.ts';
 import { JOURNAL_FILE, RowJournal } from './row-journal.ts';
 import type { AlertRecord } from './store/budgets.ts';
@@ -59,6 +61,8 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Called when a budget passes 50%, 80% or 100% (once each per period): desktop notifications. */
   onBudgetAlert?: (alert: Omit<AlertRecord, 'id'>) => void;
+  /** The provider of each vendor; default `providerFor`. Tests put a fake provider in. */
+  providers?: (vendor: VendorId) => Provider | undefined;
 }
 
 export interface RunningGateway {
@@ -147,7 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await ensureSandbox();
     // The tokenizer's tables take ~150 ms to load: at start (or when a budget first appears), not in a request.
     const warmTokenizer = () => {
-      if (catalog.countsTokens) countInputTokens(['warm up'], 'openai');
+      if (catalog.countsTokens) countInputTokens(['warm up'], DEFAULT_VENDOR);
     };
     warmTokenizer();
     catalog.onRefresh(warmTokenizer);
@@ -194,6 +198,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       dashboardDir: options.dashboardDir ?? fileURLToPath(new URL('../renderer/dist', import.meta.url)),
       log,
       now: Date.now,
+      providers: options.providers ?? providerFor,
     });
     const listening = await listen(app as never, host, options.port ?? 4141);
     port = listening.port;

@@ -1,9 +1,11 @@
 import type { TimeoutLayer } from './forward.ts';
-import { isLoopbackUrl } from './policy/pricing.ts';
+import type { VendorId } from './domain.ts';
+import { providerFor } from './providers/index.ts';
+import { isLoopbackUrl } from './providers/loopback.ts';
 
 /** What the default timeouts depend on: where the call goes, what it asks for, and whether it streams. */
 export interface TimeoutSubject {
-  vendor: string;
+  vendor: VendorId;
   baseUrl: string;
   model: string | null;
   stream: boolean;
@@ -29,7 +31,7 @@ export function defaultTimeouts(subject: TimeoutSubject): TimeoutLayer {
   if (subject.kind === 'models') return { headersMs: 30_000, totalMs: 60_000 };
   if (subject.kind === 'embeddings') return { headersMs: 120_000, totalMs: 300_000 };
   if (!subject.stream) return { headersMs: 600_000 };
-  const local = subject.vendor === 'ollama' || isLoopbackUrl(subject.baseUrl);
+  const local = providerFor(subject.vendor)?.isLocal(subject.baseUrl) ?? isLoopbackUrl(subject.baseUrl);
   const reasoning = subject.model !== null && REASONING.test(subject.model);
   return { headersMs: local || reasoning ? 300_000 : 60_000 };
 }

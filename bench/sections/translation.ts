@@ -21,8 +21,8 @@ export type Availability = { available: true } | { available: false; reason: str
 /** Whether this checkout's gateway can call Anthropic yet: its vendor registry decides, at run time. */
 export async function anthropicAvailability(): Promise<Availability> {
   try {
-    const { vendorFor } = await import('../../gateway/providers/index.ts');
-    return vendorFor('anthropic')
+    const { providerFor } = await import('../../gateway/providers/index.ts');
+    return providerFor('anthropic')
       ? { available: true }
       : { available: false, reason: 'vendor not in registry' };
   } catch (error) {

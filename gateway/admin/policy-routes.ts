@@ -1,3 +1,4 @@
+import { DEFAULT_VENDOR } from '../domain.ts';
 import type Router from '@koa/router';
 import type { IncomingMessage } from 'node:http';
 import { loadQuickJs, type ScriptSandbox } from '../filters/script-sandbox.ts';
@@ -9,13 +10,16 @@ import {
   compileFilter,
   type CompiledFilter,
 } from '../filters/engine.ts';
-import type { BodyFormat } from '../filters/message-view.ts';
 import { BUILTIN_SETS } from '../filters/patterns.ts';
+import { filterToConfig } from '../config/records.ts';
+import type { JsonObject } from '../domain.ts';
+import { formatFor, type FormatId } from '../formats/index.ts';
 import { readJsonObject } from '../http/body.ts';
 import type { GatewayState } from '../http/context.ts';
 import { budgetRules, type BudgetGuard } from '../policy/budgets.ts';
 import type { Store } from '../store/index.ts';
-import type { JsonObject } from '../formats/types.ts';
+import { notFound } from './errors.ts';
+import { param } from './params.ts';
 
 export interface PolicyAdminDeps {
   store: Store;
@@ -28,6 +32,16 @@ export interface PolicyAdminDeps {
 
 const BODY_LIMIT = 1024 * 1024;
 const FILTER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * The filter tester's `format`, as the admin API has always named it, and the wire format it
+ * stands for: the one place where these names meet.
+ */
+const TEST_FORMATS = new Map<string, FormatId>([
+  ['openai', 'openai-chat'],
+  ['anthropic', 'anthropic-messages'],
+  ['gemini', 'gemini-generate'],
+]);
 
 const readJson = (ctx: { req: IncomingMessage }) => readJsonObject(ctx.req, BODY_LIMIT);
 
@@ -76,9 +90,7 @@ export function addPolicyRoutes(router: Router<GatewayState>, deps: PolicyAdminD
 
   router.get('/filters', (ctx) => {
     ctx.body = {
-      data: store.filters
-        .list()
-        .map((filter) => ({ name: filter.name, kind: filter.kind, ...filter.spec, source: filter.source })),
+      data: store.filters.list().map((filter) => ({ ...filterToConfig(filter), source: filter.source })),
       builtinPatternSets: BUILTIN_SETS,
     };
   });
@@ -91,7 +103,7 @@ export function addPolicyRoutes(router: Router<GatewayState>, deps: PolicyAdminD
       deps.now(),
     );
     catalog.refresh();
-    ctx.body = { name: filter.name, kind: filter.kind, ...filter.spec, source: 'admin' };
+    ctx.body = { ...filterToConfig(filter), source: 'admin' };
   };
 
   router.post('/filters', async (ctx) => {
@@ -100,11 +112,11 @@ export function addPolicyRoutes(router: Router<GatewayState>, deps: PolicyAdminD
   });
 
   router.put('/filters/:name', async (ctx) => {
-    await save(ctx, ctx.params['name']);
+    await save(ctx, param(ctx, 'name'));
   });
 
   router.delete('/filters/:name', (ctx) => {
-    const name = ctx.params['name']!;
+    const name = param(ctx, 'name');
     const users = [
       ...store.routes
         .list()
@@ -125,11 +137,7 @@ export function addPolicyRoutes(router: Router<GatewayState>, deps: PolicyAdminD
         },
       );
     }
-    if (!store.filters.remove(name)) {
-      throw new GatewayError(404, 'not_found', `Filter "${name}" does not exist.`, {
-        type: 'not_found_error',
-      });
-    }
+    if (!store.filters.remove(name)) notFound(`Filter "${name}"`);
     catalog.refresh();
     ctx.status = 204;
   });
@@ -149,19 +157,22 @@ export function addPolicyRoutes(router: Router<GatewayState>, deps: PolicyAdminD
         { param: 'request' },
       );
     }
-    const format = (body['format'] ?? 'openai') as BodyFormat;
-    if (!['openai', 'anthropic', 'gemini'].includes(format)) {
-      throw new GatewayError(400, 'invalid_request', 'format: one of openai, anthropic, gemini', {
-        param: 'format',
-      });
+    const format = body['format'] ?? 'openai';
+    const formatId = typeof format === 'string' ? TEST_FORMATS.get(format) : undefined;
+    if (formatId === undefined) {
+      throw new GatewayError(
+        400,
+        'invalid_request',
+        `format: one of ${[...TEST_FORMATS.keys()].join(', ')}`,
+        { param: 'format' },
+      );
     }
+    const { view } = formatFor(formatId);
     let filters: CompiledFilter[];
     if (typeof body['filter'] === 'string') {
-      const saved = store.filters.list().find((filter) => filter.name === body['filter']);
-      if (!saved)
-        throw new GatewayError(404, 'not_found', `Filter "${body['filter']}" does not exist.`, {
-          type: 'not_found_error',
-        });
+      const saved =
+        store.filters.list().find((filter) => filter.name === body['filter']) ??
+        notFound(`Filter "${body['filter']}"`);
       filters = [compileFilter(saved.name, saved.kind, saved.spec)];
     } else if (typeof body['filter'] === 'object' && body['filter'] !== null) {
       filters = [compileOrRefuse({ name: 'test', ...(body['filter'] as JsonObject) }).compiled];
@@ -181,12 +192,12 @@ export function addPolicyRoutes(router: Router<GatewayState>, deps: PolicyAdminD
       const finalModel = applyRequestFilters(
         filters,
         sample,
-        format,
-        { app: 'test', route: 'test', vendor: 'openai', model },
+        view,
+        { app: 'test', route: 'test', vendor: DEFAULT_VENDOR, model },
         filters.some((filter) => filter.kind === 'script') ? (deps.sandbox() ?? (await loadQuickJs())) : null,
         (_filter, problem) => problems.push(problem),
       );
-      if (finalModel && format !== 'gemini') sample['model'] = finalModel;
+      if (finalModel) view.setModel(sample, finalModel);
       ctx.body = { blocked: false, forwarded: sample };
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;

@@ -1,18 +1,19 @@
 import type Router from '@koa/router';
 import type { Catalog, RuntimeRoute } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
-import { effectiveTimeouts } from '../forward.ts';
+import { param } from './params.ts';
+import { formatFor } from '../formats/index.ts';
+import type { JsonObject } from '../formats/types.ts';
 import type { GatewayState } from '../http/context.ts';
 import { toGatewayError, type Logger } from '../http/errors.ts';
-import { vendorOf, type EndpointDeps, type ModelLists } from '../http/openai-endpoints.ts';
 import { parseJsonObject, readBody } from '../http/body.ts';
-import { readJson, sendUpstream } from '../http/relay.ts';
+import { providerOf, readChatAnswer, sendCall, type ExchangeDeps } from '../pipeline/exchange.ts';
+import type { ModelLists } from '../pipeline/model-lists.ts';
 import { isGlob } from '../policy/allow-list.ts';
-import type { JsonObject } from '../formats/types.ts';
 
 export interface RouteToolsDeps {
   catalog: Catalog;
-  routeTools: { lists: ModelLists; endpoints: EndpointDeps };
+  routeTools: { lists: ModelLists; exchange: ExchangeDeps };
   log: Logger;
   /**
    * The route a test body describes, unsaved: the stored route `id` with the body applied as a
@@ -30,8 +31,6 @@ async function optionalBody(request: Parameters<typeof readBody>[0]): Promise<Js
   return raw.length === 0 ? undefined : parseJsonObject(raw);
 }
 
-const TEST_TIMEOUTS = { connectMs: 5_000, headersMs: 30_000, idleMs: 30_000 };
-
 function routeOrNotFound(catalog: Catalog, id: string) {
   const route = catalog.routes.get(id);
   if (!route)
@@ -39,13 +38,20 @@ function routeOrNotFound(catalog: Catalog, id: string) {
   return route;
 }
 
+const TEST_TIMEOUTS = { connectMs: 5_000, headersMs: 30_000, idleMs: 30_000 };
+
 /** "Test connection" and the vendor's model list, for the dashboard's route editor. */
 export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps): void {
-  const { lists, endpoints } = deps.routeTools;
+  const { lists, exchange } = deps.routeTools;
+  // A test answers within seconds or says why: shorter timeouts than a client's call, the route's own still winning.
+  const testDeps: ExchangeDeps = {
+    ...exchange,
+    server: () => ({ ...exchange.server(), timeouts: { ...exchange.server().timeouts, ...TEST_TIMEOUTS } }),
+  };
 
   /** Every model the vendor lists with the route's key, before the allow-list. */
   router.get('/routes/:id/models', async (ctx) => {
-    const route = routeOrNotFound(deps.catalog, ctx.params['id']!);
+    const route = routeOrNotFound(deps.catalog, param(ctx, 'id'));
     const controller = new AbortController();
     ctx.body = { data: await lists.of(route, controller.signal) };
   });
@@ -59,7 +65,7 @@ export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps
     const elapsed = () => Math.round(performance.now() - started);
     const signal = new AbortController().signal;
     try {
-      const vendor = vendorOf(route);
+      const provider = providerOf(exchange, route);
       let model = route.defaultModel ?? route.models.find((pattern) => !isGlob(pattern));
       model ??= (await lists.allowed(route, signal))[0];
       if (!model) {
@@ -74,20 +80,21 @@ export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps
         messages: [{ role: 'user', content: 'Reply with the word OK.' }],
         max_completion_tokens: 64,
       };
-      const call = vendor.chat.request(request, { model, stream: false, defaultMaxTokens: 64 });
-      const upstream = await sendUpstream({
-        upstreams: endpoints.upstreams,
+      // The exchange's own translate, send and read stages; no admission or row: a test is not a client's call.
+      const format = formatFor(provider.format);
+      const upstream = await sendCall(testDeps, {
         route,
-        vendor,
-        method: 'POST',
-        path: call.path,
-        body: JSON.stringify(call.body),
-        headers: vendor.defaultHeaders,
-        timeouts: effectiveTimeouts(TEST_TIMEOUTS, route.timeouts),
+        provider,
+        operation: 'chat',
+        model,
+        stream: false,
+        body: format.chat.request(request, { model, stream: false, defaultMaxTokens: 64 }),
         signal,
       });
-      const { parsed } = await readJson(upstream);
-      const result = vendor.chat.response(parsed, { model, created: Math.floor(Date.now() / 1000) });
+      const { parsed, result } = await readChatAnswer(testDeps, upstream, format, {
+        model,
+        created: Math.floor(Date.now() / 1000),
+      });
       const answer = (result.body ?? (parsed as JsonObject))['choices'] as
         { message?: { content?: unknown } }[] | undefined;
       const content = answer?.[0]?.message?.content;
@@ -123,7 +130,7 @@ export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps
    */
   router.post('/routes/:id/test', async (ctx) => {
     const body = await optionalBody(ctx.req);
-    const id = ctx.params['id']!;
+    const id = param(ctx, 'id');
     ctx.body = await test(body === undefined ? routeOrNotFound(deps.catalog, id) : deps.draftRoute(id, body));
   });
 }

@@ -101,9 +101,10 @@ export class AdminSessions {
    */
   signIn(token: string): SignInResult {
     const now = this.now();
-    while (this.failures.length > 0 && this.failures[0]! <= now - SIGN_IN_WINDOW_MS) this.failures.shift();
-    if (this.failures.length >= SIGN_IN_FAILURES) {
-      const retryAfterMs = this.failures[0]! + SIGN_IN_WINDOW_MS - now;
+    while ((this.failures[0] ?? Infinity) <= now - SIGN_IN_WINDOW_MS) this.failures.shift();
+    const oldest = this.failures[0];
+    if (oldest !== undefined && this.failures.length >= SIGN_IN_FAILURES) {
+      const retryAfterMs = oldest + SIGN_IN_WINDOW_MS - now;
       return {
         ok: false,
         reason: 'rate_limited',

@@ -1,10 +1,10 @@
 import type Router from '@koa/router';
 import type { IncomingMessage } from 'node:http';
 import { serverSchema, type ServerConfig } from '../config/schema.ts';
-import { GatewayError } from '../errors.ts';
 import { readJsonObject } from '../http/body.ts';
 import type { GatewayState } from '../http/context.ts';
 import { formatPath } from '../config/load.ts';
+import { invalidBody } from './errors.ts';
 
 export interface SettingsDeps {
   server: () => ServerConfig;
@@ -48,10 +48,7 @@ export function addSettingsRoutes(router: Router<GatewayState>, deps: SettingsDe
         Object.entries(patch).filter(([key]) => ['allowedHosts', 'corsOrigins', 'maxBodyMb'].includes(key)),
       ),
     });
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      throw new GatewayError(400, 'invalid_request', `${formatPath(issue.path)}: ${issue.message}`);
-    }
+    if (!result.success) invalidBody(result.error, formatPath);
     deps.setServer(result.data);
     ctx.body = view();
   });

@@ -1,10 +1,8 @@
 import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
-import type { AppInput } from '../store/apps.ts';
-import type { RouteInput } from '../store/routes.ts';
-import { ConfigError, STORED_KEY, type ResolvedConfig, type ResolvedRoute } from './load.ts';
-import type { AppConfig } from './schema.ts';
+import { ConfigError, STORED_KEY, type ResolvedConfig } from './load.ts';
+import { appFromConfig, filterFromConfig, priceFromConfig, routeFromConfig, unchanged } from './records.ts';
 
 export interface ApplyResult {
   /** Rows inserted, updated or deleted; 0 when the store already matched the file. */
@@ -47,8 +45,6 @@ export class KeysWouldBeDropped extends Error {
     this.apps = apps;
   }
 }
-
-const same = (left: unknown, right: unknown) => JSON.stringify(left) === JSON.stringify(right);
 
 /**
  * `stored` refers to a key that must exist already: a new route (or one without a key) has none to
@@ -143,41 +139,6 @@ function keepsRouteOrder(store: Store, config: ResolvedConfig): boolean {
   return true;
 }
 
-/** A validated app (from a file or the admin API) as the store keeps it. */
-export function appInput(app: AppConfig, source: 'config' | 'admin'): AppInput {
-  return {
-    name: app.name,
-    routes: app.routes ?? null,
-    budget: app.budget ?? null,
-    rateLimit: app.rateLimit ?? null,
-    filters: app.filters,
-    source,
-  };
-}
-
-/** A validated route (from a file or the admin API) as the store keeps it. */
-export function routeInput(
-  route: ResolvedRoute,
-  stored: { position: number; apiKeySealed: string | null; source: 'config' | 'admin' },
-): RouteInput {
-  return {
-    id: route.id,
-    position: stored.position,
-    vendor: route.vendor,
-    baseUrl: route.baseUrl,
-    apiKeySealed: stored.apiKeySealed,
-    models: route.models,
-    defaultModel: route.defaultModel ?? null,
-    budget: route.budget ?? null,
-    filters: route.filters,
-    timeouts: route.timeouts ?? null,
-    defaultMaxTokens: route.defaultMaxTokens ?? null,
-    rateLimit: route.rateLimit ?? null,
-    logBodies: route.logBodies ?? false,
-    source: stored.source,
-  };
-}
-
 /**
  * Makes the store match the file, in one transaction. What the file manages (`source = 'config'`)
  * and no longer lists is removed; what the dashboard created is left alone. Applying the same
@@ -220,16 +181,13 @@ export function applyConfig(
           ? null
           : secrets.seal(route.apiKey);
       const position = keepPositions && existing ? existing.position : index;
-      const desired = routeInput(route, { position, apiKeySealed: sealed, source: sourceOf(existing) });
+      const desired = routeFromConfig(route, { position, apiKeySealed: sealed, source: sourceOf(existing) });
       if (!existing) {
         store.routes.insert(desired, now);
         changes++;
-      } else {
-        const { createdAt: _createdAt, updatedAt: _updatedAt, ...current } = existing;
-        if (!same(current, desired)) {
-          store.routes.update(desired, now);
-          changes++;
-        }
+      } else if (!unchanged(existing, desired)) {
+        store.routes.update(desired, now);
+        changes++;
       }
     });
     for (const route of store.routes.list()) {
@@ -244,22 +202,14 @@ export function applyConfig(
     }
     config.apps.forEach((app, index) => {
       const existing = store.apps.get(app.name);
-      const desired = appInput(app, sourceOf(existing));
+      const desired = appFromConfig(app, sourceOf(existing));
       let appId: number;
       if (!existing) {
         appId = store.apps.insert(desired, now);
         changes++;
       } else {
         appId = existing.id;
-        const current: AppInput = {
-          name: existing.name,
-          routes: existing.routes,
-          budget: existing.budget,
-          rateLimit: existing.rateLimit,
-          filters: existing.filters,
-          source: existing.source,
-        };
-        if (!same(current, desired)) {
+        if (!unchanged(existing, desired)) {
           store.apps.update(desired, now);
           changes++;
         }
@@ -298,16 +248,10 @@ export function applyConfig(
     const filterNames = new Set(config.filters.map((filter) => filter.name));
     const currentFilters = new Map(store.filters.list().map((filter) => [filter.name, filter]));
     for (const filter of config.filters) {
-      const { name, kind, ...spec } = filter;
-      const existing = currentFilters.get(name);
-      const desiredSource = sourceOf(existing);
-      if (
-        !existing ||
-        existing.kind !== kind ||
-        existing.source !== desiredSource ||
-        !same(existing.spec, spec)
-      ) {
-        store.filters.upsert({ name, kind, spec, source: desiredSource }, now);
+      const existing = currentFilters.get(filter.name);
+      const desired = filterFromConfig(filter, sourceOf(existing));
+      if (!existing || !unchanged(existing, desired)) {
+        store.filters.upsert(desired, now);
         changes++;
       }
     }
@@ -320,19 +264,8 @@ export function applyConfig(
     const currentPrices = new Map(store.prices.list().map((price) => [price.model, price]));
     for (const price of config.prices) {
       const existing = currentPrices.get(price.model);
-      const desired = {
-        ...price,
-        cachedInputPerMTok: price.cachedInputPerMTok ?? null,
-        source: sourceOf(existing),
-      };
-      const current = existing && {
-        model: existing.model,
-        inputPerMTok: existing.inputPerMTok,
-        outputPerMTok: existing.outputPerMTok,
-        cachedInputPerMTok: existing.cachedInputPerMTok,
-        source: existing.source,
-      };
-      if (!same(current, desired)) {
+      const desired = priceFromConfig(price, sourceOf(existing));
+      if (!existing || !unchanged(existing, desired)) {
         store.prices.upsert(desired, now);
         changes++;
       }

@@ -37,7 +37,7 @@ export const routeSchema = z.strictObject({
   budget: budget.optional(),
   filters: z.array(z.string().min(1)).default([]),
   timeouts: timeouts.optional(),
-  /** max_tokens for requests that name none, where the model catalogue does not know the model (Anthropic needs one). */
+  /** max_tokens for requests that name none, where models/limits.ts does not know the model (Anthropic needs one). */
   defaultMaxTokens: z.number().int().positive().optional(),
   /** Keep each request's and answer's bodies (sealed like vendor keys); off unless the user turns it on. */
   logBodies: z.boolean().optional(),

@@ -1,7 +1,6 @@
 import type { ScriptSandbox } from './script-sandbox.ts';
 import { GatewayError } from '../errors.ts';
-import type { JsonObject } from '../formats/types.ts';
-import { plainMessages, textSlots, type BodyFormat } from './message-view.ts';
+import type { JsonObject, RequestView } from '../formats/types.ts';
 import { compilePatterns, DEFAULT_MAX_MATCH, findMatches, type Pattern } from './patterns.ts';
 import { redactText } from './redact.ts';
 import { DEFAULT_SCRIPT_LIMITS, runScript, type ScriptLimits } from './script-sandbox.ts';
@@ -133,58 +132,9 @@ export interface FilterContext {
   model: string;
 }
 
-function setSystemPrompt(
-  body: JsonObject,
-  format: BodyFormat,
-  mode: 'prepend' | 'append' | 'replace',
-  text: string,
-): void {
-  if (format === 'openai') {
-    const messages = Array.isArray(body['messages']) ? (body['messages'] as JsonObject[]) : [];
-    const others =
-      mode === 'replace'
-        ? messages.filter((message) => message['role'] !== 'system' && message['role'] !== 'developer')
-        : messages;
-    body['messages'] =
-      mode === 'append'
-        ? [...others, { role: 'system', content: text }]
-        : [{ role: 'system', content: text }, ...others];
-    return;
-  }
-  if (format === 'anthropic') {
-    const current = body['system'];
-    const blocks =
-      mode === 'replace' || current === undefined
-        ? []
-        : typeof current === 'string'
-          ? [{ type: 'text', text: current }]
-          : (current as unknown[]);
-    const added = { type: 'text', text };
-    body['system'] = mode === 'append' ? [...blocks, added] : [added, ...blocks];
-    return;
-  }
-  const key = body['system_instruction'] !== undefined ? 'system_instruction' : 'systemInstruction';
-  const current =
-    isObject(body[key]) && Array.isArray((body[key] as JsonObject)['parts'])
-      ? ((body[key] as JsonObject)['parts'] as unknown[])
-      : [];
-  const parts = mode === 'replace' ? [] : current;
-  body[key] = { parts: mode === 'append' ? [...parts, { text }] : [{ text }, ...parts] };
-}
-
-function capMaxTokens(body: JsonObject, format: BodyFormat, max: number): void {
-  if (format === 'gemini') {
-    const config = isObject(body['generationConfig'])
-      ? body['generationConfig']
-      : (body['generationConfig'] = {});
-    const current = config['maxOutputTokens'];
-    config['maxOutputTokens'] = typeof current === 'number' ? Math.min(current, max) : max;
-    return;
-  }
-  const keys = format === 'openai' ? ['max_completion_tokens', 'max_tokens'] : ['max_tokens'];
-  const present = keys.filter((key) => typeof body[key] === 'number');
-  if (present.length === 0) body[keys[keys.length - 1]!] = max;
-  for (const key of present) body[key] = Math.min(body[key] as number, max);
+/** The messages as plain `{role, content}` pairs, the shape scripts see. */
+export function plainMessages(body: JsonObject, view: RequestView): { role: string; content: string }[] {
+  return view.textSlots(body).map((slot) => ({ role: slot.role, content: slot.text }));
 }
 
 /**
@@ -196,7 +146,7 @@ function capMaxTokens(body: JsonObject, format: BodyFormat, max: number): void {
 export function applyRequestFilters(
   filters: readonly CompiledFilter[],
   body: JsonObject,
-  format: BodyFormat,
+  view: RequestView,
   context: FilterContext,
   quickjs: ScriptSandbox | null,
   report: (filter: string, problem: string) => void,
@@ -205,21 +155,21 @@ export function applyRequestFilters(
   for (const filter of filters) {
     switch (filter.kind) {
       case 'block':
-        for (const slot of textSlots(body, format)) {
+        for (const slot of view.textSlots(body)) {
           if (findMatches(slot.text, filter.patterns).length > 0) throw blocked(filter.name);
         }
         break;
       case 'redact':
-        for (const slot of textSlots(body, format)) {
+        for (const slot of view.textSlots(body)) {
           const redacted = redactText(slot.text, filter.patterns);
           if (redacted !== slot.text) slot.set(redacted);
         }
         break;
       case 'system-prompt':
-        setSystemPrompt(body, format, filter.mode, filter.text);
+        view.setSystemPrompt(body, filter.mode, filter.text);
         break;
       case 'max-tokens':
-        capMaxTokens(body, format, filter.max);
+        view.capMaxTokens(body, filter.max);
         break;
       case 'model':
         break; // applied while the route and model are resolved, before the allow-list
@@ -230,7 +180,7 @@ export function applyRequestFilters(
         );
       case 'script': {
         if (!quickjs) throw blocked(filter.name, 'the script sandbox is not available');
-        const request = { model, messages: plainMessages(body, format), stream: body['stream'] === true };
+        const request = { model, messages: plainMessages(body, view), stream: body['stream'] === true };
         const outcome = runScript(
           quickjs,
           filter.code,
@@ -251,7 +201,7 @@ export function applyRequestFilters(
           throw blocked(filter.name, typeof result['reason'] === 'string' ? result['reason'] : undefined);
         if (typeof result['model'] === 'string' && result['model'] !== '') model = result['model'];
         if (Array.isArray(result['messages'])) {
-          const slots = textSlots(body, format);
+          const slots = view.textSlots(body);
           const replaced = result['messages'] as unknown[];
           if (
             replaced.length !== slots.length ||

@@ -91,3 +91,56 @@ export class StreamRedactor {
     return rest;
   }
 }
+
+/**
+ * Several texts redacted as they stream, one StreamRedactor each, made on first use: a choice's
+ * content and each of its tool calls' arguments, a content block, a candidate. The hold-back is
+ * StreamRedactor's; this only keeps one per text, so that no format writes that bookkeeping again.
+ */
+export class StreamRedactors<Key> {
+  private readonly redactors = new Map<Key, StreamRedactor>();
+
+  constructor(private readonly patterns: readonly Pattern[]) {}
+
+  /** Adds a piece of the text `key`; returns the redacted text now safe to send (possibly empty). */
+  push(key: Key, text: string): string {
+    let redactor = this.redactors.get(key);
+    if (!redactor) {
+      redactor = new StreamRedactor(this.patterns);
+      this.redactors.set(key, redactor);
+    }
+    return redactor.push(text);
+  }
+
+  /** The text `key` ended: what was held of it, redacted ('' when nothing). */
+  end(key: Key): string {
+    const rest = this.redactors.get(key)?.end() ?? '';
+    this.redactors.delete(key);
+    return rest;
+  }
+
+  /** The texts that may still hold something, in the order they began. */
+  keys(): Key[] {
+    return [...this.redactors.keys()];
+  }
+}
+
+/**
+ * Redacts a JSON value in place (a tool call's input, a function call's arguments) through its
+ * text; a rewrite that is no longer JSON is kept as `{text}`, as request filters do.
+ */
+export function redactJsonField(
+  holder: Record<string, unknown>,
+  key: string,
+  patterns: readonly Pattern[],
+): void {
+  if (holder[key] === undefined) return;
+  const text = JSON.stringify(holder[key]);
+  const redacted = redactText(text, patterns);
+  if (redacted === text) return;
+  try {
+    holder[key] = JSON.parse(redacted) as unknown;
+  } catch {
+    holder[key] = { text: redacted };
+  }
+}

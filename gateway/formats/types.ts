@@ -1,15 +1,16 @@
-import type { JsonObject, Usage, VendorId } from '../domain.ts';
+import type { JsonObject, Usage } from '../domain.ts';
+import type { GatewayError } from '../errors.ts';
+import type { Pattern } from '../filters/patterns.ts';
+import type { SseEvent } from '../protocol/sse.ts';
 
 export { NO_USAGE } from '../domain.ts';
 export type { JsonObject, Usage } from '../domain.ts';
-import type { GatewayError } from '../errors.ts';
-import type { SseEvent } from '../protocol/sse.ts';
 
-/** What to send upstream: a path below the route's baseUrl (it may carry a query string) and a JSON body. */
-export interface UpstreamRequest {
-  path: string;
-  body: JsonObject;
-}
+/**
+ * The wire formats this version reads and writes. OpenAI Chat Completions is the hub: every other
+ * format translates to and from it.
+ */
+export type FormatId = 'openai-chat' | 'anthropic-messages' | 'gemini-generate';
 
 export interface ChatCallContext {
   /** The model to ask the vendor for (allow-list checked, default applied, route prefix removed). */
@@ -17,7 +18,7 @@ export interface ChatCallContext {
   stream: boolean;
   /**
    * The max_tokens to send when the request names none, for vendors that require one (Anthropic):
-   * the model's output limit from the model catalogue, else the route's setting, else a default.
+   * the model's output limit from the model limits table (models/limits.ts), else the route's setting, else a default.
    */
   defaultMaxTokens: number;
 }
@@ -35,23 +36,38 @@ export interface StreamContext extends ResponseContext {
 }
 
 export interface ChatResult {
-  /** The OpenAI-shaped answer, or null when the upstream's bytes are already that and go out unchanged. */
+  /** The hub-shaped answer, or null when the upstream's bytes are already that and go out unchanged. */
   body: JsonObject | null;
   usage: Usage;
   upstreamModel: string | null;
 }
 
 /**
- * A pure reducer from the vendor's stream events to OpenAI chunk payloads (each a `data:` line,
- * `[DONE]` included). `state` belongs to one stream and is updated in place; nothing else
- * touches it. On `/proxy` the same reducer reads the native stream for usage and its output is
- * ignored.
+ * One part of a hub stream: what a format's reducer makes of the vendor's events, and what the
+ * pipeline redacts once and encodes for the client. Serialised only at the edge.
+ */
+export type HubPart =
+  /**
+   * An OpenAI `chat.completion.chunk` (or an error chunk, `{"error": …}`). `text` is its exact
+   * serialisation when it came from the upstream unchanged, so that it goes on byte for byte;
+   * whoever changes `chunk` drops `text`.
+   */
+  | { type: 'chunk'; chunk: JsonObject; text?: string }
+  /** Event data that is not a JSON object (or too deep to re-serialise): passed on as it came. */
+  | { type: 'raw'; data: string }
+  /** The end of the answer (`[DONE]`). */
+  | { type: 'done' };
+
+/**
+ * A pure reducer from a vendor's stream events to hub parts. `state` belongs to one stream and is
+ * updated in place; nothing else touches it. On `/proxy` the same reducer reads the native stream
+ * for usage and its parts are not used.
  */
 export interface ChatStream<State> {
   init(context: StreamContext): State;
-  next(state: State, event: SseEvent): string[];
-  /** The upstream closed: the payloads still owed, and whether the answer was complete. */
-  end(state: State): { payloads: string[]; complete: boolean };
+  next(state: State, event: SseEvent): HubPart[];
+  /** The upstream closed: the parts still owed, and whether the answer was complete. */
+  end(state: State): { parts: HubPart[]; complete: boolean };
   /** The usage so far; for a cut stream, what was seen (output estimated from the streamed text). */
   usage(state: State): Usage;
   upstreamModel(state: State): string | null;
@@ -59,29 +75,76 @@ export interface ChatStream<State> {
   errorCode(state: State): string | null;
 }
 
-export interface Vendor<State = unknown> {
-  id: VendorId;
-  /** Headers that carry the vendor key. */
-  authHeaders(apiKey: string | null): Record<string, string>;
-  /** Headers the vendor requires, sent unless a `/proxy` caller sent its own (`anthropic-version`). */
-  defaultHeaders: Record<string, string>;
+/** One piece of text in a request, with its role, that a filter may read and rewrite in place. */
+export interface TextSlot {
+  role: string;
+  text: string;
+  set(text: string): void;
+}
+
+/**
+ * What policy needs to read and rewrite in a request body of one format, without knowing the
+ * format: its text, its system prompt, its output limit and its model.
+ */
+export interface RequestView {
+  /** System prompts, messages' text parts, tool results and tool-call arguments, in order. */
+  textSlots(body: JsonObject): TextSlot[];
+  setSystemPrompt(body: JsonObject, mode: 'prepend' | 'append' | 'replace', text: string): void;
+  /** Lowers the request's output limit to `max` (sets it when it names none). */
+  capMaxTokens(body: JsonObject, max: number): void;
+  /** The output limit the request names, if it names a positive one. */
+  maxTokens(body: JsonObject): number | undefined;
+  /** Writes the model a filter chose into the body; a no-op where the model is in the URL. */
+  setModel(body: JsonObject, model: string): void;
+}
+
+/** A vendor's native stream, redacted; events out as `{event, data}`. */
+export interface StreamRedactor {
+  next(event: SseEvent): { event: string | undefined; data: string }[];
+  end(): { event: string | undefined; data: string }[];
+}
+
+/**
+ * Everything about one wire shape, pure: how its requests are read by policy, how the hub
+ * becomes it and it becomes the hub, its errors, and the redaction of its answers.
+ */
+export interface WireFormat<State = unknown> {
+  id: FormatId;
+  view: RequestView;
+  /**
+   * Checks a request body of this format as a client sent it, for one operation; throws a
+   * GatewayError 400 naming what is wrong. Run for every request, whatever the route.
+   */
+  validate(body: JsonObject, operation: 'chat' | 'embeddings'): void;
   chat: {
-    /** OpenAI Chat Completions request → the vendor's; throws GatewayError 400 for what it cannot carry. */
-    request(body: JsonObject, context: ChatCallContext): UpstreamRequest;
-    /** The vendor's answer → OpenAI's (or null body when it already is), with usage. */
+    /** A hub request → this format's body; throws GatewayError 400 for what it cannot carry. */
+    request(body: JsonObject, context: ChatCallContext): JsonObject;
+    /** This format's answer → the hub's (or a null body when it already is), with usage. */
     response(body: unknown, context: ResponseContext): ChatResult;
     stream: ChatStream<State>;
   };
   embeddings: {
-    request(body: JsonObject, context: { model: string }): UpstreamRequest;
+    request(body: JsonObject, context: { model: string }): JsonObject;
     /** `encodingFormat` is the client's `encoding_format`: the OpenAI SDKs ask for base64 by default. */
     response(body: unknown, context: ResponseContext & { encodingFormat?: unknown }): ChatResult;
   } | null;
-  models: { path: string; parse(body: unknown): string[] };
-  /** The vendor's error body → a gateway error with the vendor's status, type and message. */
+  /** A model list in this format → model ids. */
+  parseModelList(body: unknown): string[];
+  /** An error body in this format → a gateway error with the vendor's status, type and message. */
   mapError(status: number, body: string): GatewayError;
-  /** A gateway error (401, 403, 502…) in this vendor's own error shape, for `/proxy`. */
+  /** A gateway error (401, 403, 502…) in this format's own error shape. */
   errorBody(error: GatewayError): unknown;
-  /** The model a native `/proxy` request names in its path (Gemini puts it there), else null. */
-  modelFromPath(path: string): string | null;
+  /** The SSE event name this format's stream errors carry (`error` for Anthropic), if any. */
+  errorEvent: string | undefined;
+  redact: {
+    /** Redacts an answer in this format in place. */
+    answer(answer: JsonObject, patterns: readonly Pattern[]): void;
+    /** A redactor for a stream in this format. */
+    stream(patterns: readonly Pattern[]): StreamRedactor;
+  };
+  /**
+   * Where a stream's last event begins in `text` (OpenAI's `[DONE]`, Anthropic's `message_stop`,
+   * Gemini's chunk with its finish reason), else -1. That event waits until the row is written.
+   */
+  terminalEventStart(text: string): number;
 }

@@ -130,3 +130,22 @@ export function checkUsage(usage: Usage): { usage: Usage; problems: string[] } {
   }
   return { usage: checked, problems };
 }
+
+/**
+ * The output tokens of a stream cut before its usage came, from the characters of text, reasoning
+ * and tool arguments it streamed: about four characters a token for English text and JSON. The
+ * row is marked partial. Null when nothing streamed.
+ */
+export function estimateOutputTokens(streamedChars: number): number | null {
+  return streamedChars > 0 ? Math.ceil(streamedChars / 4) : null;
+}
+
+/** The usage of a cut stream that reported none: the output estimated, the rest unknown. */
+export function estimatedUsage(streamedChars: number): Usage {
+  return {
+    inputTokens: null,
+    outputTokens: estimateOutputTokens(streamedChars),
+    cachedInputTokens: null,
+    reasoningTokens: null,
+  };
+}

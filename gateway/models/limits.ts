@@ -5,23 +5,23 @@ export interface ModelLimits {
   outputTokens: number | null;
 }
 
-interface CatalogueEntry {
+interface LimitsEntry {
   contextWindowTokenLimit?: number;
   outputTokenLimit?: number;
 }
 
-const entries = ModelInfoMap as unknown as Record<string, CatalogueEntry>;
+const entries = ModelInfoMap as unknown as Record<string, LimitsEntry>;
 const ids = Object.keys(entries);
 const cache = new Map<string, ModelLimits>();
 
 /** `claude-sonnet-4-5` and `claude-sonnet-4-5-latest` are the dated `claude-sonnet-4-5-20250929`. */
-function findEntry(model: string): CatalogueEntry | undefined {
+function findEntry(model: string): LimitsEntry | undefined {
   const bare = model.replace(/^models\//, '').replace(/-latest$/, '');
   return entries[bare] ?? entries[ids.find((id) => id.startsWith(`${bare}-`) && /-\d{8}$/.test(id)) ?? ''];
 }
 
 /**
- * A model's context window and output limit, from the `llm-info` catalogue (maintained; its
+ * A model's context window and output limit, from the `llm-info` package (maintained; its
  * Anthropic and Gemini limits are the vendors' published ones). Unknown models get nulls and
  * the route's settings decide.
  */

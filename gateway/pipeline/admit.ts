@@ -2,16 +2,15 @@ import type { ScriptSandbox } from '../filters/script-sandbox.ts';
 import type { Catalog, RuntimeApp, RuntimeRoute } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
 import { applyRequestFilters, responsePatterns } from '../filters/engine.ts';
-import { textSlots, type BodyFormat } from '../filters/message-view.ts';
 import type { Pattern } from '../filters/patterns.ts';
-import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/catalogue.ts';
+import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/limits.ts';
 import { budgetRules, type BudgetGuard } from '../policy/budgets.ts';
 import { priceRequest } from '../policy/pricing.ts';
 import type { RateLimiter, RateRule } from '../policy/rate-limits.ts';
 import { countInputTokens } from '../policy/tokens.ts';
 import type { RecordDraft } from '../recorder.ts';
-import type { JsonObject } from '../formats/types.ts';
-import type { Logger } from './errors.ts';
+import type { JsonObject, RequestView } from '../formats/types.ts';
+import type { Logger } from '../http/errors.ts';
 
 const NO_PATTERNS: Pattern[] = Object.freeze([]) as unknown as Pattern[];
 
@@ -27,9 +26,10 @@ export interface AdmissionInput {
   draft: RecordDraft;
   app: RuntimeApp;
   route: RuntimeRoute;
-  /** The request body in `format`; filters rewrite it in place. */
+  /** The request body; filters rewrite it in place, through `view`. */
   body: JsonObject;
-  format: BodyFormat;
+  /** How policy reads and rewrites a body of this request's wire format. */
+  view: RequestView;
   model: string;
 }
 
@@ -40,13 +40,10 @@ export interface Admission {
   responsePatterns: Pattern[];
 }
 
-function maxOutputTokens(body: JsonObject, format: BodyFormat, route: RuntimeRoute, model: string): number {
-  const asked =
-    format === 'gemini'
-      ? (body['generationConfig'] as JsonObject | undefined)?.['maxOutputTokens']
-      : (body['max_completion_tokens'] ?? body['max_tokens']);
-  if (typeof asked === 'number' && asked > 0) return asked;
-  return modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS;
+function maxOutputTokens(body: JsonObject, view: RequestView, route: RuntimeRoute, model: string): number {
+  return (
+    view.maxTokens(body) ?? modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS
+  );
 }
 
 /**
@@ -56,7 +53,7 @@ function maxOutputTokens(body: JsonObject, format: BodyFormat, route: RuntimeRou
  * The draft's `settle` releases what was reserved when the request ends, however it ends.
  */
 export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
-  const { app, route, body, format, draft } = input;
+  const { app, route, body, view, draft } = input;
   // Most requests have no policy at all: nothing is allocated for them.
   if (
     app.compiledFilters.length + route.compiledFilters.length === 0 &&
@@ -87,7 +84,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
     model = applyRequestFilters(
       filters,
       body,
-      format,
+      view,
       { app: app.name, route: route.id, vendor: route.vendor, model },
       deps.quickjs,
       (filter, problem) => deps.log('warn', `filter "${filter}" failed closed: ${problem}`),
@@ -100,7 +97,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
           `Model "${model}" is not on the allow-list of route "${route.id}".`,
         );
       }
-      if (format !== 'gemini') body['model'] = model;
+      view.setModel(body, model);
       draft.model = model;
     }
   }
@@ -109,7 +106,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
   const inputTokens = needsTokens
     ? countInputTokens(
         [
-          ...textSlots(body, format).map((slot) => slot.text),
+          ...view.textSlots(body).map((slot) => slot.text),
           body['tools'] ? JSON.stringify(body['tools']) : '',
         ],
         route.vendor,
@@ -125,7 +122,7 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
     const worstCase = priceRequest(
       {
         inputTokens,
-        outputTokens: maxOutputTokens(body, format, route, model),
+        outputTokens: maxOutputTokens(body, view, route, model),
         cachedInputTokens: 0,
         reasoningTokens: 0,
       },

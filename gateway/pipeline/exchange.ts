@@ -1,49 +1,59 @@
-import { appMayUse, type Catalog, type RuntimeApp, type RuntimeRoute } from '../catalog.ts';
+import type { Catalog, RuntimeApp, RuntimeRoute } from '../catalog.ts';
 import type { ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
-import { effectiveTimeouts, type Upstreams } from '../forward.ts';
-import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/catalogue.ts';
-import { isGlob } from '../policy/allow-list.ts';
-import { vendorFor } from '../providers/index.ts';
-import type { JsonObject, Vendor } from '../formats/types.ts';
-import { readJsonObject } from './body.ts';
-import type { GatewayContext, Middleware } from './context.ts';
+import { applyModelFilters } from '../filters/engine.ts';
+import { effectiveTimeouts, type UpstreamResponse, type Upstreams } from '../forward.ts';
+import { formatFor } from '../formats/index.ts';
+import { encodeHubPart, hubStreamRedactor } from '../formats/openai-chat/index.ts';
+import type { ChatResult, JsonObject, WireFormat } from '../formats/types.ts';
+import { readBody, readJsonObject } from '../http/body.ts';
+import type { GatewayContext, RequestState } from '../http/context.ts';
+import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/limits.ts';
+import type { Pattern } from '../filters/patterns.ts';
+import { countInputTokens } from '../policy/tokens.ts';
+import type { Operation, Provider } from '../providers/index.ts';
+import type { VendorId } from '../domain.ts';
+import { appendLoggedBody } from '../recorder.ts';
+import { scrubKey, scrubSecrets } from '../scrub.ts';
+import { defaultTimeouts } from '../timeouts.ts';
+import { admit, type PolicyDeps } from './admit.ts';
+import { answerWith, isText, nativeHeaders, readNativeCall } from './native.ts';
+import { EVENT_STREAM_HEADERS, relayBytes, relayStream } from './relay.ts';
+import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
+import { hubStreamReader, nativeStreamReader } from './stream-readers.ts';
 import {
   abortOnClientClose,
   isEventStream,
   passUpstreamHeaders,
+  readBytes,
   readJson,
-  relayStream,
   sendUpstream,
   upstreamLimits,
-} from './relay.ts';
-import { scrubKey } from '../scrub.ts';
-import { defaultTimeouts } from '../timeouts.ts';
-import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
-import { appendLoggedBody } from '../recorder.ts';
-import { admit, type PolicyDeps } from './policy.ts';
-import { applyModelFilters } from '../filters/engine.ts';
-import { textSlots } from '../filters/message-view.ts';
-import { countInputTokens } from '../policy/tokens.ts';
-import { redactCompletion, redactingStream } from '../filters/response.ts';
+} from './upstream.ts';
+import { isJsonObject, MAX_UPSTREAM_JSON_DEPTH, nestsDeeperThan } from '../formats/upstream-json.ts';
 
-export interface EndpointDeps {
+export interface ExchangeDeps {
   catalog: Catalog;
   upstreams: Upstreams;
   server: () => ServerConfig;
   policy: PolicyDeps;
+  /** The provider of each vendor (`providerFor`; tests put a fake one in). */
+  providers: (vendor: VendorId) => Provider | undefined;
 }
 
-/** Model aliases from the app's and the route's `model` filters. */
-function aliasesFor(app: RuntimeApp): ModelMapper {
-  // App first, then route; two calls rather than a merged list allocated on every request.
-  return (route, model) =>
-    applyModelFilters(route.compiledFilters, applyModelFilters(app.compiledFilters, model));
-}
+/**
+ * What an endpoint asks of the exchange: a call in a wire format the gateway reads (translated
+ * through the hub to whatever the route speaks), or a native call on `/proxy` (passed through in
+ * the route's own format).
+ */
+export type Call =
+  | { operation: 'chat' | 'embeddings'; inbound: WireFormat; routeId: string | undefined }
+  | { operation: 'native'; routeId: string };
 
-export function vendorOf(route: RuntimeRoute): Vendor {
-  const vendor = vendorFor(route.vendor);
-  if (!vendor) {
+/** The provider of a route's vendor; a vendor this version cannot call is a 501. */
+export function providerOf(deps: ExchangeDeps, route: RuntimeRoute): Provider {
+  const provider = deps.providers(route.vendor);
+  if (!provider) {
     throw new GatewayError(
       501,
       'vendor_not_supported',
@@ -51,7 +61,22 @@ export function vendorOf(route: RuntimeRoute): Vendor {
       { type: 'api_error' },
     );
   }
-  return vendor;
+  return provider;
+}
+
+/** The embeddings half of the route's format; a vendor without embeddings is the client's mistake. */
+function embeddingsOf(format: WireFormat, route: RuntimeRoute): NonNullable<WireFormat['embeddings']> {
+  if (format.embeddings === null) {
+    throw new GatewayError(400, 'invalid_request', `Vendor "${route.vendor}" has no embeddings endpoint.`);
+  }
+  return format.embeddings;
+}
+
+/** Model aliases from the app's and the route's `model` filters. */
+function aliasesFor(app: RuntimeApp): ModelMapper {
+  // App first, then route; two calls rather than a merged list allocated on every request.
+  return (route, model) =>
+    applyModelFilters(route.compiledFilters, applyModelFilters(app.compiledFilters, model));
 }
 
 function requestedModel(body: JsonObject): string | undefined {
@@ -62,256 +87,330 @@ function requestedModel(body: JsonObject): string | undefined {
   return model;
 }
 
-async function readRequest(ctx: GatewayContext, deps: EndpointDeps) {
+export interface UpstreamCall {
+  route: RuntimeRoute;
+  provider: Provider;
+  operation: Operation;
+  model: string;
+  stream: boolean;
+  /** The body in the provider's format (none for a model list). */
+  body?: JsonObject;
+  signal: AbortSignal;
+  controller?: AbortController;
+}
+
+/** Sends one call the gateway makes itself (chat, embeddings, a model list) with the timeouts in force. */
+export function sendCall(deps: ExchangeDeps, call: UpstreamCall): Promise<UpstreamResponse> {
+  const { route, operation } = call;
+  const kind = operation === 'chat' ? 'generate' : operation;
+  return sendUpstream({
+    upstreams: deps.upstreams,
+    route,
+    provider: call.provider,
+    target: { operation, model: call.model, stream: call.stream },
+    method: call.body === undefined ? 'GET' : 'POST',
+    body: call.body === undefined ? undefined : JSON.stringify(call.body),
+    headers: operation === 'chat' ? { accept: call.stream ? 'text/event-stream' : 'application/json' } : {},
+    timeouts: effectiveTimeouts(
+      defaultTimeouts({
+        vendor: route.vendor,
+        baseUrl: route.baseUrl,
+        model: operation === 'models' ? null : call.model,
+        stream: call.stream,
+        kind,
+      }),
+      deps.server().timeouts,
+      route.timeouts,
+    ),
+    signal: call.signal,
+    controller: call.controller,
+    maxBodyBytes: upstreamLimits(deps.server()).bodyBytes,
+  });
+}
+
+/** A non-streamed chat answer read whole and turned into the hub's shape. */
+export async function readChatAnswer(
+  deps: ExchangeDeps,
+  upstream: UpstreamResponse,
+  format: WireFormat,
+  context: { model: string; created: number },
+): Promise<{ raw: string; parsed: unknown; result: ChatResult }> {
+  const { raw, parsed } = await readJson(upstream, upstreamLimits(deps.server()).bodyBytes);
+  return { raw, parsed, result: format.chat.response(parsed, context) };
+}
+
+/**
+ * The one exchange every proxy endpoint runs: decode and validate the body, resolve the route,
+ * admit (allow-list, filters, rate limits, budget), then either pass the bytes through (`/proxy`:
+ * the client speaks the route's format) or translate through the hub, send, read the answer or
+ * the stream, redact once, encode for the client. The request's row is written by `recorded()`
+ * from the draft this fills in, once, whatever happens.
+ */
+export async function runExchange(
+  ctx: GatewayContext,
+  deps: ExchangeDeps,
+  state: RequestState,
+  call: Call,
+): Promise<void> {
+  if (call.operation === 'native') return passThrough(ctx, deps, state, call.routeId);
+  const { draft, app } = state;
+  const { inbound, operation } = call;
+
+  // Decode.
   const body = await readJsonObject(ctx.req, deps.server().maxBodyMb * 1024 * 1024);
-  const app = ctx.state.app!;
-  const resolved = resolveRoute(
-    deps.catalog,
-    app,
-    ctx.params['routeId'],
-    requestedModel(body),
-    aliasesFor(app),
-  );
+  const requested = requestedModel(body);
+
+  // Resolve the route and the model (aliases and allow-list applied).
+  const resolved = resolveRoute(deps.catalog, app, call.routeId, requested, aliasesFor(app));
   const { route } = resolved;
-  const draft = ctx.state.draft!;
   draft.route = route.id;
   draft.vendor = route.vendor;
   draft.model = resolved.model;
-  const vendor = vendorOf(route);
-  return { body, route, app, model: resolved.model, vendor, draft };
-}
-
-/** Input tokens of a stream cut before the vendor reported its usage: counted with the tokenizer. */
-function estimateInputTokens(body: JsonObject, route: RuntimeRoute): number {
-  return countInputTokens(
-    textSlots(body, 'openai').map((slot) => slot.text),
-    route.vendor,
-  );
-}
-
-export function chatCompletions(deps: EndpointDeps): Middleware {
-  return async function chatCompletionsHandler(ctx) {
-    const request = await readRequest(ctx, deps);
-    const { body, route, vendor, draft } = request;
-    if (!Array.isArray(body['messages'])) {
-      throw new GatewayError(400, 'invalid_request', '"messages" must be an array.', { param: 'messages' });
-    }
-    const stream = body['stream'] === true;
+  const provider = providerOf(deps, route);
+  const target = formatFor(provider.format);
+  const embedder = operation === 'embeddings' ? embeddingsOf(target, route) : null;
+  inbound.validate(body, operation);
+  const stream = operation === 'chat' && body['stream'] === true;
+  if (operation === 'chat') {
     draft.stream = stream;
     // Counted only if the request is cut before the vendor says its input tokens (either side may cut it).
-    draft.countInput = () => estimateInputTokens(body, route);
-    const admission = admit(deps.policy, { ...request, format: 'openai' });
-    const model = admission.model;
-    const patterns = admission.responsePatterns;
-    // As the client sent it, after filters; the answer as the client got it (below and in the relay).
-    if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
-    const call = vendor.chat.request(body, {
-      model,
-      stream,
-      defaultMaxTokens: modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS,
-    });
-    const created = Math.floor(draft.time / 1000);
-    const limits = upstreamLimits(deps.server());
-    const controller = abortOnClientClose(ctx);
-    const upstream = await sendUpstream({
-      upstreams: deps.upstreams,
-      route,
-      vendor,
-      method: 'POST',
-      path: call.path,
-      body: JSON.stringify(call.body),
-      headers: { ...vendor.defaultHeaders, accept: stream ? 'text/event-stream' : 'application/json' },
-      timeouts: effectiveTimeouts(
-        defaultTimeouts({ vendor: route.vendor, baseUrl: route.baseUrl, model, stream, kind: 'generate' }),
-        deps.server().timeouts,
-        route.timeouts,
-      ),
-      signal: controller.signal,
-      controller,
-      maxBodyBytes: limits.bodyBytes,
-    });
-    passUpstreamHeaders(ctx, upstream);
+    draft.countInput = () =>
+      countInputTokens(
+        inbound.view.textSlots(body).map((slot) => slot.text),
+        route.vendor,
+      );
+  }
 
-    if (!stream) {
-      const { raw, parsed } = await readJson(upstream, limits.bodyBytes);
-      const result = vendor.chat.response(parsed, { model, created });
+  // Admit.
+  const admission = admit(deps.policy, {
+    draft,
+    app,
+    route,
+    body,
+    view: inbound.view,
+    model: resolved.model,
+  });
+  const { model } = admission;
+  const patterns = operation === 'chat' ? admission.responsePatterns : [];
+  // As the client sent it, after filters; the answer as the client got it (below and in the relay).
+  if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
+
+  // Translate to the route's format and send.
+  const created = Math.floor(draft.time / 1000);
+  const upstreamBody = embedder
+    ? embedder.request(body, { model })
+    : target.chat.request(body, {
+        model,
+        stream,
+        defaultMaxTokens: modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS,
+      });
+  const controller = abortOnClientClose(ctx);
+  const upstream = await sendCall(deps, {
+    route,
+    provider,
+    operation,
+    model,
+    stream,
+    body: upstreamBody,
+    signal: controller.signal,
+    controller,
+  });
+  passUpstreamHeaders(ctx, upstream);
+
+  // Read, redact once, encode for the client.
+  if (!stream) {
+    let answer: string;
+    if (embedder) {
+      const { raw, parsed } = await readJson(upstream, upstreamLimits(deps.server()).bodyBytes);
+      const result = embedder.response(parsed, { model, created, encodingFormat: body['encoding_format'] });
       draft.usage = result.usage;
       draft.upstreamModel = result.upstreamModel;
-      ctx.type = 'application/json';
-      let answer: string;
+      answer = result.body ? JSON.stringify(result.body) : raw;
+    } else {
+      const { raw, parsed, result } = await readChatAnswer(deps, upstream, target, { model, created });
+      draft.usage = result.usage;
+      draft.upstreamModel = result.upstreamModel;
       if (patterns.length === 0) {
         answer = result.body ? JSON.stringify(result.body) : raw;
       } else {
         const redacted = result.body ?? (parsed as JsonObject);
-        redactCompletion(redacted, patterns);
+        inbound.redact.answer(redacted, patterns);
         answer = JSON.stringify(redacted);
       }
-      // The route's key never reaches an app, even when an upstream echoes it.
-      ctx.body = scrubKey(answer, route.apiKey);
-      appendLoggedBody(draft, ctx.body as string);
-      return;
     }
-    if (!isEventStream(upstream)) {
-      await upstream.body.dump();
-      throw new GatewayError(
-        502,
-        'upstream_error',
-        'The upstream was asked to stream but did not answer with an event stream.',
+    ctx.type = 'application/json';
+    // The route's key never reaches an app, even when an upstream echoes it.
+    ctx.body = scrubKey(answer, route.apiKey);
+    appendLoggedBody(draft, ctx.body as string);
+    return;
+  }
+  if (!isEventStream(upstream)) {
+    await upstream.body.dump();
+    throw new GatewayError(
+      502,
+      'upstream_error',
+      'The upstream was asked to stream but did not answer with an event stream.',
+    );
+  }
+  const options = body['stream_options'] as { include_usage?: unknown } | undefined;
+  const reader = hubStreamReader(
+    target.chat.stream,
+    { model, created, clientWantsUsage: options?.include_usage === true },
+    patterns.length === 0 ? null : hubStreamRedactor(patterns),
+    encodeHubPart,
+  );
+  ctx.set(EVENT_STREAM_HEADERS);
+  draft.pending = relayStream(ctx, upstream, reader, draft, {
+    clientFormat: inbound,
+    status: 200,
+    key: route.apiKey,
+    maxEventBytes: upstreamLimits(deps.server()).eventBytes,
+  });
+  await draft.pending;
+}
+
+/**
+ * `/proxy/{routeId}/{rest}` → `baseUrl/{rest}` in the vendor's own format, unchanged: the
+ * route's key replaces the caller's, the allow-list and the rest of policy still apply, and usage
+ * is read from the answer (or from the stream as it passes, without holding it back) for the row.
+ * Policy is decided on exactly the path that is sent and on the body as the upstream will read
+ * it, and the route's key never comes back to the app.
+ */
+async function passThrough(
+  ctx: GatewayContext,
+  deps: ExchangeDeps,
+  { draft, app }: RequestState,
+  routeId: string,
+): Promise<void> {
+  const route = routeForApp(deps.catalog, app, routeId);
+  const provider = providerOf(deps, route);
+  const format = formatFor(provider.format);
+  draft.route = route.id;
+  draft.vendor = route.vendor;
+
+  // Decode: the path and the body as the upstream will read them.
+  const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
+  const raw = hasBody ? await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024) : undefined;
+  const native = readNativeCall(ctx, route, provider, raw);
+  const { target, reading, json, model, sendsBody } = native;
+  draft.model = model;
+  draft.stream = json?.['stream'] === true || reading.stream;
+
+  // Admit: policy applies to every body; filters read JSON ones, rate limits and budgets hold for all.
+  let body = raw;
+  let patterns: Pattern[] = [];
+  if (sendsBody) {
+    patterns = admit(deps.policy, {
+      draft,
+      app,
+      route,
+      body: json ?? {},
+      view: format.view,
+      model: model ?? route.defaultModel ?? '',
+    }).responsePatterns;
+    // Untouched bodies go out byte for byte; only filters rewrite them.
+    if (json && route.compiledFilters.length + app.compiledFilters.length > 0)
+      body = Buffer.from(JSON.stringify(json));
+  }
+  if (json) {
+    // A stream cut before the vendor said its input tokens: counted from the request, as on /openai.
+    draft.countInput = () =>
+      countInputTokens(
+        format.view.textSlots(json).map((slot) => slot.text),
+        route.vendor,
       );
-    }
-    const options = body['stream_options'] as { include_usage?: unknown } | undefined;
-    const reducer =
-      patterns.length === 0 ? vendor.chat.stream : redactingStream(vendor.chat.stream, patterns);
-    const state = reducer.init({
-      model,
-      created,
-      clientWantsUsage: options?.include_usage === true,
-    });
-    draft.pending = relayStream(ctx, upstream, reducer, state, draft, {
-      maxEventBytes: limits.eventBytes,
+  }
+
+  // Send, the bytes unchanged, signed with the route's key.
+  if (route.logBodies) draft.bodies = { request: body ? body.toString('utf8') : '', response: '' };
+  const limits = upstreamLimits(deps.server());
+  const client = abortOnClientClose(ctx);
+  const upstream = await deps.upstreams.send({
+    url: target.url,
+    method: ctx.method,
+    headers: await nativeHeaders(ctx, route, provider),
+    body,
+    timeouts: effectiveTimeouts(
+      defaultTimeouts({
+        vendor: route.vendor,
+        baseUrl: route.baseUrl,
+        model,
+        stream: draft.stream,
+        kind: 'generate',
+      }),
+      deps.server().timeouts,
+      route.timeouts,
+    ),
+    signal: client.signal,
+    controller: client,
+  });
+
+  // Read: as it comes, for usage; redacted once where a filter redacts answers.
+  const type = String(upstream.headers['content-type'] ?? '');
+  if (upstream.statusCode >= 400) draft.errorCode = `upstream_${upstream.statusCode}`;
+  if (ctx.method === 'HEAD') {
+    await upstream.body.dump();
+    answerWith(ctx, upstream, route.apiKey);
+    const length = upstream.headers['content-length'];
+    if (typeof length === 'string') ctx.set('content-length', length);
+    return;
+  }
+  if (type.includes('text/event-stream')) {
+    answerWith(ctx, upstream, route.apiKey);
+    const reader = nativeStreamReader(
+      format.chat.stream,
+      { model: model ?? '', created: Math.floor(draft.time / 1000), clientWantsUsage: true },
+      patterns.length === 0 ? null : format.redact.stream(patterns),
+      reading.chat,
+    );
+    draft.pending = relayStream(ctx, upstream, reader, draft, {
+      clientFormat: format,
+      status: upstream.statusCode,
       key: route.apiKey,
+      maxEventBytes: limits.eventBytes,
     });
     await draft.pending;
-  };
-}
-
-export function embeddings(deps: EndpointDeps): Middleware {
-  return async function embeddingsHandler(ctx) {
-    const request = await readRequest(ctx, deps);
-    const { body, route, vendor, draft } = request;
-    if (!vendor.embeddings) {
-      throw new GatewayError(400, 'invalid_request', `Vendor "${route.vendor}" has no embeddings endpoint.`);
-    }
-    if (body['input'] === undefined) {
-      throw new GatewayError(400, 'invalid_request', '"input" is required.', { param: 'input' });
-    }
-    const { model } = admit(deps.policy, { ...request, format: 'openai' });
-    if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
-    const limits = upstreamLimits(deps.server());
-    const call = vendor.embeddings.request(body, { model });
-    const upstream = await sendUpstream({
-      upstreams: deps.upstreams,
-      route,
-      vendor,
-      method: 'POST',
-      path: call.path,
-      body: JSON.stringify(call.body),
-      headers: vendor.defaultHeaders,
-      timeouts: effectiveTimeouts(
-        defaultTimeouts({
-          vendor: route.vendor,
-          baseUrl: route.baseUrl,
-          model,
-          stream: false,
-          kind: 'embeddings',
-        }),
-        deps.server().timeouts,
-        route.timeouts,
-      ),
-      signal: abortOnClientClose(ctx).signal,
-      maxBodyBytes: limits.bodyBytes,
-    });
-    passUpstreamHeaders(ctx, upstream);
-    const { raw, parsed } = await readJson(upstream, limits.bodyBytes);
-    const result = vendor.embeddings.response(parsed, {
-      model,
-      created: Math.floor(draft.time / 1000),
-      encodingFormat: body['encoding_format'],
-    });
-    draft.usage = result.usage;
-    draft.upstreamModel = result.upstreamModel;
-    ctx.type = 'application/json';
-    ctx.body = scrubKey(result.body ? JSON.stringify(result.body) : raw, route.apiKey);
-    appendLoggedBody(draft, ctx.body as string);
-  };
-}
-
-const MODEL_CACHE_MS = 5 * 60 * 1000;
-
-/** The vendor's model lists, fetched with the route's key and kept for a few minutes. */
-export class ModelLists {
-  private cache = new Map<string, { at: number; ids: string[]; baseUrl: string }>();
-
-  constructor(private readonly deps: EndpointDeps) {}
-
-  async of(route: RuntimeRoute, signal: AbortSignal): Promise<string[]> {
-    const cached = this.cache.get(route.id);
-    if (cached && cached.baseUrl === route.baseUrl && Date.now() - cached.at < MODEL_CACHE_MS)
-      return cached.ids;
-    const vendor = vendorOf(route);
-    let ids: string[];
+    return;
+  }
+  if (!isText(type)) {
+    // Audio, images, files: streamed as they come (never held whole), the route's key scrubbed all the same.
+    answerWith(ctx, upstream, route.apiKey);
+    draft.pending = relayBytes(ctx, upstream, draft, route.apiKey);
+    await draft.pending;
+    return;
+  }
+  // Read whole (up to the cap) before any header goes out: a cut or oversized body is a 502 in the vendor's shape.
+  const text = (await readBytes(upstream, limits.bodyBytes)).toString('utf8');
+  answerWith(ctx, upstream, route.apiKey);
+  if (type.includes('json')) {
+    let parsed: unknown;
     try {
-      const upstream = await sendUpstream({
-        upstreams: this.deps.upstreams,
-        route,
-        vendor,
-        method: 'GET',
-        path: vendor.models.path,
-        headers: vendor.defaultHeaders,
-        timeouts: effectiveTimeouts(
-          defaultTimeouts({
-            vendor: route.vendor,
-            baseUrl: route.baseUrl,
-            model: null,
-            stream: false,
-            kind: 'models',
-          }),
-          this.deps.server().timeouts,
-          route.timeouts,
-        ),
-        signal,
-        maxBodyBytes: upstreamLimits(this.deps.server()).bodyBytes,
-      });
-      ids = vendor.models.parse(
-        (await readJson(upstream, upstreamLimits(this.deps.server()).bodyBytes)).parsed,
-      );
-    } catch (error) {
-      // A vendor that cannot list: the allow-list's literal names and the default model.
-      const literal = [...route.models.filter((pattern) => !isGlob(pattern))];
-      if (route.defaultModel && !literal.includes(route.defaultModel)) literal.push(route.defaultModel);
-      if (literal.length === 0) throw error;
-      return literal;
+      parsed = JSON.parse(text) as unknown;
+    } catch {
+      // Not JSON after all: passed on as it is (scrubbed), with no usage to record.
     }
-    this.cache.set(route.id, { at: Date.now(), ids, baseUrl: route.baseUrl });
-    return ids;
-  }
-
-  /** The models `app` may use on `route`: the vendor's list filtered by the allow-list. */
-  async allowed(route: RuntimeRoute, signal: AbortSignal): Promise<string[]> {
-    return (await this.of(route, signal)).filter((id) => route.allowList.allows(id));
-  }
-}
-
-function modelObject(id: string, ownedBy: string) {
-  return { id, object: 'model', created: 0, owned_by: ownedBy };
-}
-
-export function listModels(deps: EndpointDeps, lists: ModelLists): Middleware {
-  return async function listModelsHandler(ctx) {
-    const app: RuntimeApp = ctx.state.app!;
-    const draft = ctx.state.draft!;
-    const signal = abortOnClientClose(ctx).signal;
-    const routeId = ctx.params['routeId'];
-    if (routeId !== undefined) {
-      const route = routeForApp(deps.catalog, app, routeId);
-      draft.route = route.id;
-      draft.vendor = route.vendor;
-      const ids = await lists.allowed(route, signal);
-      ctx.body = { object: 'list', data: ids.map((id) => modelObject(id, route.vendor)) };
-      return;
+    if (parsed !== undefined && upstream.statusCode < 400) {
+      try {
+        const result = format.chat.response(parsed, {
+          model: model ?? '',
+          created: Math.floor(draft.time / 1000),
+        });
+        draft.usage = result.usage;
+        draft.upstreamModel = result.upstreamModel;
+      } catch {
+        // Not an answer the usage reader knows (another endpoint, an odd shape): passed on, no usage.
+      }
+      if (patterns.length > 0 && isJsonObject(parsed) && !nestsDeeperThan(parsed, MAX_UPSTREAM_JSON_DEPTH)) {
+        format.redact.answer(parsed, patterns);
+        const redacted = scrubKey(JSON.stringify(parsed), route.apiKey);
+        ctx.body = redacted;
+        appendLoggedBody(draft, redacted);
+        return;
+      }
     }
-    const routes = deps.catalog.orderedRoutes.filter((route) => appMayUse(app, route.id));
-    const perRoute = await Promise.all(
-      routes.map(async (route) => {
-        try {
-          return (await lists.allowed(route, signal)).map((id) =>
-            modelObject(`${route.id}/${id}`, route.vendor),
-          );
-        } catch {
-          return []; // One unreachable upstream does not hide the others' models.
-        }
-      }),
-    );
-    ctx.body = { object: 'list', data: perRoute.flat() };
-  };
+  }
+  // An error body may repeat the request's headers, the key among them: scrubbed, with anything key-shaped.
+  const safe = upstream.statusCode >= 400 ? scrubSecrets(text, [route.apiKey]) : scrubKey(text, route.apiKey);
+  ctx.body = safe;
+  appendLoggedBody(draft, safe);
 }

@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors.ts';
 import type { JsonObject } from '../formats/types.ts';
-import { checkJsonLimits } from './body.ts';
+import { checkJsonLimits } from '../http/body.ts';
 
 /** What policy needs from a `/proxy` request body, whatever its kind. */
 export interface NativeBody {

@@ -1,17 +1,16 @@
 import type { Context } from 'koa';
 import type { RuntimeRoute } from '../catalog.ts';
-import { GatewayError, openAiErrorBody } from '../errors.ts';
+import { GatewayError } from '../errors.ts';
 import {
   upstreamFailure,
   type EffectiveTimeouts,
   type UpstreamResponse,
   type Upstreams,
 } from '../forward.ts';
-import { formatSse, SseEventTooLargeError, SseParser } from '../protocol/sse.ts';
-import { appendLoggedBody, type RecordDraft } from '../recorder.ts';
-import { scrubKey, scrubSecrets } from '../scrub.ts';
-import { errorMessageOf } from './recorded.ts';
-import type { ChatStream, Vendor } from '../formats/types.ts';
+import { formatFor } from '../formats/index.ts';
+import { SseEventTooLargeError } from '../protocol/sse.ts';
+import type { CallTarget, Provider } from '../providers/index.ts';
+import { scrubSecrets } from '../scrub.ts';
 
 /** Upstream response headers worth passing on to the client. */
 const PASSED_HEADERS = ['x-request-id', 'openai-processing-ms', 'retry-after'];
@@ -38,9 +37,10 @@ export function abortOnClientClose(ctx: Context): AbortController {
 export interface SendOptions {
   upstreams: Upstreams;
   route: RuntimeRoute;
-  vendor: Vendor;
+  provider: Provider;
+  /** What the call is for: the provider turns it into a path. */
+  target: CallTarget;
   method: string;
-  path: string;
   body?: string | Buffer | undefined;
   headers?: Record<string, string>;
   timeouts: EffectiveTimeouts;
@@ -52,18 +52,21 @@ export interface SendOptions {
 }
 
 /**
- * One call to the route's upstream with the route's key. An error status becomes the vendor's
- * error (status and message kept, secrets scrubbed); a redirect is refused, never followed.
+ * One call to the route's upstream, where the provider says and signed as it says, with the
+ * route's key. An error status becomes the vendor's error (status and message kept, secrets
+ * scrubbed); a redirect is refused, never followed.
  */
 export async function sendUpstream(options: SendOptions): Promise<UpstreamResponse> {
-  const { route, vendor } = options;
+  const { route, provider } = options;
+  const path = provider.path(options.target);
   const upstream = await options.upstreams.send({
-    url: `${route.baseUrl}/${options.path}`,
+    url: `${route.baseUrl}/${path}`,
     method: options.method,
     headers: {
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...provider.defaultHeaders,
       ...options.headers,
-      ...vendor.authHeaders(route.apiKey),
+      ...(await provider.authorize(route.apiKey)),
     },
     body: options.body,
     timeouts: options.timeouts,
@@ -81,7 +84,10 @@ export async function sendUpstream(options: SendOptions): Promise<UpstreamRespon
         `The upstream answered with a redirect (${upstream.statusCode}); Switchboard does not follow redirects: check the route's baseUrl.`,
       );
     }
-    const error = vendor.mapError(upstream.statusCode, scrubSecrets(text, [route.apiKey]));
+    const error = formatFor(provider.format).mapError(
+      upstream.statusCode,
+      scrubSecrets(text, [route.apiKey]),
+    );
     const retryAfter = upstream.headers['retry-after'];
     if (typeof retryAfter === 'string') error.headers['retry-after'] = retryAfter;
     throw error;
@@ -176,141 +182,6 @@ export async function readJson(
 export function isEventStream(upstream: UpstreamResponse): boolean {
   const type = upstream.headers['content-type'];
   return typeof type === 'string' && type.includes('text/event-stream');
-}
-
-export interface RelayOptions {
-  /** The largest single event accepted from the upstream. */
-  maxEventBytes: number;
-  /** The route's key: never relayed to the client, even if the upstream echoes it. */
-  key: string | null;
-}
-
-/**
- * Relays an upstream SSE stream to the client event by event, through the vendor's reducer,
- * without buffering. Resolves when the stream is over (complete, failed or cut by either side)
- * with the draft updated; the caller has already taken over the response. The response is ended
- * only after the request's row is durable.
- */
-export function relayStream<State>(
-  ctx: Context,
-  upstream: UpstreamResponse,
-  reducer: ChatStream<State>,
-  state: State,
-  draft: RecordDraft,
-  options: RelayOptions,
-): Promise<void> {
-  const response = ctx.res;
-  ctx.respond = false;
-  response.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-  });
-  // No flushHeaders(): the headers leave with the first event, in one write instead of two.
-  const body = upstream.body;
-  // `[DONE]` tells a client its answer is over: it goes out only once the row is written.
-  let done = false;
-  const write = (payload: string) => {
-    if (payload === '[DONE]') {
-      done = true;
-      return;
-    }
-    if (draft.firstByteAt === null) draft.firstByteAt = performance.now();
-    const safe = scrubKey(payload, options.key);
-    if (draft.bodies) appendLoggedBody(draft, `${safe}\n`);
-    if (!response.write(formatSse(safe))) body.pause();
-  };
-  response.on('drain', () => body.resume());
-  const parser = new SseParser(
-    (event) => {
-      for (const payload of reducer.next(state, event)) {
-        // The vendor's own words for an error inside the stream, for the request log.
-        if (draft.errorMessage === null && reducer.errorCode(state) !== null)
-          draft.errorMessage = errorMessageOf(payload);
-        write(payload);
-      }
-    },
-    { maxEventBytes: options.maxEventBytes },
-  );
-
-  return new Promise<void>((resolve) => {
-    let failure: GatewayError | null = null;
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      draft.usage = reducer.usage(state);
-      draft.upstreamModel = reducer.upstreamModel(state);
-      draft.status = 200;
-      if (response.destroyed) {
-        draft.partial = true;
-        draft.errorCode ??= 'client_closed';
-        return resolve();
-      }
-      const tail = reducer.end(state);
-      for (const payload of tail.payloads) write(payload);
-      const reported = reducer.errorCode(state);
-      if (!failure && !tail.complete && reported !== null) {
-        // The vendor's own error event already went out as one OpenAI-style error: no second one.
-        draft.partial = true;
-        draft.errorCode = reported;
-      } else if (failure || !tail.complete) {
-        const error =
-          failure ??
-          new GatewayError(
-            502,
-            'upstream_error',
-            'The upstream stream ended before the answer was complete.',
-          );
-        write(JSON.stringify(openAiErrorBody(error)));
-        draft.partial = true;
-        draft.errorCode = error.code;
-        draft.errorMessage = error.message;
-      } else {
-        draft.errorCode = reducer.errorCode(state);
-      }
-      void draft.commit().then(() => {
-        if (done) {
-          if (draft.bodies) appendLoggedBody(draft, '[DONE]\n');
-          response.write(formatSse('[DONE]'));
-        }
-        response.end();
-        resolve();
-      });
-    };
-    // undici's body ignores setEncoding: decoded here, a character split across chunks kept whole.
-    const decoder = new TextDecoder();
-    body.on('data', (chunk: Buffer) => {
-      if (finished) return;
-      try {
-        parser.push(decoder.decode(chunk, { stream: true }));
-      } catch (error) {
-        // An event over the cap, or one no reducer could read: the stream ends here, with an error event.
-        failure =
-          error instanceof GatewayError
-            ? error
-            : new GatewayError(502, 'upstream_error', streamProblem(error));
-        body.destroy();
-        finish();
-      }
-    });
-    body.on('end', () => {
-      try {
-        parser.end();
-      } catch (error) {
-        failure ??= new GatewayError(502, 'upstream_error', streamProblem(error));
-      }
-      finish();
-    });
-    body.on('error', (error) => {
-      failure ??= upstreamFailure(error);
-      finish();
-    });
-    body.on('close', () => {
-      // Destroyed without an error or an end (the client left and the call was aborted).
-      finish();
-    });
-  });
 }
 
 /** What the client is told when the upstream's stream could not be read; never the stream's content. */

@@ -1,6 +1,7 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import type { VendorId } from '../domain.ts';
-import type { Usage } from '../formats/types.ts';
+import type { Usage } from '../domain.ts';
+import { providerFor } from '../providers/index.ts';
 
 export interface PriceOverride {
   inputPerMTok: number;
@@ -11,22 +12,6 @@ export interface PriceOverride {
 export interface PricingRoute {
   vendor: VendorId;
   baseUrl: string;
-}
-
-/** The price library's provider id for vendors that are one provider. */
-const PROVIDER_BY_VENDOR: Partial<Record<VendorId, string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  gemini: 'google',
-};
-
-export function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
 }
 
 function fromOverride(price: PriceOverride, usage: Usage): number {
@@ -77,7 +62,7 @@ function linearRates(price: Record<string, unknown>): LinearRates | null {
  * lookup costs tens of microseconds, and budgets price every request twice (estimate, then cost).
  */
 function fromLibrary(model: string, usage: Usage, route: PricingRoute): number | null {
-  const providerId = PROVIDER_BY_VENDOR[route.vendor];
+  const providerId = providerFor(route.vendor)?.pricingId;
   const key = `${providerId ?? route.baseUrl}|${model}`;
   const now = Date.now();
   const cached = rateCache.get(key);
@@ -132,8 +117,7 @@ export function priceRequest(
     const override = overrides.get(model);
     if (override) return fromOverride(override, usage);
   }
-  if (route.vendor === 'ollama' || (route.vendor === 'openai-compatible' && isLoopbackUrl(route.baseUrl)))
-    return 0;
+  if (providerFor(route.vendor)?.isFree(route.baseUrl)) return 0;
   for (const model of candidates) {
     const price = fromLibrary(model, usage, route);
     if (price !== null) return price;

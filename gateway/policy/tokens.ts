@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 import type { VendorId } from '../domain.ts';
+import { providerFor } from '../providers/index.ts';
 
 interface Tokenizer {
   countTokens(text: string, options: { disallowedSpecial: Set<string> }): number;
@@ -202,7 +203,7 @@ export function countInputTokens(texts: readonly string[], vendor: VendorId): nu
     tally.deadline = performance.now() + EXACT_BUDGET_MS - totalChars * BOUND_MS_PER_CHAR;
     for (const text of texts) if (text) addText(tally, text, countTokens, table);
   }
-  const margin = vendor === 'anthropic' || vendor === 'gemini' ? 1.2 : 1;
+  const margin = providerFor(vendor)?.tokenMargin ?? 1;
   // A few tokens of framing per message, as every chat format adds.
   return Math.ceil(tally.tokens * margin) + 4 * texts.length;
 }

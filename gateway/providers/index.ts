@@ -1,18 +1,23 @@
 import type { VendorId } from '../domain.ts';
-import { anthropicVendor } from '../formats/anthropic-messages/index.ts';
-import { geminiVendor } from '../formats/gemini-generate/index.ts';
-import { openAiVendor } from '../formats/openai-chat/index.ts';
-import type { Vendor } from '../formats/types.ts';
+import { anthropicProvider } from './anthropic.ts';
+import { geminiProvider } from './gemini.ts';
+import { ollamaProvider, openAiCompatibleProvider, openAiProvider } from './openai.ts';
+import type { Provider } from './types.ts';
 
-const VENDORS: Record<VendorId, Vendor> = {
-  openai: openAiVendor('openai') as Vendor,
-  'openai-compatible': openAiVendor('openai-compatible') as Vendor,
-  ollama: openAiVendor('ollama') as Vendor,
-  anthropic: anthropicVendor as Vendor,
-  gemini: geminiVendor as Vendor,
+export type { CallTarget, Operation, PathReading, Provider } from './types.ts';
+
+const PROVIDERS: Record<VendorId, Provider> = {
+  openai: openAiProvider,
+  'openai-compatible': openAiCompatibleProvider,
+  ollama: ollamaProvider,
+  anthropic: anthropicProvider,
+  gemini: geminiProvider,
 };
 
-/** The vendor for a route. Adding a vendor = one folder + one line here. */
-export function vendorFor(id: VendorId): Vendor | undefined {
-  return VENDORS[id];
+/**
+ * The provider of a route's vendor. Adding a provider: its id in VENDOR_IDS (domain.ts), one file
+ * here, one line above; a new wire shape is a folder in formats/ first.
+ */
+export function providerFor(id: VendorId): Provider | undefined {
+  return PROVIDERS[id];
 }

@@ -86,7 +86,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_by_app_time ON requests(app, time);
   CREATE INDEX requests_by_route_time ON requests(route, time);
   `,
-  // 2: a route's max_tokens for models the catalogue does not know.
+  // 2: a route's max_tokens for models whose limits are not known.
   `ALTER TABLE routes ADD COLUMN default_max_tokens INTEGER;`,
   // 3: budgets (the spend ledger, reservations of requests in flight, alerts) and app filters.
   `

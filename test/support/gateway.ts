@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../gateway/config/load.ts';
-import { startGateway, type RunningGateway } from '../../gateway/index.ts';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/index.ts';
 
 export const APP_KEY = 'sbk_test_0123456789abcdef0123';
 export const OTHER_APP_KEY = 'sbk_test_other_456789abcdef0123';
@@ -19,6 +19,7 @@ export interface TestGateway extends RunningGateway {
 export async function startTestGateway(
   config: unknown,
   environment: Record<string, string> = {},
+  options: Pick<GatewayOptions, 'providers'> = {},
 ): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const logs: string[] = [];
@@ -29,6 +30,7 @@ export async function startTestGateway(
     config: parseConfig(config, 'test-config', environment),
     log: (level, message) => logs.push(`${level}: ${message}`),
     shutdownGraceMs: 2000,
+    ...options,
   });
   return {
     ...gateway,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { LoosePart } from './chat-request-schema.ts';
+import type { LoosePart } from '../openai-chat/request-schema.ts';
 import type { DocumentBlock, ImageBlock, TextBlock } from './messages-request.ts';
-import { invalidRequest, parseOrThrow, unsupportedParameter } from './request-errors.ts';
+import { invalidRequest, parseOrThrow, unsupportedParameter } from '../openai-chat/request-errors.ts';
 
 /** The image types Claude reads. */
 const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);

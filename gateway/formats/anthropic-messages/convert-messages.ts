@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatMessage, LoosePart, ToolCall } from './chat-request-schema.ts';
+import type { ChatMessage, LoosePart, ToolCall } from '../openai-chat/request-schema.ts';
 import { assistantTextBlocks, systemBlocks, toolResultContent, userBlocks } from './convert-content.ts';
 import type {
   AnthropicMessage,
@@ -12,7 +12,7 @@ import type {
   UserBlock,
 } from './messages-request.ts';
 import { isThinkingBlock } from './messages-request.ts';
-import { invalidRequest, parseOrThrow, unsupportedParameter } from './request-errors.ts';
+import { invalidRequest, parseOrThrow, unsupportedParameter } from '../openai-chat/request-errors.ts';
 
 /**
  * The user turn put before a conversation that starts with the assistant (a greeting, say) or has

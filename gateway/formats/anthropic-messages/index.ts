@@ -1,22 +1,28 @@
-import type { Vendor } from '../types.ts';
+import type { WireFormat } from '../types.ts';
 import { anthropicErrorBody, mapAnthropicError } from './error.ts';
-import { MODELS_PATH, parseAnthropicModelList } from './models.ts';
+import { parseAnthropicModelList } from './models.ts';
+import { anthropicStreamRedactor, redactMessage } from './redact.ts';
 import { toAnthropicRequest } from './request.ts';
 import { fromAnthropicResponse } from './response.ts';
 import { anthropicStream, type AnthropicStreamState } from './stream.ts';
+import { anthropicTerminalEventStart } from './terminal-event.ts';
+import { anthropicMessagesView } from './view.ts';
 
 export type { AnthropicStreamState } from './stream.ts';
 
 /** Anthropic's Messages API, spoken to by OpenAI clients (docs/vendors/anthropic.md). */
-export const anthropicVendor: Vendor<AnthropicStreamState> = {
-  id: 'anthropic',
-  authHeaders: (apiKey): Record<string, string> => (apiKey ? { 'x-api-key': apiKey } : {}),
-  defaultHeaders: { 'anthropic-version': '2023-06-01' },
+export const anthropicMessagesFormat: WireFormat<AnthropicStreamState> = {
+  id: 'anthropic-messages',
+  view: anthropicMessagesView,
+  // Its bodies come only to /proxy so far, where Anthropic itself judges them.
+  validate: () => undefined,
   chat: { request: toAnthropicRequest, response: fromAnthropicResponse, stream: anthropicStream },
-  // The pipeline answers 400 for embeddings on this vendor: Anthropic has no embeddings endpoint.
+  // Anthropic has no embeddings endpoint: the pipeline answers 400 for embeddings here.
   embeddings: null,
-  models: { path: MODELS_PATH, parse: parseAnthropicModelList },
+  parseModelList: parseAnthropicModelList,
   mapError: mapAnthropicError,
   errorBody: anthropicErrorBody,
-  modelFromPath: () => null,
+  errorEvent: 'error',
+  redact: { answer: redactMessage, stream: anthropicStreamRedactor },
+  terminalEventStart: anthropicTerminalEventStart,
 };

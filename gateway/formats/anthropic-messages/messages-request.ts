@@ -74,7 +74,7 @@ export interface OutputConfig {
   format?: { type: 'json_schema'; schema: Record<string, unknown> };
 }
 
-/** A type rather than an interface so that it is a JsonObject, which UpstreamRequest carries. */
+/** A type rather than an interface so that it is a JsonObject, which a format's chat.request returns. */
 export type MessagesRequest = {
   model: string;
   max_tokens: number;

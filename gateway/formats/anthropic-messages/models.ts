@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-/** One page holds every model Anthropic lists (it has a few dozen), so no paging is needed. */
-export const MODELS_PATH = 'v1/models?limit=1000';
-
 const modelList = z.looseObject({
   data: z.array(z.looseObject({ id: z.string().min(1), type: z.string().nullish() })),
 });

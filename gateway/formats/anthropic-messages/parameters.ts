@@ -1,10 +1,12 @@
 import { GatewayError } from '../../errors.ts';
+import { refuseUnhonoured } from '../openai-chat/parameters.ts';
 import type { JsonObject } from '../types.ts';
 
 /**
  * Every OpenAI Chat Completions parameter the Anthropic translation knows, and what becomes of it.
  * This is the one list: `refuseWhatCannotBeHonoured` enforces its `refusedWhen` column, and the table in
- * docs/vendors/anthropic.md is checked against it by a test. A parameter that is in no row is ignored.
+ * docs/vendors/anthropic.md is checked against it by a test. A parameter that is in no row is
+ * ignored, as on every route (refuseUnhonoured).
  */
 export interface ParameterRule {
   name: string;
@@ -202,22 +204,23 @@ export function ruleFields(rule: ParameterRule): string[] {
   return rule.name.split(',').map((field) => field.trim());
 }
 
+const RULE_OF_FIELD: ReadonlyMap<string, ParameterRule> = new Map(
+  PARAMETER_RULES.flatMap((rule) => ruleFields(rule).map((field) => [field, rule] as const)),
+);
+
 /**
  * Throws 400 `unsupported_parameter` for the first parameter whose value Anthropic cannot honour
- * and whose absence would change the answer. Null counts as absent, as OpenAI treats it.
+ * and whose absence would change the answer.
  */
 export function refuseWhatCannotBeHonoured(body: JsonObject): void {
-  for (const rule of PARAMETER_RULES) {
-    if (!rule.refuses) continue;
-    for (const field of ruleFields(rule)) {
-      const value = body[field];
-      if (value === undefined || value === null || !rule.refuses(value)) continue;
-      throw new GatewayError(
-        400,
-        'unsupported_parameter',
-        `"${field}" is not supported by Anthropic models with this value: refused when ${rule.refusedWhen}.`,
-        { param: field },
-      );
-    }
-  }
+  refuseUnhonoured(body, RULE_OF_FIELD, (field, value, rule) =>
+    rule.refuses?.(value)
+      ? new GatewayError(
+          400,
+          'unsupported_parameter',
+          `"${field}" is not supported by Anthropic models with this value: refused when ${rule.refusedWhen}.`,
+          { param: field },
+        )
+      : null,
+  );
 }

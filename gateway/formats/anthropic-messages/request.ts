@@ -1,5 +1,5 @@
-import type { ChatCallContext, JsonObject, UpstreamRequest } from '../types.ts';
-import { parseChatRequest, type ChatRequest } from './chat-request-schema.ts';
+import { readChatRequestStrictly, type ChatRequest } from '../openai-chat/request-schema.ts';
+import type { ChatCallContext, JsonObject } from '../types.ts';
 import { convertMessages } from './convert-messages.ts';
 import { anthropicToolChoice, convertTools, planToolChoice } from './convert-tools.ts';
 import type { AnthropicMessage, AnthropicTool, MessagesRequest, OutputConfig } from './messages-request.ts';
@@ -9,8 +9,6 @@ import { refuseWhatCannotBeHonoured } from './parameters.ts';
 import { RESPONSE_FORMAT_TOOL, planResponseFormat } from './response-format.ts';
 import { planSampling } from './sampling.ts';
 import { parseReasoningEffort, planThinking } from './thinking.ts';
-
-export const MESSAGES_PATH = 'v1/messages';
 
 type ToolChoice = { type: 'auto' | 'any' | 'none' } | { type: 'tool'; name: string };
 
@@ -68,9 +66,12 @@ function stopSequences(stop: string | string[] | null | undefined): string[] {
   return (typeof stop === 'string' ? [stop] : stop).filter((sequence) => sequence !== '');
 }
 
-/** An OpenAI Chat Completions request → an Anthropic Messages request. Throws GatewayError 400 for what it cannot carry. */
-export function toAnthropicRequest(body: JsonObject, context: ChatCallContext): UpstreamRequest {
-  const request = parseChatRequest(body);
+/**
+ * An OpenAI Chat Completions request (validated: validateChatRequest) → an Anthropic Messages
+ * request. Throws GatewayError 400 for what it cannot carry, and for what OpenAI itself would refuse.
+ */
+export function toAnthropicRequest(body: JsonObject, context: ChatCallContext): MessagesRequest {
+  const request = readChatRequestStrictly(body);
   refuseWhatCannotBeHonoured(body);
   const traits = anthropicModelTraits(context.model);
   const effort = parseReasoningEffort(request.reasoning_effort);
@@ -116,5 +117,5 @@ export function toAnthropicRequest(body: JsonObject, context: ChatCallContext): 
     ...(userId ? { metadata: { user_id: userId } } : {}),
     ...(context.stream ? { stream: true } : {}),
   };
-  return { path: MESSAGES_PATH, body: out };
+  return out;
 }

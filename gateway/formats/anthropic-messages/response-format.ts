@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { LoosePart } from './chat-request-schema.ts';
+import type { LoosePart } from '../openai-chat/request-schema.ts';
 import type { AnthropicTool, OutputConfig } from './messages-request.ts';
 import type { AnthropicModelTraits } from './model-traits.ts';
-import { invalidRequest, parseOrThrow, unsupportedParameter } from './request-errors.ts';
+import { invalidRequest, parseOrThrow, unsupportedParameter } from '../openai-chat/request-errors.ts';
 
 /**
  * The tool through which a JSON answer is given when Anthropic cannot constrain the text itself.

@@ -1,6 +1,7 @@
 import type { SseEvent } from '../../protocol/sse.ts';
-import type { ChatStream, StreamContext, Usage } from '../types.ts';
+import type { ChatStream, HubPart, JsonObject, StreamContext, Usage } from '../types.ts';
 import { isJsonObject, parseEventData } from '../upstream-json.ts';
+import { estimateOutputTokens } from '../usage-check.ts';
 import type { ChatCompletionChunkOut, ChunkDelta } from './chat-completion.ts';
 import { streamErrorPayload } from './error.ts';
 import {
@@ -52,7 +53,7 @@ function chunk(
   state: AnthropicStreamState,
   delta: ChunkDelta,
   finish: ChatCompletionChunkOut['choices'][number]['finish_reason'] = null,
-): string {
+): HubPart {
   const body: ChatCompletionChunkOut = {
     id: state.id,
     object: 'chat.completion.chunk',
@@ -62,11 +63,11 @@ function chunk(
     // OpenAI puts `usage: null` on every chunk but the last when the client asked for usage.
     ...(state.context.clientWantsUsage ? { usage: null } : {}),
   };
-  return JSON.stringify(body);
+  return { type: 'chunk', chunk: body as JsonObject };
 }
 
 /** The role chunk opens every answer; also when content arrives before message_start. */
-function opening(state: AnthropicStreamState): string[] {
+function opening(state: AnthropicStreamState): HubPart[] {
   if (state.roleSent) return [];
   state.roleSent = true;
   return [chunk(state, { role: 'assistant', content: '' })];
@@ -78,7 +79,7 @@ function eventType(event: SseEvent, data: unknown): string | undefined {
   return typeof type === 'string' ? type : event.event;
 }
 
-function onBlockStart(state: AnthropicStreamState, index: number, block: unknown): string[] {
+function onBlockStart(state: AnthropicStreamState, index: number, block: unknown): HubPart[] {
   const text = textBlockSchema.safeParse(block);
   if (text.success) {
     state.blocks.set(index, { kind: 'text' });
@@ -147,7 +148,7 @@ function onBlockDelta(
     signature?: string | null;
     partial_json?: string | null;
   },
-): string[] {
+): HubPart[] {
   // A delta whose block never started (not seen in practice) is read by its own type.
   const block = state.blocks.get(index);
   switch (delta.type) {
@@ -186,7 +187,7 @@ function argumentsChunk(
   state: AnthropicStreamState,
   block: Extract<OpenBlock, { kind: 'tool' | 'answer' }>,
   json: string,
-): string {
+): HubPart {
   return block.kind === 'tool'
     ? chunk(state, { tool_calls: [{ index: block.index, function: { arguments: json } }] })
     : chunk(state, { content: json });
@@ -197,7 +198,7 @@ function argumentsChunk(
  * At the end of a tool call whose input streamed as nothing (a tool without parameters), `{}`: the
  * client parses the arguments it put together, and an empty string is not JSON.
  */
-function onBlockStop(state: AnthropicStreamState, index: number): string[] {
+function onBlockStop(state: AnthropicStreamState, index: number): HubPart[] {
   const block = state.blocks.get(index);
   if ((block?.kind === 'tool' || block?.kind === 'answer') && !block.sentArguments) {
     block.sentArguments = true;
@@ -220,12 +221,12 @@ function onBlockStop(state: AnthropicStreamState, index: number): string[] {
   return [];
 }
 
-function onMessageStop(state: AnthropicStreamState): string[] {
+function onMessageStop(state: AnthropicStreamState): HubPart[] {
   state.done = true;
   const usage = anthropicStream.usage(state);
   const finish: ChunkDelta =
     state.stopReason === 'refusal' && state.refusal !== null ? { refusal: state.refusal } : {};
-  const payloads = [
+  const parts = [
     ...opening(state),
     chunk(state, finish, finishReason(state.stopReason, state.toolCalls > 0)),
   ];
@@ -238,10 +239,10 @@ function onMessageStop(state: AnthropicStreamState): string[] {
       choices: [],
       usage: openAiUsage(usage),
     };
-    payloads.push(JSON.stringify(usageChunk));
+    parts.push({ type: 'chunk', chunk: usageChunk as JsonObject });
   }
-  payloads.push('[DONE]');
-  return payloads;
+  parts.push({ type: 'done' });
+  return parts;
 }
 
 /**
@@ -312,7 +313,7 @@ export const anthropicStream: ChatStream<AnthropicStreamState> = {
         const error = parsed.success ? parsed.data.error : {};
         const payload = streamErrorPayload(error.type ?? null, error.message ?? null);
         state.errorCode = payload.error.code;
-        return [JSON.stringify(payload)];
+        return [{ type: 'chunk', chunk: payload }];
       }
       default:
         // ping, and event types that do not exist yet.
@@ -320,15 +321,14 @@ export const anthropicStream: ChatStream<AnthropicStreamState> = {
     }
   },
 
-  end: (state) => ({ payloads: [], complete: state.done && state.errorCode === null }),
+  end: (state) => ({ parts: [], complete: state.done && state.errorCode === null }),
 
   usage(state): Usage {
     const usage = toUsage(state.counts, state.sawThinking);
     if (state.sawFinalUsage) return usage;
     // Cut before message_delta: message_start's output count is only the first token or two, so the
-    // streamed text gives the better estimate (about four characters a token); the row is marked partial.
-    const estimate = state.streamedChars > 0 ? Math.ceil(state.streamedChars / 4) : null;
-    return { ...usage, outputTokens: estimate ?? usage.outputTokens };
+    // streamed text gives the better estimate; the row is marked partial.
+    return { ...usage, outputTokens: estimateOutputTokens(state.streamedChars) ?? usage.outputTokens };
   },
 
   upstreamModel: (state) => state.model,

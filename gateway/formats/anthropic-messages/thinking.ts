@@ -1,7 +1,7 @@
 import type { AnthropicMessage, Effort, ThinkingConfig } from './messages-request.ts';
 import { isThinkingBlock } from './messages-request.ts';
 import type { AnthropicModelTraits } from './model-traits.ts';
-import { invalidRequest } from './request-errors.ts';
+import { invalidRequest } from '../openai-chat/request-errors.ts';
 
 export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];

@@ -1,8 +1,8 @@
 import { GatewayError } from '../../errors.ts';
-import type { ChatResult, JsonObject, ResponseContext, UpstreamRequest, Usage } from '../types.ts';
+import type { ChatResult, JsonObject, ResponseContext, Usage } from '../types.ts';
 import { checkUsage } from '../usage-check.ts';
 import { invalidRequest, unsupportedParameter } from './json.ts';
-import { modelMethodPath } from './request.ts';
+import { modelResource } from './request.ts';
 import { embeddingsResponseSchema, present } from './schemas.ts';
 
 /** What an embeddings request may carry to Gemini; anything else is refused (CONTRACT §3). */
@@ -35,7 +35,7 @@ function inputTexts(input: unknown): string[] {
 }
 
 /** OpenAI embeddings → Gemini batchEmbedContents (one request per input, in order). */
-export function toGeminiEmbeddingsRequest(body: JsonObject, context: { model: string }): UpstreamRequest {
+export function toGeminiEmbeddingsRequest(body: JsonObject, context: { model: string }): JsonObject {
   for (const [key, value] of Object.entries(body)) {
     if (value !== null && value !== undefined && EMBEDDINGS_PARAMETERS[key] === undefined) {
       throw unsupportedParameter(key, `Gemini embeddings do not know the parameter "${key}".`);
@@ -53,14 +53,13 @@ export function toGeminiEmbeddingsRequest(body: JsonObject, context: { model: st
   ) {
     throw invalidRequest('dimensions', '"dimensions" must be a positive integer.');
   }
-  const path = modelMethodPath(context.model, 'batchEmbedContents');
-  const resource = path.slice('v1beta/'.length, path.lastIndexOf(':'));
+  const resource = modelResource(context.model);
   const requests = inputTexts(body['input']).map((text) => ({
     model: resource,
     content: { parts: [{ text }] },
     ...(typeof dimensions === 'number' ? { outputDimensionality: dimensions } : {}),
   }));
-  return { path, body: { requests } };
+  return { requests };
 }
 
 /** Little-endian float32, base64: what OpenAI sends for encoding_format "base64". */

@@ -1,4 +1,4 @@
-import type { ChatCallContext, JsonObject, UpstreamRequest } from '../types.ts';
+import type { ChatCallContext, JsonObject } from '../types.ts';
 import { convertMessages } from './convert-messages.ts';
 import { convertToolChoice, convertTools } from './convert-tools.ts';
 import { buildGenerationConfig } from './generation-config.ts';
@@ -9,13 +9,15 @@ import { thinkingConfigFromGoogleExtension } from './thinking-config.ts';
 /** `models/x` and `tunedModels/x` ids as Google writes them; anything else could steer the path elsewhere. */
 const MODEL_ID = /^(?:(?:models|tunedModels)\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** The path of a model's method below the host root: `v1beta/models/gemini-2.5-flash:generateContent`. */
-export function modelMethodPath(model: string, method: string): string {
+/**
+ * A model id → its resource name (`models/gemini-2.5-flash`), as a body names it; throws 400 for
+ * what is not a model id. (The provider checks the model it puts in the path the same way.)
+ */
+export function modelResource(model: string): string {
   if (!MODEL_ID.test(model)) {
     throw invalidRequest('model', `"${model}" is not a Gemini model id (like gemini-2.5-flash).`);
   }
-  const resource = model.includes('/') ? model : `models/${model}`;
-  return `v1beta/${resource}:${method}`;
+  return model.includes('/') ? model : `models/${model}`;
 }
 
 /** Google's OpenAI-layer extensions, `extra_body.google.{thinking_config, cached_content, safety_settings}`. */
@@ -46,8 +48,8 @@ function applyGoogleExtensions(extraBody: unknown, out: JsonObject, generationCo
   }
 }
 
-/** OpenAI Chat Completions request → Gemini generateContent (or streamGenerateContent with SSE). */
-export function toGeminiChatRequest(body: JsonObject, context: ChatCallContext): UpstreamRequest {
+/** OpenAI Chat Completions request → the body of Gemini's generateContent (and streamGenerateContent). */
+export function toGeminiChatRequest(body: JsonObject, context: ChatCallContext): JsonObject {
   checkChatParameters(body);
   const { contents, systemInstruction } = convertMessages(body['messages']);
   if (contents.length === 0) {
@@ -70,8 +72,5 @@ export function toGeminiChatRequest(body: JsonObject, context: ChatCallContext):
   const generationConfig = buildGenerationConfig(body, context.model);
   applyGoogleExtensions(body['extra_body'], out, generationConfig);
   if (Object.keys(generationConfig).length > 0) out['generationConfig'] = generationConfig;
-  const path = context.stream
-    ? `${modelMethodPath(context.model, 'streamGenerateContent')}?alt=sse`
-    : modelMethodPath(context.model, 'generateContent');
-  return { path, body: out };
+  return out;
 }

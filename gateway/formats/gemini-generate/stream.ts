@@ -1,6 +1,7 @@
 import type { SseEvent } from '../../protocol/sse.ts';
-import type { ChatStream, JsonObject, StreamContext, Usage } from '../types.ts';
+import type { ChatStream, HubPart, JsonObject, StreamContext, Usage } from '../types.ts';
 import { parseEventData } from '../upstream-json.ts';
+import { estimatedUsage } from '../usage-check.ts';
 import { geminiErrorPayload } from './error.ts';
 import { mapFinishReason, type OpenAiFinishReason } from './finish-reason.ts';
 import { convertLogprobs, type OpenAiLogprobs } from './logprobs.ts';
@@ -54,14 +55,15 @@ function chunk(
   delta: Delta,
   finishReason: OpenAiFinishReason | null = null,
   logprobs: OpenAiLogprobs | null = null,
-): string {
-  return JSON.stringify({
+): HubPart {
+  const chunk: JsonObject = {
     id: state.id,
     object: 'chat.completion.chunk',
     created: state.context.created,
     model: state.upstreamModel ?? state.context.model,
     choices: [{ index, delta, finish_reason: finishReason, logprobs }],
-  });
+  };
+  return { type: 'chunk', chunk };
 }
 
 /** The deltas of one function-call part, in order; arguments go out as they come, never held back. */
@@ -129,14 +131,14 @@ function partDeltas(state: GeminiStreamState, choice: ChoiceState, part: GeminiP
   return Object.keys(delta).length > 0 ? [delta] : [];
 }
 
-function candidatePayloads(state: GeminiStreamState, candidate: GeminiCandidate, position: number): string[] {
+function candidateParts(state: GeminiStreamState, candidate: GeminiCandidate, position: number): HubPart[] {
   const index = candidate.index ?? position;
-  const payloads: string[] = [];
+  const parts: HubPart[] = [];
   let choice = state.choices.get(index);
   if (choice === undefined) {
     choice = { toolCalls: 0, openCall: null, finishReason: null };
     state.choices.set(index, choice);
-    payloads.push(chunk(state, index, { role: 'assistant', content: '' }));
+    parts.push(chunk(state, index, { role: 'assistant', content: '' }));
   }
   const current = choice;
   let logprobs = convertLogprobs(candidate.logprobsResult);
@@ -144,14 +146,14 @@ function candidatePayloads(state: GeminiStreamState, candidate: GeminiCandidate,
     for (const delta of partDeltas(state, current, part)) {
       // The step logprobs of a chunk belong to its text.
       const withLogprobs = logprobs !== null && delta['content'] !== undefined;
-      payloads.push(chunk(state, index, delta, null, withLogprobs ? logprobs : null));
+      parts.push(chunk(state, index, delta, null, withLogprobs ? logprobs : null));
       if (withLogprobs) logprobs = null;
     }
   }
   if (candidate.finishReason !== undefined && current.finishReason === null) {
     if (current.openCall !== null) {
       const text = finishPartialArgs(current.openCall.args);
-      payloads.push(
+      parts.push(
         chunk(state, index, {
           tool_calls: [{ index: current.openCall.index, function: { arguments: text } }],
         }),
@@ -159,12 +161,12 @@ function candidatePayloads(state: GeminiStreamState, candidate: GeminiCandidate,
       current.openCall = null;
     }
     current.finishReason = mapFinishReason(candidate.finishReason, current.toolCalls > 0);
-    payloads.push(chunk(state, index, {}, current.finishReason));
+    parts.push(chunk(state, index, {}, current.finishReason));
   }
-  return payloads;
+  return parts;
 }
 
-function responsePayloads(state: GeminiStreamState, response: GeminiResponse, data: string): string[] {
+function responseParts(state: GeminiStreamState, response: GeminiResponse, data: string): HubPart[] {
   state.id ??= answerId(response.responseId, state.context.created, data);
   if (response.modelVersion !== undefined) state.upstreamModel = response.modelVersion;
   // Every chunk may repeat the cumulative usage; the latest one is the answer's.
@@ -179,17 +181,7 @@ function responsePayloads(state: GeminiStreamState, response: GeminiResponse, da
     state.choices.set(0, blocked);
     return [chunk(state, 0, { role: 'assistant', content: '' }), chunk(state, 0, {}, 'content_filter')];
   }
-  return candidates.flatMap((candidate, position) => candidatePayloads(state, candidate, position));
-}
-
-function estimatedUsage(state: GeminiStreamState): Usage {
-  return {
-    inputTokens: null,
-    // About four characters a token for English text and JSON; the row is marked partial.
-    outputTokens: state.streamedChars > 0 ? Math.ceil(state.streamedChars / 4) : null,
-    cachedInputTokens: null,
-    reasoningTokens: null,
-  };
+  return candidates.flatMap((candidate, position) => candidateParts(state, candidate, position));
 }
 
 /**
@@ -215,20 +207,20 @@ export const geminiStream: ChatStream<GeminiStreamState> = {
     // Not JSON (a proxy comment, a keep-alive) or nested too deeply to translate: nothing a client could use.
     const payload = parseEventData(event.data);
     if (payload === undefined) return [];
-    const payloads: string[] = [];
+    const parts: HubPart[] = [];
     for (const item of Array.isArray(payload) ? payload : [payload]) {
       if (!isRecord(item)) continue;
       const error = errorBodySchema.safeParse(item);
       if (error.success) {
         const body = geminiErrorPayload(error.data.error);
         state.errorCode = body.error.code;
-        payloads.push(JSON.stringify(body));
-        return payloads;
+        parts.push({ type: 'chunk', chunk: body });
+        return parts;
       }
       const response = generateContentResponseSchema.safeParse(item);
-      if (response.success) payloads.push(...responsePayloads(state, response.data, event.data));
+      if (response.success) parts.push(...responseParts(state, response.data, event.data));
     }
-    return payloads;
+    return parts;
   },
 
   end(state) {
@@ -237,25 +229,24 @@ export const geminiStream: ChatStream<GeminiStreamState> = {
       state.errorCode === null &&
       choices.length > 0 &&
       choices.every((choice) => choice.finishReason !== null);
-    if (!complete) return { payloads: [], complete: false };
-    const payloads: string[] = [];
+    if (!complete) return { parts: [], complete: false };
+    const parts: HubPart[] = [];
     if (state.context.clientWantsUsage && state.usage !== null) {
-      payloads.push(
-        JSON.stringify({
-          id: state.id,
-          object: 'chat.completion.chunk',
-          created: state.context.created,
-          model: state.upstreamModel ?? state.context.model,
-          choices: [],
-          usage: openAiUsage(state.usage),
-        }),
-      );
+      const usageChunk: JsonObject = {
+        id: state.id,
+        object: 'chat.completion.chunk',
+        created: state.context.created,
+        model: state.upstreamModel ?? state.context.model,
+        choices: [],
+        usage: openAiUsage(state.usage),
+      };
+      parts.push({ type: 'chunk', chunk: usageChunk });
     }
-    payloads.push('[DONE]');
-    return { payloads, complete: true };
+    parts.push({ type: 'done' });
+    return { parts, complete: true };
   },
 
-  usage: (state) => state.usage ?? estimatedUsage(state),
+  usage: (state) => state.usage ?? estimatedUsage(state.streamedChars),
   upstreamModel: (state) => state.upstreamModel,
   errorCode: (state) => state.errorCode,
 };

@@ -1,10 +1,10 @@
-import type { ChatCallContext, JsonObject, UpstreamRequest } from '../types.ts';
+import type { ChatCallContext, JsonObject } from '../types.ts';
 
 /**
  * OpenAI in, OpenAI out: only the model is set, and a stream always asks for its usage chunk so
  * that every stream is recorded with tokens (the chunk is dropped again if the client did not ask).
  */
-export function toOpenAiChatRequest(body: JsonObject, context: ChatCallContext): UpstreamRequest {
+export function toOpenAiChatRequest(body: JsonObject, context: ChatCallContext): JsonObject {
   const out: JsonObject = { ...body, model: context.model };
   if (context.stream) {
     const options =
@@ -13,9 +13,9 @@ export function toOpenAiChatRequest(body: JsonObject, context: ChatCallContext):
         : {};
     out['stream_options'] = { ...options, include_usage: true };
   }
-  return { path: 'chat/completions', body: out };
+  return out;
 }
 
-export function toOpenAiEmbeddingsRequest(body: JsonObject, context: { model: string }): UpstreamRequest {
-  return { path: 'embeddings', body: { ...body, model: context.model } };
+export function toOpenAiEmbeddingsRequest(body: JsonObject, context: { model: string }): JsonObject {
+  return { ...body, model: context.model };
 }

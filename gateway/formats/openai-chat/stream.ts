@@ -1,6 +1,7 @@
 import type { SseEvent } from '../../protocol/sse.ts';
-import type { ChatStream, Usage } from '../types.ts';
+import type { ChatStream, HubPart, Usage } from '../types.ts';
 import { isJsonObject, parseEventData } from '../upstream-json.ts';
+import { estimatedUsage } from '../usage-check.ts';
 import { usageFromOpenAi } from './usage.ts';
 
 export interface OpenAiStreamState {
@@ -46,8 +47,9 @@ function streamErrorCode(error: unknown): string {
 }
 
 /**
- * OpenAI chunks pass through byte for byte; the reducer only watches them for the model and
- * usage, and drops the usage-only chunk that the gateway asked for on the client's behalf.
+ * OpenAI chunks pass through byte for byte (each part keeps the upstream's text); the reducer only
+ * watches them for the model and usage, and drops the usage-only chunk that the gateway asked for
+ * on the client's behalf.
  */
 export const openAiStream: ChatStream<OpenAiStreamState> = {
   init: ({ clientWantsUsage }) => ({
@@ -59,19 +61,20 @@ export const openAiStream: ChatStream<OpenAiStreamState> = {
     streamedChars: 0,
   }),
 
-  next(state, event: SseEvent) {
+  next(state, event: SseEvent): HubPart[] {
     if (event.data === '[DONE]') {
       state.done = true;
-      return ['[DONE]'];
+      return [{ type: 'done' }];
     }
     // Anything but a JSON object (not JSON, null, a number, an array; or nested too deeply to
     // re-serialise) is none of ours to read: its bytes go on as they came.
     const chunk = parseEventData(event.data);
-    if (!isJsonObject(chunk)) return [event.data];
+    if (!isJsonObject(chunk)) return [{ type: 'raw', data: event.data }];
+    const unchanged: HubPart[] = [{ type: 'chunk', chunk, text: event.data }];
     const error = chunk['error'];
     if (error !== undefined && error !== null) {
       state.errorCode = streamErrorCode(error);
-      return [event.data];
+      return unchanged;
     }
     if (state.upstreamModel === null && typeof chunk['model'] === 'string' && chunk['model'] !== '') {
       state.upstreamModel = chunk['model'];
@@ -85,24 +88,15 @@ export const openAiStream: ChatStream<OpenAiStreamState> = {
         // server (DeepSeek, for one) puts on its last content chunk is taken off it.
         const choices = chunk['choices'];
         if (Array.isArray(choices) && choices.length === 0) return [];
-        return [JSON.stringify({ ...chunk, usage: null })];
+        return [{ type: 'chunk', chunk: { ...chunk, usage: null } }];
       }
     }
-    return [event.data];
+    return unchanged;
   },
 
-  end: (state) => ({ payloads: [], complete: state.done }),
+  end: (state) => ({ parts: [], complete: state.done }),
 
-  usage(state) {
-    if (state.usage) return state.usage;
-    return {
-      inputTokens: null,
-      // About four characters a token for English text and JSON; marked partial by the caller.
-      outputTokens: state.streamedChars > 0 ? Math.ceil(state.streamedChars / 4) : null,
-      cachedInputTokens: null,
-      reasoningTokens: null,
-    };
-  },
+  usage: (state) => state.usage ?? estimatedUsage(state.streamedChars),
 
   upstreamModel: (state) => state.upstreamModel,
   errorCode: (state) => state.errorCode,

@@ -15,7 +15,7 @@ import { readRuntimeFile, RUNTIME_FILE } from '../../../gateway/data-dir.ts';
 import { parseConfig, type ResolvedConfig } from '../../../gateway/config/load.ts';
 import { GatewayError } from '../../../gateway/errors.ts';
 import type { GatewayContext } from '../../../gateway/http/context.ts';
-import { dashboard, isLoopbackAddress } from '../../../gateway/http/ui.ts';
+import { dashboard, isLoopbackAddress } from '../../../gateway/admin/dashboard.ts';
 import { startGateway, StartupError, type RunningGateway } from '../../../gateway/index.ts';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../../support/gateway.ts';
 

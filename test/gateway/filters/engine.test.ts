@@ -9,14 +9,22 @@ import {
   responsePatterns,
 } from '../../../gateway/filters/engine.ts';
 import type { CompiledFilter, FilterContext } from '../../../gateway/filters/engine.ts';
-import type { BodyFormat } from '../../../gateway/filters/message-view.ts';
-import { textSlots } from '../../../gateway/filters/message-view.ts';
 import { loadQuickJs } from '../../../gateway/filters/script-sandbox.ts';
-import type { JsonObject } from '../../../gateway/formats/types.ts';
+import { anthropicMessagesView } from '../../../gateway/formats/anthropic-messages/view.ts';
+import { geminiGenerateView } from '../../../gateway/formats/gemini-generate/view.ts';
+import { openAiChatView } from '../../../gateway/formats/openai-chat/view.ts';
+import type { JsonObject, RequestView } from '../../../gateway/formats/types.ts';
 import { EXAMPLES } from './samples.ts';
 
 const CONTEXT: FilterContext = { app: 'agent', route: 'oa', vendor: 'openai', model: 'gpt-4.1-nano' };
+type BodyFormat = 'openai' | 'anthropic' | 'gemini';
 const FORMATS: BodyFormat[] = ['openai', 'anthropic', 'gemini'];
+const VIEWS: Record<BodyFormat, RequestView> = {
+  openai: openAiChatView,
+  anthropic: anthropicMessagesView,
+  gemini: geminiGenerateView,
+};
+const textSlots = (body: JsonObject, format: BodyFormat) => VIEWS[format].textSlots(body);
 const KEY = EXAMPLES.aws;
 
 /** A body in each format with a system prompt, and a user message saying `text`. */
@@ -55,7 +63,7 @@ function run(
   quickjs: ScriptSandbox | null = null,
   report: (filter: string, problem: string) => void = () => undefined,
 ): string {
-  return applyRequestFilters(filters, body, format, CONTEXT, quickjs, report);
+  return applyRequestFilters(filters, body, VIEWS[format], CONTEXT, quickjs, report);
 }
 
 function refusal(action: () => unknown): GatewayError {

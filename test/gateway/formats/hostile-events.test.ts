@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../gateway/errors.ts';
 import type { SseEvent } from '../../../gateway/protocol/sse.ts';
-import { anthropicVendor } from '../../../gateway/formats/anthropic-messages/index.ts';
-import { geminiVendor } from '../../../gateway/formats/gemini-generate/index.ts';
-import { openAiVendor } from '../../../gateway/formats/openai-chat/index.ts';
-import type { ChatStream, Usage, Vendor } from '../../../gateway/formats/types.ts';
+import { anthropicMessagesFormat } from '../../../gateway/formats/anthropic-messages/index.ts';
+import { geminiGenerateFormat } from '../../../gateway/formats/gemini-generate/index.ts';
+import { hubPartData } from '../../../gateway/formats/openai-chat/encode-hub-part.ts';
+import { openAiChatFormat } from '../../../gateway/formats/openai-chat/index.ts';
+import type { ChatStream, HubPart, Usage, WireFormat } from '../../../gateway/formats/types.ts';
 import { fixtureChunks, FIXTURES_DIR } from '../../support/fixtures.ts';
 import { edit, foreignData, mutate, mutatedFrom, type Edit } from './hostile-json.ts';
 
@@ -30,7 +31,7 @@ const RUNS = Number(process.env['HOSTILE_RUNS'] ?? 400);
 const TIMEOUT = 20_000 + RUNS * 25;
 const CREATED = 1_770_000_000;
 
-const openai = openAiVendor('openai');
+const openai = openAiChatFormat;
 
 const ANTHROPIC_EVENT_NAMES = [
   'message_start',
@@ -44,7 +45,7 @@ const ANTHROPIC_EVENT_NAMES = [
 ];
 
 interface StreamCase {
-  vendor: Vendor<unknown>;
+  vendor: WireFormat<unknown>;
   recordings: string[][];
   /** The SSE event name the vendor puts on a payload. */
   eventName(data: string): string | undefined;
@@ -61,7 +62,7 @@ function anthropicEventName(data: string): string | undefined {
 
 const STREAMS: Record<string, StreamCase> = {
   openai: {
-    vendor: openai as Vendor<unknown>,
+    vendor: openai as WireFormat<unknown>,
     recordings: [
       [...fixtureChunks('openai/openai-text.chunks.txt'), '[DONE]'],
       [...fixtureChunks('openai/azure-model-router.1.chunks.txt'), '[DONE]'],
@@ -70,7 +71,7 @@ const STREAMS: Record<string, StreamCase> = {
     eventName: () => undefined,
   },
   anthropic: {
-    vendor: anthropicVendor as Vendor<unknown>,
+    vendor: anthropicMessagesFormat as WireFormat<unknown>,
     recordings: [
       fixtureChunks('anthropic/anthropic-text.chunks.txt'),
       fixtureChunks('anthropic/anthropic-clear-thinking.1.chunks.txt'),
@@ -85,7 +86,7 @@ const STREAMS: Record<string, StreamCase> = {
     eventName: anthropicEventName,
   },
   gemini: {
-    vendor: geminiVendor as Vendor<unknown>,
+    vendor: geminiGenerateFormat as WireFormat<unknown>,
     recordings: [
       fixtureChunks('google/google-text.chunks.txt'),
       fixtureChunks('google/google-tool-call.chunks.txt'),
@@ -197,9 +198,9 @@ function expectUsage(usage: Usage): void {
 }
 
 /** A payload a client can read: `[DONE]`, the event's own bytes (pass-through), or a JSON object. */
-function expectPayloads(payloads: unknown, passThrough: string | null): void {
-  expect(Array.isArray(payloads)).toBe(true);
-  for (const payload of payloads as unknown[]) {
+function expectPayloads(parts: HubPart[], passThrough: string | null): void {
+  expect(Array.isArray(parts)).toBe(true);
+  for (const payload of parts.map(hubPartData)) {
     expect(typeof payload).toBe('string');
     if (payload === '[DONE]' || payload === passThrough) continue;
     const parsed = JSON.parse(payload as string) as unknown;
@@ -221,7 +222,7 @@ function drive<State>(
     expectUsage(stream.usage(state));
   }
   const end = stream.end(state);
-  expectPayloads(end.payloads, null);
+  expectPayloads(end.parts, null);
   expect(typeof end.complete).toBe('boolean');
   expectUsage(stream.usage(state));
   const model = stream.upstreamModel(state);
@@ -352,7 +353,7 @@ describe.each(Object.entries(NAMED_EVENTS))(
 );
 
 interface BodyCase {
-  vendor: Vendor<unknown>;
+  vendor: WireFormat<unknown>;
   chat: string[];
   embeddings: string[];
   errors: string[];
@@ -364,7 +365,7 @@ const OPENAI_EMBEDDINGS =
 
 const BODIES: Record<string, BodyCase> = {
   openai: {
-    vendor: openai as Vendor<unknown>,
+    vendor: openai as WireFormat<unknown>,
     chat: [shared('openai/openai-text.json'), shared('openai-compatible/deepseek-tool-call.json')],
     embeddings: [OPENAI_EMBEDDINGS],
     errors: [
@@ -375,7 +376,7 @@ const BODIES: Record<string, BodyCase> = {
     models: ['{"object":"list","data":[{"id":"gpt-4.1","object":"model"},{"id":"o3","object":"model"}]}'],
   },
   anthropic: {
-    vendor: anthropicVendor as Vendor<unknown>,
+    vendor: anthropicMessagesFormat as WireFormat<unknown>,
     chat: [
       shared('anthropic/anthropic-text.json'),
       shared('anthropic/anthropic-tool-no-args.json'),
@@ -392,7 +393,7 @@ const BODIES: Record<string, BodyCase> = {
     models: ['{"data":[{"id":"claude-sonnet-4-5","type":"model"}],"has_more":false}'],
   },
   gemini: {
-    vendor: geminiVendor as Vendor<unknown>,
+    vendor: geminiGenerateFormat as WireFormat<unknown>,
     chat: [
       shared('google/google-text.json'),
       shared('google/google-tool-call.json'),
@@ -429,8 +430,8 @@ function jsonBodies(recorded: readonly string[]): fc.Arbitrary<unknown> {
 }
 
 /** Returns an answer the gateway can send (serialisable, usage of numbers or null), or throws a GatewayError. */
-function expectAnswerOrGatewayError(run: () => ReturnType<Vendor['chat']['response']>): void {
-  let result: ReturnType<Vendor['chat']['response']>;
+function expectAnswerOrGatewayError(run: () => ReturnType<WireFormat['chat']['response']>): void {
+  let result: ReturnType<WireFormat['chat']['response']>;
   try {
     result = run();
   } catch (error) {
@@ -516,7 +517,7 @@ describe.each(Object.entries(BODIES))('the %s answer parsers under hostile bodie
     () => {
       fc.assert(
         fc.property(jsonBodies(bodyCase.models), (body) => {
-          const ids = vendor.models.parse(body);
+          const ids = vendor.parseModelList(body);
           expect(Array.isArray(ids) && ids.every((id) => typeof id === 'string')).toBe(true);
         }),
         { numRuns: RUNS },
@@ -558,7 +559,7 @@ describe('what a hostile upstream gets, in particular', () => {
     const stream = openai.chat.stream;
     const state = stream.init({ ...context, clientWantsUsage: false });
     for (const data of ['null', '5', '[1]', '"x"', deepArray])
-      expect(stream.next(state, { event: undefined, data, id: undefined })).toEqual([data]);
+      expect(stream.next(state, { event: undefined, data, id: undefined })).toEqual([{ type: 'raw', data }]);
     expect(stream.end(state).complete).toBe(false);
     expect(stream.errorCode(state)).toBeNull();
   });
@@ -595,7 +596,7 @@ describe('what a hostile upstream gets, in particular', () => {
     const stream = openai.chat.stream;
     const state = stream.init({ ...context, clientWantsUsage: false });
     const data = `{"choices":[{"delta":{"content":"x"}}],"usage":{"prompt_tokens":1},"deep":${deepArray}}`;
-    expect(stream.next(state, { event: undefined, data, id: undefined })).toEqual([data]);
+    expect(stream.next(state, { event: undefined, data, id: undefined })).toEqual([{ type: 'raw', data }]);
   });
 
   it('an Anthropic or Gemini answer nested too deeply to re-serialise is a 502', () => {
@@ -606,8 +607,8 @@ describe('what a hostile upstream gets, in particular', () => {
       `{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{"a":${deepArray}}}}]},"finishReason":"STOP"}]}`,
     ) as unknown;
     for (const [vendor, body] of [
-      [anthropicVendor, anthropic],
-      [geminiVendor, gemini],
+      [anthropicMessagesFormat, anthropic],
+      [geminiGenerateFormat, gemini],
     ] as const) {
       expect(() => vendor.chat.response(body, context)).toThrow(
         expect.objectContaining({
@@ -621,7 +622,7 @@ describe('what a hostile upstream gets, in particular', () => {
     const shallow = JSON.parse(
       '{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{"a":[[[]]]}}}]},"finishReason":"STOP"}]}',
     ) as unknown;
-    expect(geminiVendor.chat.response(shallow, context).body).not.toBeNull();
+    expect(geminiGenerateFormat.chat.response(shallow, context).body).not.toBeNull();
   });
 
   it('a Gemini retryDelay too long for a number gives no Retry-After header', () => {
@@ -633,18 +634,20 @@ describe('what a hostile upstream gets, in particular', () => {
         details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${'9'.repeat(400)}s` }],
       },
     });
-    expect(geminiVendor.mapError(429, body).headers).toEqual({});
+    expect(geminiGenerateFormat.mapError(429, body).headers).toEqual({});
     const sane = body.replace(/9{400}/, '34.2');
-    expect(geminiVendor.mapError(429, sane).headers).toEqual({ 'retry-after': '35' });
+    expect(geminiGenerateFormat.mapError(429, sane).headers).toEqual({ 'retry-after': '35' });
   });
 
   it('Gemini usage a client sees holds no count that cannot be true', () => {
     const chunk =
       '{"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":-7,"candidatesTokenCount":2.5}}';
-    const stream = geminiVendor.chat.stream;
+    const stream = geminiGenerateFormat.chat.stream;
     const state = stream.init({ ...context, clientWantsUsage: true });
     stream.next(state, { event: undefined, data: chunk, id: undefined });
-    const usageChunk = JSON.parse(stream.end(state).payloads[0]!) as { usage: Record<string, unknown> };
+    const usageChunk = JSON.parse(hubPartData(stream.end(state).parts[0]!)) as {
+      usage: Record<string, unknown>;
+    };
     expect(usageChunk.usage).toMatchObject({
       prompt_tokens: null,
       completion_tokens: null,
@@ -655,7 +658,7 @@ describe('what a hostile upstream gets, in particular', () => {
   });
 
   it('an Anthropic message_delta whose usage is not an object leaves the output to the estimate', () => {
-    const stream = anthropicVendor.chat.stream;
+    const stream = anthropicMessagesFormat.chat.stream;
     const state = stream.init({ ...context, clientWantsUsage: false });
     const events = [
       '{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":5,"output_tokens":1}}}',
@@ -669,7 +672,7 @@ describe('what a hostile upstream gets, in particular', () => {
   });
 
   it('Gemini embeddings show the client no count that cannot be true, and give the recorder the one sent', () => {
-    const embeddings = geminiVendor.embeddings!;
+    const embeddings = geminiGenerateFormat.embeddings!;
     const result = embeddings.response(
       { embeddings: [{ values: [0.5] }], usageMetadata: { promptTokenCount: -3 } },
       context,

@@ -6,7 +6,7 @@ import {
   pathNamesModel,
   rawProxyRest,
   upstreamTarget,
-} from '../../../gateway/http/proxy-path.ts';
+} from '../../../gateway/pipeline/proxy-path.ts';
 
 /** Base URLs in every vendor's convention (CONTRACT §2), plus one with a path of its own. */
 const BASES = [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimeApp, RuntimeRoute } from '../../../gateway/catalog.ts';
 import { GatewayError } from '../../../gateway/errors.ts';
-import { resolveRoute, routeForApp } from '../../../gateway/http/resolve-route.ts';
-import type { RouteTable } from '../../../gateway/http/resolve-route.ts';
+import { resolveRoute, routeForApp } from '../../../gateway/pipeline/resolve-route.ts';
+import type { RouteTable } from '../../../gateway/pipeline/resolve-route.ts';
 import { compileAllowList } from '../../../gateway/policy/allow-list.ts';
 import type { RouteRecord } from '../../../gateway/store/types.ts';
 

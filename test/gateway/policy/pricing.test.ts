@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackUrl, priceRequest } from '../../../gateway/policy/pricing.ts';
+import { priceRequest } from '../../../gateway/policy/pricing.ts';
+import { isLoopbackUrl } from '../../../gateway/providers/loopback.ts';
 import type { PriceOverride, PricingRoute } from '../../../gateway/policy/pricing.ts';
 import { NO_USAGE } from '../../../gateway/formats/types.ts';
 import type { Usage } from '../../../gateway/formats/types.ts';

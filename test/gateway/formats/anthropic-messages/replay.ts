@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { SseEvent } from '../../../../gateway/protocol/sse.ts';
-import { anthropicStream, type AnthropicStreamState } from '../../../../gateway/formats/anthropic-messages/stream.ts';
+import {
+  anthropicStream,
+  type AnthropicStreamState,
+} from '../../../../gateway/formats/anthropic-messages/stream.ts';
+import { hubPartData } from '../../../../gateway/formats/openai-chat/encode-hub-part.ts';
 import { fixtureChunks, fixtureJson } from '../../../support/fixtures.ts';
 
 /** Our own Anthropic fixtures (test/fixtures/anthropic), for what the shared recordings lack. */
@@ -45,9 +49,14 @@ export function replay(
     created: CREATED,
     clientWantsUsage: options.clientWantsUsage ?? false,
   });
-  const outputs = lines.map((line) => anthropicStream.next(state, sseEvent(line)));
+  const outputs = lines.map((line) => anthropicStream.next(state, sseEvent(line)).map(hubPartData));
   const end = anthropicStream.end(state);
-  return { state, outputs, payloads: [...outputs.flat(), ...end.payloads], complete: end.complete };
+  return {
+    state,
+    outputs,
+    payloads: [...outputs.flat(), ...end.parts.map(hubPartData)],
+    complete: end.complete,
+  };
 }
 
 export interface ChunkPayload {

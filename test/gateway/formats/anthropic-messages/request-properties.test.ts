@@ -6,6 +6,7 @@ import type {
   MessagesRequest,
 } from '../../../../gateway/formats/anthropic-messages/messages-request.ts';
 import { toAnthropicRequest } from '../../../../gateway/formats/anthropic-messages/request.ts';
+import { validateChatRequest } from '../../../../gateway/formats/openai-chat/request-schema.ts';
 import type { JsonObject } from '../../../../gateway/formats/types.ts';
 import { messagesProblem } from '../../../support/fake-anthropic.ts';
 
@@ -127,10 +128,9 @@ function translate(
   extra: JsonObject = {},
   model = 'claude-sonnet-4-5',
 ): MessagesRequest {
-  return toAnthropicRequest(
-    { messages, tools: [lookup], ...extra },
-    { model, stream: false, defaultMaxTokens: 8192 },
-  ).body as MessagesRequest;
+  const body = { messages, tools: [lookup], ...extra };
+  validateChatRequest(body);
+  return toAnthropicRequest(body, { model, stream: false, defaultMaxTokens: 8192 }) as MessagesRequest;
 }
 
 const blank = (value: string) => value.trim() === '';
@@ -374,6 +374,8 @@ describe('any JSON body at all', () => {
     fc.assert(
       fc.property(body, (value) => {
         try {
+          // As the pipeline runs it: validated for every route, then translated.
+          validateChatRequest(value as JsonObject);
           toAnthropicRequest(value as JsonObject, {
             model: 'claude-sonnet-4-5',
             stream: false,

@@ -3,14 +3,17 @@ import { GatewayError } from '../../../../gateway/errors.ts';
 import { CONVERSATION_START } from '../../../../gateway/formats/anthropic-messages/convert-messages.ts';
 import type { MessagesRequest } from '../../../../gateway/formats/anthropic-messages/messages-request.ts';
 import { toAnthropicRequest } from '../../../../gateway/formats/anthropic-messages/request.ts';
+import { validateChatRequest } from '../../../../gateway/formats/openai-chat/request-schema.ts';
 import { RESPONSE_FORMAT_TOOL } from '../../../../gateway/formats/anthropic-messages/response-format.ts';
 import { THINKING_BUDGETS } from '../../../../gateway/formats/anthropic-messages/thinking.ts';
 import type { ChatCallContext, JsonObject } from '../../../../gateway/formats/types.ts';
 
 const CONTEXT: ChatCallContext = { model: 'claude-sonnet-4-5', stream: false, defaultMaxTokens: 64000 };
 
+/** A request as the pipeline translates it: validated for every route, then translated. */
 function translate(body: JsonObject, context: Partial<ChatCallContext> = {}): MessagesRequest {
-  return toAnthropicRequest(body, { ...CONTEXT, ...context }).body as MessagesRequest;
+  validateChatRequest(body);
+  return toAnthropicRequest(body, { ...CONTEXT, ...context });
 }
 
 /** The GatewayError a translation throws. */
@@ -39,15 +42,12 @@ const weather = {
 const signed = { type: 'thinking', thinking: 'Let me think.', signature: 'sig-1' };
 
 describe('the basics', () => {
-  it('sends the model, the messages and max_tokens to v1/messages', () => {
-    const call = toAnthropicRequest({ model: 'ignored', messages: [user('Hi')] }, CONTEXT);
-    expect(call).toEqual({
-      path: 'v1/messages',
-      body: {
-        model: 'claude-sonnet-4-5',
-        max_tokens: 64000,
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
-      },
+  it('sends the model, the messages and max_tokens', () => {
+    const body = toAnthropicRequest({ model: 'ignored', messages: [user('Hi')] }, CONTEXT);
+    expect(body).toEqual({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64000,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
     });
   });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anthropicStream } from '../../../../gateway/formats/anthropic-messages/stream.ts';
+import { hubPartData } from '../../../../gateway/formats/openai-chat/encode-hub-part.ts';
 import { CREATED, assemble, chunksOf, recordingChunks, replay, sseEvent } from './replay.ts';
 
 /** The fragments of every input_json_delta in a recording, in order, by content block index. */
@@ -143,7 +144,7 @@ describe('anthropic-text.chunks.txt', () => {
     expect(JSON.parse(stop[0]!)).toMatchObject({ choices: [{ delta: {}, finish_reason: 'stop' }] });
     expect(JSON.parse(stop[1]!)).toMatchObject({ choices: [], usage: { prompt_tokens: 12 } });
     expect(stop[2]).toBe('[DONE]');
-    expect(anthropicStream.end(replay(lines).state)).toEqual({ payloads: [], complete: true });
+    expect(anthropicStream.end(replay(lines).state)).toEqual({ parts: [], complete: true });
     expect(payloads.filter((payload) => payload === '[DONE]')).toHaveLength(1);
   });
 
@@ -179,7 +180,7 @@ describe('anthropic-text.chunks.txt', () => {
   it('reads events by their payload type, with or without the SSE event name', () => {
     const state = anthropicStream.init({ model: 'claude-x', created: CREATED, clientWantsUsage: false });
     const payloads = lines.flatMap((line) =>
-      anthropicStream.next(state, { event: undefined, data: line, id: undefined }),
+      anthropicStream.next(state, { event: undefined, data: line, id: undefined }).map(hubPartData),
     );
     expect(assemble(payloads).content).toContain('How are you doing today?');
     expect(anthropicStream.end(state).complete).toBe(true);
@@ -457,7 +458,9 @@ describe('own error-mid-stream.chunks.txt', () => {
 
   it('uses the error type as the code, and api_error for an error event without one', () => {
     const state = anthropicStream.init({ model: 'claude-x', created: CREATED, clientWantsUsage: false });
-    const [payload] = anthropicStream.next(state, sseEvent('{"type":"error","error":{"message":"boom"}}'));
+    const [payload] = anthropicStream
+      .next(state, sseEvent('{"type":"error","error":{"message":"boom"}}'))
+      .map(hubPartData);
     expect(JSON.parse(payload!)).toEqual({
       error: { message: 'boom', type: 'api_error', code: 'api_error', param: null },
     });
@@ -485,10 +488,12 @@ describe('odd input', () => {
   it('opens with the role chunk even when content comes before message_start, using the requested model', () => {
     const state = anthropicStream.init({ model: 'claude-x', created: CREATED, clientWantsUsage: false });
     const payloads = [
-      ...anthropicStream.next(
-        state,
-        sseEvent('{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Hi"}}'),
-      ),
+      ...anthropicStream
+        .next(
+          state,
+          sseEvent('{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Hi"}}'),
+        )
+        .map(hubPartData),
     ];
     expect(chunksOf(payloads).map((chunk) => [chunk.model, chunk.choices[0]!.delta])).toEqual([
       ['claude-x', { role: 'assistant', content: '' }],
@@ -655,7 +660,7 @@ describe('any event at all', () => {
               data: line,
               id: undefined,
             })) {
-              expect(typeof payload).toBe('string');
+              expect(typeof hubPartData(payload)).toBe('string');
             }
           }
           anthropicStream.end(state);

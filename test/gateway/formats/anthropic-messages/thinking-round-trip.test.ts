@@ -29,7 +29,7 @@ function nextRequest(messages: JsonObject[], model = 'claude-sonnet-4-5'): Messa
   const out = toAnthropicRequest(
     { messages, tools: [getWeather], reasoning_effort: 'medium' },
     { model, stream: false, defaultMaxTokens: 32000 },
-  ).body as MessagesRequest;
+  ) as MessagesRequest;
   expect(messagesProblem(out as unknown as Record<string, unknown>)).toBeNull();
   return out;
 }
@@ -96,7 +96,7 @@ describe('not streamed', () => {
         reasoning_effort: 'low',
       },
       { model: 'claude-3-7-sonnet-latest', stream: false, defaultMaxTokens: 8000 },
-    ).body as MessagesRequest;
+    ) as MessagesRequest;
     expect(out.messages[1]!.content.map((block) => block.type)).toEqual([
       'thinking',
       'redacted_thinking',

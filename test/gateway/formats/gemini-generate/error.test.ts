@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../gateway/errors.ts';
-import { geminiErrorBody, googleStatus, mapGeminiError } from '../../../../gateway/formats/gemini-generate/error.ts';
+import {
+  geminiErrorBody,
+  googleStatus,
+  mapGeminiError,
+} from '../../../../gateway/formats/gemini-generate/error.ts';
 import { FIXTURES_DIR } from '../../../support/fixtures.ts';
 import { geminiFixtureText } from './own-fixtures.ts';
 

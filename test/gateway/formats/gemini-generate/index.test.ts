@@ -1,28 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { geminiVendor } from '../../../../gateway/formats/gemini-generate/index.ts';
+import { geminiGenerateFormat } from '../../../../gateway/formats/gemini-generate/index.ts';
 import { CHAT_PARAMETERS } from '../../../../gateway/formats/gemini-generate/parameters.ts';
 import { EMBEDDINGS_PARAMETERS } from '../../../../gateway/formats/gemini-generate/embeddings.ts';
 
-describe('geminiVendor', () => {
-  it('sends the key as x-goog-api-key, and nothing without one', () => {
-    expect(geminiVendor.id).toBe('gemini');
-    expect(geminiVendor.authHeaders('AIza-key')).toEqual({ 'x-goog-api-key': 'AIza-key' });
-    expect(geminiVendor.authHeaders(null)).toEqual({});
-    expect(geminiVendor.authHeaders('')).toEqual({});
-    expect(geminiVendor.defaultHeaders).toEqual({});
-  });
-
-  it('lists models, embeds, and finds the model of a native path', () => {
-    expect(geminiVendor.models.path).toBe('v1beta/models?pageSize=1000');
-    expect(geminiVendor.embeddings).not.toBeNull();
-    expect(geminiVendor.modelFromPath('v1beta/models/gemini-2.5-flash:generateContent')).toBe(
-      'gemini-2.5-flash',
-    );
+describe('geminiGenerateFormat', () => {
+  it('is the gemini-generate format, with embeddings', () => {
+    expect(geminiGenerateFormat.id).toBe('gemini-generate');
+    expect(geminiGenerateFormat.embeddings).not.toBeNull();
   });
 
   it('reads usage from a native stream on /proxy, where every usage is wanted', () => {
-    const reducer = geminiVendor.chat.stream;
+    const reducer = geminiGenerateFormat.chat.stream;
     const state = reducer.init({ model: '', created: 0, clientWantsUsage: true });
     reducer.next(state, {
       event: undefined,
@@ -51,7 +40,7 @@ describe('docs/vendors/gemini.md', () => {
   const rowOf = (name: string) => tableRows.find((line) => line.startsWith(`| \`${name}\``));
 
   it('has a table row for every chat parameter, saying what the code does with it', () => {
-    for (const [name, rule] of Object.entries(CHAT_PARAMETERS)) {
+    for (const [name, rule] of CHAT_PARAMETERS) {
       const row = rowOf(name);
       expect(row, `row for ${name}`).toBeDefined();
       const word = { carried: 'carried', dropped: 'dropped', 'dropped-when': 'dropped', refused: 'refused' }[
@@ -69,7 +58,7 @@ describe('docs/vendors/gemini.md', () => {
   });
 
   it('lists no parameter the code does not know', () => {
-    const known = new Set([...Object.keys(CHAT_PARAMETERS), ...Object.keys(EMBEDDINGS_PARAMETERS)]);
+    const known = new Set([...CHAT_PARAMETERS.keys(), ...Object.keys(EMBEDDINGS_PARAMETERS)]);
     for (const row of tableRows) {
       const name = /^\| `([a-z_]+)`/.exec(row)?.[1];
       if (name !== undefined) expect(known.has(name), `documented parameter ${name}`).toBe(true);

@@ -4,18 +4,10 @@ import {
   fromGeminiEmbeddingsResponse,
   toGeminiEmbeddingsRequest,
 } from '../../../../gateway/formats/gemini-generate/embeddings.ts';
-import {
-  GEMINI_MODELS_PATH,
-  modelFromGeminiPath,
-  parseGeminiModelList,
-} from '../../../../gateway/formats/gemini-generate/models.ts';
+import { parseGeminiModelList } from '../../../../gateway/formats/gemini-generate/models.ts';
 import { geminiFixtureJson } from './own-fixtures.ts';
 
 describe('models', () => {
-  it('lists every model in one page', () => {
-    expect(GEMINI_MODELS_PATH).toBe('v1beta/models?pageSize=1000');
-  });
-
   it('gives the ids without models/, leaving out models the gateway cannot call', () => {
     expect(parseGeminiModelList(geminiFixtureJson('gemini-models.json'))).toEqual([
       'gemini-2.5-flash',
@@ -30,21 +22,6 @@ describe('models', () => {
     ]);
     expect(parseGeminiModelList(null)).toEqual([]);
     expect(parseGeminiModelList({ models: 'x' })).toEqual([]);
-  });
-
-  it('finds the model in a native Gemini path', () => {
-    expect(modelFromGeminiPath('v1beta/models/gemini-2.5-flash:generateContent')).toBe('gemini-2.5-flash');
-    expect(modelFromGeminiPath('v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse')).toBe(
-      'gemini-2.5-flash',
-    );
-    expect(modelFromGeminiPath('v1/models/gemini-2.0-flash:countTokens')).toBe('gemini-2.0-flash');
-    expect(modelFromGeminiPath('/v1alpha/models/gemini-3-pro-preview:generateContent')).toBe(
-      'gemini-3-pro-preview',
-    );
-    expect(modelFromGeminiPath('v1beta/models/gemini-2.5-flash')).toBe('gemini-2.5-flash');
-    expect(modelFromGeminiPath('v1beta/models')).toBeNull();
-    expect(modelFromGeminiPath('v1beta/files/abc')).toBeNull();
-    expect(modelFromGeminiPath('chat/completions')).toBeNull();
   });
 });
 
@@ -62,26 +39,23 @@ describe('toGeminiEmbeddingsRequest', () => {
         { model: 'gemini-embedding-001' },
       ),
     ).toEqual({
-      path: 'v1beta/models/gemini-embedding-001:batchEmbedContents',
-      body: {
-        requests: [
-          {
-            model: 'models/gemini-embedding-001',
-            content: { parts: [{ text: 'first' }] },
-            outputDimensionality: 768,
-          },
-          {
-            model: 'models/gemini-embedding-001',
-            content: { parts: [{ text: 'second' }] },
-            outputDimensionality: 768,
-          },
-        ],
-      },
+      requests: [
+        {
+          model: 'models/gemini-embedding-001',
+          content: { parts: [{ text: 'first' }] },
+          outputDimensionality: 768,
+        },
+        {
+          model: 'models/gemini-embedding-001',
+          content: { parts: [{ text: 'second' }] },
+          outputDimensionality: 768,
+        },
+      ],
     });
   });
 
   it('takes a single string', () => {
-    expect(toGeminiEmbeddingsRequest({ input: 'one' }, { model: 'text-embedding-004' }).body).toEqual({
+    expect(toGeminiEmbeddingsRequest({ input: 'one' }, { model: 'text-embedding-004' })).toEqual({
       requests: [{ model: 'models/text-embedding-004', content: { parts: [{ text: 'one' }] } }],
     });
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SseEvent } from '../../../../gateway/protocol/sse.ts';
 import { geminiStream } from '../../../../gateway/formats/gemini-generate/stream.ts';
+import { hubPartData } from '../../../../gateway/formats/openai-chat/encode-hub-part.ts';
 import type { GeminiStreamState } from '../../../../gateway/formats/gemini-generate/stream.ts';
 import { signatureFromToolCallId } from '../../../../gateway/formats/gemini-generate/tool-call-id.ts';
 import { fixtureChunks } from '../../../support/fixtures.ts';
@@ -46,15 +47,10 @@ interface Replay {
 
 function replay(lines: readonly string[], clientWantsUsage = true): Replay {
   const state = geminiStream.init({ model: 'gemini-requested', created: 1770000000, clientWantsUsage });
-  const outputs = lines.map((line) => geminiStream.next(state, event(line)));
+  const outputs = lines.map((line) => geminiStream.next(state, event(line)).map(hubPartData));
   const end = geminiStream.end(state);
-  return {
-    state,
-    outputs,
-    payloads: [...outputs.flat(), ...end.payloads],
-    tail: end.payloads,
-    complete: end.complete,
-  };
+  const tail = end.parts.map(hubPartData);
+  return { state, outputs, payloads: [...outputs.flat(), ...tail], tail, complete: end.complete };
 }
 
 const chunks = (payloads: readonly string[]): Chunk[] =>
@@ -392,7 +388,7 @@ describe('geminiStream on fixtures of our own and odd streams', () => {
     expect(geminiStream.next(state, event('not json'))).toEqual([]);
     expect(geminiStream.next(state, event('[DONE]'))).toEqual([]);
     expect(geminiStream.next(state, event('42'))).toEqual([]);
-    expect(geminiStream.end(state)).toEqual({ payloads: [], complete: false });
+    expect(geminiStream.end(state)).toEqual({ parts: [], complete: false });
     expect(geminiStream.usage(state)).toEqual({
       inputTokens: null,
       outputTokens: null,

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signatureFromToolCallId, toolCallId } from '../../../../gateway/formats/gemini-generate/tool-call-id.ts';
+import {
+  signatureFromToolCallId,
+  toolCallId,
+} from '../../../../gateway/formats/gemini-generate/tool-call-id.ts';
 
 describe('toolCallId', () => {
   it('builds call_<responseId>_<n>, with the signature in base64url after __thought__', () => {

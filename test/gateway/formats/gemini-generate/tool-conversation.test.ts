@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SseEvent } from '../../../../gateway/protocol/sse.ts';
-import { geminiVendor } from '../../../../gateway/formats/gemini-generate/index.ts';
+import { geminiGenerateFormat } from '../../../../gateway/formats/gemini-generate/index.ts';
+import { hubPartData } from '../../../../gateway/formats/openai-chat/encode-hub-part.ts';
 import type { JsonObject } from '../../../../gateway/formats/types.ts';
 import { fixtureChunks, fixtureJson } from '../../../support/fixtures.ts';
 
@@ -24,7 +25,7 @@ interface ToolCall {
 }
 
 function nextRequest(assistant: JsonObject, toolCallId: string) {
-  return geminiVendor.chat.request(
+  return geminiGenerateFormat.chat.request(
     {
       model,
       messages: [
@@ -34,7 +35,7 @@ function nextRequest(assistant: JsonObject, toolCallId: string) {
       ],
     },
     { model, stream: false, defaultMaxTokens: 1024 },
-  ).body;
+  );
 }
 
 const expectedContents = [
@@ -49,7 +50,7 @@ const expectedContents = [
 ];
 
 describe('a two-turn tool conversation', () => {
-  const answer = geminiVendor.chat.response(fixtureJson('google/google-tool-call.json'), {
+  const answer = geminiGenerateFormat.chat.response(fixtureJson('google/google-tool-call.json'), {
     model,
     created: 1,
   }).body!;
@@ -70,9 +71,11 @@ describe('a two-turn tool conversation', () => {
   });
 
   it('does the same for a call assembled from a stream', () => {
-    const state = geminiVendor.chat.stream.init({ model, created: 1, clientWantsUsage: false });
+    const state = geminiGenerateFormat.chat.stream.init({ model, created: 1, clientWantsUsage: false });
     const payloads = fixtureChunks('google/google-tool-call.chunks.txt').flatMap((data) =>
-      geminiVendor.chat.stream.next(state, { event: undefined, data, id: undefined } satisfies SseEvent),
+      geminiGenerateFormat.chat.stream
+        .next(state, { event: undefined, data, id: undefined } satisfies SseEvent)
+        .map(hubPartData),
     );
     const first = payloads
       .map((payload) => JSON.parse(payload) as { choices: { delta: { tool_calls?: ToolCall[] } }[] })
@@ -92,15 +95,15 @@ describe('a two-turn tool conversation', () => {
   });
 
   it("sends a text answer's signature back on its text", () => {
-    const text = geminiVendor.chat.response(fixtureJson('google/google-text.json'), {
+    const text = geminiGenerateFormat.chat.response(fixtureJson('google/google-text.json'), {
       model,
       created: 1,
     }).body!;
     const assistant = (text['choices'] as { message: JsonObject }[])[0]!.message;
-    const body = geminiVendor.chat.request(
+    const body = geminiGenerateFormat.chat.request(
       { model, messages: [question, assistant, { role: 'user', content: 'And in Oakland?' }] },
       { model, stream: false, defaultMaxTokens: 1024 },
-    ).body;
+    );
     const contents = body['contents'] as { role: string; parts: JsonObject[] }[];
     expect(contents[1]!.parts).toEqual([
       {

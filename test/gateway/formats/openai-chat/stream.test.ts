@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SseEvent } from '../../../../gateway/protocol/sse.ts';
+import { hubPartData } from '../../../../gateway/formats/openai-chat/encode-hub-part.ts';
 import { openAiStream } from '../../../../gateway/formats/openai-chat/stream.ts';
 import type { OpenAiStreamState } from '../../../../gateway/formats/openai-chat/stream.ts';
 import { fixtureChunks } from '../../../support/fixtures.ts';
@@ -16,9 +17,14 @@ interface Replay {
 
 function replay(lines: readonly string[], clientWantsUsage: boolean, model = 'gpt-4.1-nano'): Replay {
   const state = openAiStream.init({ model, clientWantsUsage, created: 1770000000 });
-  const outputs = lines.map((line) => openAiStream.next(state, event(line)));
+  const outputs = lines.map((line) => openAiStream.next(state, event(line)).map(hubPartData));
   const end = openAiStream.end(state);
-  return { state, outputs, payloads: [...outputs.flat(), ...end.payloads], complete: end.complete };
+  return {
+    state,
+    outputs,
+    payloads: [...outputs.flat(), ...end.parts.map(hubPartData)],
+    complete: end.complete,
+  };
 }
 
 describe('openAiStream over openai/openai-text.chunks.txt', () => {
@@ -137,9 +143,9 @@ describe('openAiStream edge cases', () => {
   it('marks the stream complete on [DONE] and passes [DONE] on', () => {
     const state = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
     expect(openAiStream.end(state).complete).toBe(false);
-    expect(openAiStream.next(state, event('[DONE]'))).toEqual(['[DONE]']);
+    expect(openAiStream.next(state, event('[DONE]'))).toEqual([{ type: 'done' }]);
     expect(state.done).toBe(true);
-    expect(openAiStream.end(state)).toEqual({ payloads: [], complete: true });
+    expect(openAiStream.end(state)).toEqual({ parts: [], complete: true });
   });
 
   it('estimates the output tokens of a stream cut before its usage', () => {
@@ -181,7 +187,9 @@ describe('openAiStream edge cases', () => {
     const state = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
     const chunk =
       '{"error":{"message":"overloaded","type":"server_error","param":null,"code":"overloaded_error"}}';
-    expect(openAiStream.next(state, event(chunk))).toEqual([chunk]);
+    expect(openAiStream.next(state, event(chunk))).toEqual([
+      { type: 'chunk', chunk: JSON.parse(chunk) as unknown, text: chunk },
+    ]);
     expect(openAiStream.errorCode(state)).toBe('overloaded_error');
   });
 
@@ -197,7 +205,7 @@ describe('openAiStream edge cases', () => {
 
   it('passes a payload that is not JSON through unchanged', () => {
     const state = openAiStream.init({ model: 'm', clientWantsUsage: false, created: 1770000000 });
-    expect(openAiStream.next(state, event('not json {'))).toEqual(['not json {']);
+    expect(openAiStream.next(state, event('not json {'))).toEqual([{ type: 'raw', data: 'not json {' }]);
     expect(state.done).toBe(false);
   });
 });

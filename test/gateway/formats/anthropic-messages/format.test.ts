@@ -1,30 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicVendor } from '../../../../gateway/formats/anthropic-messages/index.ts';
-import { anthropicModelTraits, claudeVersion } from '../../../../gateway/formats/anthropic-messages/model-traits.ts';
+import { anthropicMessagesFormat } from '../../../../gateway/formats/anthropic-messages/index.ts';
+import {
+  anthropicModelTraits,
+  claudeVersion,
+} from '../../../../gateway/formats/anthropic-messages/model-traits.ts';
 
-describe('anthropicVendor', () => {
-  it('authenticates with x-api-key and sends the API version', () => {
-    expect(anthropicVendor.id).toBe('anthropic');
-    expect(anthropicVendor.authHeaders('sk-ant-key')).toEqual({ 'x-api-key': 'sk-ant-key' });
-    expect(anthropicVendor.authHeaders(null)).toEqual({});
-    expect(anthropicVendor.defaultHeaders).toEqual({ 'anthropic-version': '2023-06-01' });
+describe('anthropicMessagesFormat', () => {
+  it('has no embeddings; its stream errors are `error` events', () => {
+    expect(anthropicMessagesFormat.id).toBe('anthropic-messages');
+    expect(anthropicMessagesFormat.embeddings).toBeNull();
+    expect(anthropicMessagesFormat.errorEvent).toBe('error');
   });
 
-  it('has no embeddings and reads no model from the path', () => {
-    expect(anthropicVendor.embeddings).toBeNull();
-    expect(anthropicVendor.modelFromPath('v1/messages')).toBeNull();
-  });
-
-  it('posts chat to v1/messages below the host root', () => {
-    const call = anthropicVendor.chat.request(
+  it('writes a chat request with the model and a max_tokens', () => {
+    const body = anthropicMessagesFormat.chat.request(
       { messages: [{ role: 'user', content: 'Hi' }] },
       { model: 'claude-sonnet-4-5', stream: false, defaultMaxTokens: 1000 },
     );
-    expect(call.path).toBe('v1/messages');
+    expect(body).toMatchObject({ model: 'claude-sonnet-4-5', max_tokens: 1000 });
   });
 
-  it('lists models from v1/models in one page', () => {
-    expect(anthropicVendor.models.path).toBe('v1/models?limit=1000');
+  it('reads a model list', () => {
     const body = {
       data: [
         {
@@ -44,12 +40,11 @@ describe('anthropicVendor', () => {
       first_id: 'claude-opus-4-7',
       last_id: 'claude-haiku-4-5-20251001',
     };
-    expect(anthropicVendor.models.parse(body)).toEqual(['claude-opus-4-7', 'claude-haiku-4-5-20251001']);
-    expect(anthropicVendor.models.parse({})).toEqual([]);
-    expect(anthropicVendor.models.parse(null)).toEqual([]);
-    expect(
-      anthropicVendor.models.parse({ data: [{ id: 'x', type: 'something-else' }, { id: 'y' }] }),
-    ).toEqual(['y']);
+    const parse = anthropicMessagesFormat.parseModelList;
+    expect(parse(body)).toEqual(['claude-opus-4-7', 'claude-haiku-4-5-20251001']);
+    expect(parse({})).toEqual([]);
+    expect(parse(null)).toEqual([]);
+    expect(parse({ data: [{ id: 'x', type: 'something-else' }, { id: 'y' }] })).toEqual(['y']);
   });
 });
 

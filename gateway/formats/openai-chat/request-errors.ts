@@ -6,7 +6,7 @@ export function invalidRequest(message: string, param: string | null = null): Ga
   return new GatewayError(400, 'invalid_request', message, { param });
 }
 
-/** 400 `unsupported_parameter`: valid for OpenAI, but Anthropic cannot honour it without changing its meaning. */
+/** 400 `unsupported_parameter`: valid for OpenAI, but the route's vendor cannot honour it without changing its meaning. */
 export function unsupportedParameter(message: string, param: string | null = null): GatewayError {
   return new GatewayError(400, 'unsupported_parameter', message, { param });
 }

@@ -1,13 +1,38 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePatterns } from '../../../gateway/filters/patterns.ts';
-import type { Pattern } from '../../../gateway/filters/patterns.ts';
-import { redactText } from '../../../gateway/filters/redact.ts';
-import { redactCompletion, redactingStream } from '../../../gateway/filters/response.ts';
-import type { SseEvent } from '../../../gateway/protocol/sse.ts';
-import { openAiStream } from '../../../gateway/formats/openai-chat/stream.ts';
-import type { JsonObject } from '../../../gateway/formats/types.ts';
-import { EXAMPLES, email, prose, split } from './samples.ts';
+import { compilePatterns } from '../../../../gateway/filters/patterns.ts';
+import type { Pattern } from '../../../../gateway/filters/patterns.ts';
+import { redactText } from '../../../../gateway/filters/redact.ts';
+import { hubPartData } from '../../../../gateway/formats/openai-chat/encode-hub-part.ts';
+import { hubStreamRedactor, redactCompletion } from '../../../../gateway/formats/openai-chat/redact.ts';
+import type { SseEvent } from '../../../../gateway/protocol/sse.ts';
+import { openAiStream } from '../../../../gateway/formats/openai-chat/stream.ts';
+import type { ChatStream, JsonObject, StreamContext } from '../../../../gateway/formats/types.ts';
+import { EXAMPLES, email, prose, split } from '../../filters/samples.ts';
+
+/**
+ * A reducer and the hub stream redactor composed as the pipeline composes them (the reducer's
+ * parts, then the redactor's), with each part as the event data the client reads.
+ */
+function redactingStream<State>(reducer: ChatStream<State>, patterns: readonly Pattern[]) {
+  type Composed = { inner: State; redactor: ReturnType<typeof hubStreamRedactor> };
+  return {
+    init: (context: StreamContext): Composed => ({
+      inner: reducer.init(context),
+      redactor: hubStreamRedactor(patterns),
+    }),
+    next: (state: Composed, event: SseEvent) =>
+      state.redactor.next(reducer.next(state.inner, event)).map(hubPartData),
+    end(state: Composed) {
+      const tail = reducer.end(state.inner);
+      const parts = [...state.redactor.next(tail.parts), ...state.redactor.end()];
+      return { payloads: parts.map(hubPartData), complete: tail.complete };
+    },
+    usage: (state: Composed) => reducer.usage(state.inner),
+    upstreamModel: (state: Composed) => reducer.upstreamModel(state.inner),
+    errorCode: (state: Composed) => reducer.errorCode(state.inner),
+  };
+}
 
 const EMAILS = compilePatterns(['builtin:emails'], 'f');
 const event = (data: string): SseEvent => ({ event: undefined, data, id: undefined });
@@ -77,7 +102,7 @@ function play(
   return { payloads, complete: tail.complete, content, finishedAt, lastContentAt };
 }
 
-describe('redactingStream over openAiStream', () => {
+describe('hubStreamRedactor over openAiStream', () => {
   const pieces = ['Sure! Write to jo', 'hn.doe@exam', 'ple.com and I will answer.'];
   const lines = [
     roleChunk(),
@@ -269,7 +294,7 @@ describe('redactCompletion', () => {
   });
 });
 
-describe('redactingStream over reasoning and tool-call arguments', () => {
+describe('hubStreamRedactor over reasoning and tool-call arguments', () => {
   it('redacts streamed reasoning and tool-call arguments, each held back on its own', () => {
     const chunk = (delta: JsonObject, finish: string | null = null) =>
       JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] });

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { plainMessages, textSlots } from '../../../gateway/filters/message-view.ts';
-import type { JsonObject } from '../../../gateway/formats/types.ts';
+import { plainMessages as plainMessagesOf } from '../../../gateway/filters/engine.ts';
+import { anthropicMessagesView } from '../../../gateway/formats/anthropic-messages/view.ts';
+import { geminiGenerateView } from '../../../gateway/formats/gemini-generate/view.ts';
+import { openAiChatView } from '../../../gateway/formats/openai-chat/view.ts';
+import type { JsonObject, RequestView } from '../../../gateway/formats/types.ts';
+
+const VIEWS: Record<'openai' | 'anthropic' | 'gemini', RequestView> = {
+  openai: openAiChatView,
+  anthropic: anthropicMessagesView,
+  gemini: geminiGenerateView,
+};
+const textSlots = (body: JsonObject, format: keyof typeof VIEWS) => VIEWS[format].textSlots(body);
+const plainMessages = (body: JsonObject, format: keyof typeof VIEWS) => plainMessagesOf(body, VIEWS[format]);
 
 const roleAndText = (body: JsonObject, format: 'openai' | 'anthropic' | 'gemini') =>
   textSlots(body, format).map((slot) => [slot.role, slot.text]);

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
-import type { AdminSessions } from '../admin/sessions.ts';
-import { SESSION_COOKIE } from '../admin/sessions.ts';
 import { GatewayError } from '../errors.ts';
-import { readJsonObject } from './body.ts';
-import type { GatewayContext, Middleware } from './context.ts';
+import { readJsonObject } from '../http/body.ts';
+import type { GatewayContext, Middleware } from '../http/context.ts';
+import { SESSION_COOKIE, type AdminSessions } from './sessions.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
