@@ -26,7 +26,7 @@ export const LAYERS = [
   // The one exchange every proxy endpoint runs.
   ['pipeline/'],
   ['admin/'],
-  ['endpoints.ts', 'app.ts', 'server.ts', 'index.ts', 'cli.ts'],
+  ['endpoints.ts', 'app.ts', 'server.ts', 'index.ts', 'cli.ts', 'launch/'],
 ];
 
 /** What formats may import besides relative modules: no network, disk, database or process. */

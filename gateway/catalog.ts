@@ -1,20 +1,42 @@
 import { compileFilter, type CompiledFilter } from './filters/engine.ts';
-import { compileAllowList, type AllowList } from './policy/allow-list.ts';
+import { compileAllowList, globToRegExp, isGlob, type AllowList } from './policy/allow-list.ts';
 import type { PriceOverride } from './policy/pricing.ts';
 import type { SecretBox } from './secrets/types.ts';
 import type { Store } from './store/index.ts';
-import type { AppRecord, RouteRecord } from './store/types.ts';
+import type { AppRecord, ModelMap, RouteRecord } from './store/types.ts';
+
+/** A model map ready for the hot path. */
+export interface CompiledModelMap {
+  /** The model the first matching pattern maps `model` to; undefined when none matches. */
+  lookup(model: string): string | undefined;
+}
+
+const NO_MAP: CompiledModelMap = { lookup: () => undefined };
+
+/** Patterns are globs as in the allow-list (`*`, `?`), tried in the map's order. */
+export function compileModelMap(map: ModelMap | null): CompiledModelMap {
+  if (map === null) return NO_MAP;
+  const entries = Object.entries(map).map(([pattern, model]) => {
+    if (!isGlob(pattern)) return { matches: (asked: string) => asked === pattern, model };
+    const glob = globToRegExp(pattern);
+    return { matches: (asked: string) => glob.test(asked), model };
+  });
+  if (entries.length === 0) return NO_MAP;
+  return { lookup: (asked) => entries.find((entry) => entry.matches(asked))?.model };
+}
 
 export interface RuntimeRoute extends RouteRecord {
   /** The vendor key, opened once per change and kept only in memory. */
   apiKey: string | null;
   allowList: AllowList;
   compiledFilters: CompiledFilter[];
+  compiledModelMap: CompiledModelMap;
 }
 
 export interface RuntimeApp extends AppRecord {
   keyId: number;
   compiledFilters: CompiledFilter[];
+  compiledModelMap: CompiledModelMap;
 }
 
 /**
@@ -57,13 +79,19 @@ export class Catalog {
       apiKey: route.apiKeySealed === null ? null : this.secrets.open(route.apiKeySealed),
       allowList: compileAllowList(route.models),
       compiledFilters: compiled(route.filters),
+      compiledModelMap: compileModelMap(route.modelMap),
     }));
     const apps = new Map(this.store.apps.list().map((app) => [app.id, app]));
     const byHash = new Map<string, RuntimeApp>();
     for (const key of this.store.apps.allKeys()) {
       const app = apps.get(key.appId);
       if (app && key.revokedAt === null) {
-        byHash.set(key.hash, { ...app, keyId: key.id, compiledFilters: compiled(app.filters) });
+        byHash.set(key.hash, {
+          ...app,
+          keyId: key.id,
+          compiledFilters: compiled(app.filters),
+          compiledModelMap: compileModelMap(app.modelMap),
+        });
       }
     }
     this.orderedRoutes = routes;

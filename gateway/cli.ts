@@ -1,11 +1,28 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAlive, readRuntimeFile, RUNTIME_FILE, RuntimeFileError, type RuntimeInfo } from './data-dir.ts';
 import { ConfigError, defaultDataDir, StartupError, startGateway } from './index.ts';
+import { geminiSettingsPaths, selectedGeminiAuthType } from './launch/gemini-settings.ts';
+import { isShell, renderPlan, SHELLS, type Shell } from './launch/shell.ts';
+import {
+  applyPlan,
+  CODEX_NOT_YET,
+  GEMINI_AUTH_SETTING,
+  isLaunchTool,
+  LAUNCH_TOOLS,
+  launchPlan,
+  routeRefusal,
+  TOOL_COMMANDS,
+  type LaunchPlan,
+} from './launch/tools.ts';
 
 const USAGE = `Usage: switchboard serve [options]
        switchboard login [--data-dir DIR]
+       switchboard env TOOL [--route ID] [--key KEY] [--shell sh|fish|powershell] [--data-dir DIR]
+       switchboard run TOOL [--route ID] [--key KEY] [--command CMD] [--data-dir DIR] [-- ARGS]
 
 serve: runs the gateway, with the dashboard at /ui/.
 
@@ -25,8 +42,29 @@ session lasts SWITCHBOARD_SESSION_DAYS days (default 30).
 login: prints a new one-time dashboard login link for the gateway running on --data-dir (the
 same default), without needing the admin token; exits 1 when no gateway is running there.
 
+env: prints the environment that points TOOL at the gateway running on --data-dir with an app key,
+for eval "$(switchboard env claude)". TOOL is claude (Claude Code), gemini (Gemini CLI: needs
+--route, and ${GEMINI_AUTH_SETTING}
+in ~/.gemini/settings.json) or openai (any tool that reads OPENAI_BASE_URL and OPENAI_API_KEY).
+codex is not served yet: it needs the Responses API. Telemetry switches (DISABLE_TELEMETRY,
+CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC) are left to you.
+
+  --route ID               one route (/anthropic/ID, /gemini/ID, /openai/ID/v1); without it,
+                           the app-wide endpoints, where the model (ROUTE/MODEL) picks the route
+  --key KEY                the app key; other local users can read it in \`ps\`: prefer the
+                           environment variable SWITCHBOARD_APP_KEY
+  --shell SHELL            sh (bash and zsh too; the default), fish or powershell (the
+                           default on Windows)
+
+run: starts TOOL (claude, gemini, or --command CMD for openai) with that environment added to the
+current one, passing it ARGS and the terminal, and exits with its exit code.
+
+  --command CMD            the program to start instead of claude or gemini; required for openai
+
 Exit codes: 0 after a clean shutdown, 1 when start-up fails (bad config, port in use), 2 for bad
-arguments (an unreadable or empty --admin-token-file included).`;
+arguments (an unreadable or empty --admin-token-file included). env and run: 1 when no gateway runs
+on the data dir, 2 for bad arguments, no app key or a tool Switchboard cannot serve; run: 127 when
+the tool is not found, else the tool's own exit code (128 + N when signal N ended it).`;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -57,12 +95,28 @@ function readTokenFile(file: string): string {
   return token;
 }
 
+/** The flags each command takes (--help aside), in the order its message lists them. */
+const COMMAND_FLAGS = {
+  serve: ['host', 'port', 'data-dir', 'config', 'admin-token', 'admin-token-file'],
+  login: ['data-dir'],
+  env: ['route', 'key', 'shell', 'data-dir'],
+  run: ['route', 'key', 'command', 'data-dir'],
+} as const;
+type Command = keyof typeof COMMAND_FLAGS;
+
+/** `--a`, `--a and --b`, `--a, --b and --c`. */
+function flagList(names: readonly string[]): string {
+  const flags = names.map((name) => `--${name}`);
+  return flags.length < 2 ? flags.join('') : `${flags.slice(0, -1).join(', ')} and ${flags.at(-1)}`;
+}
+
 export async function main(argv: string[]): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         host: { type: 'string' },
         port: { type: 'string' },
@@ -70,25 +124,52 @@ export async function main(argv: string[]): Promise<void> {
         config: { type: 'string' },
         'admin-token': { type: 'string' },
         'admin-token-file': { type: 'string' },
+        route: { type: 'string' },
+        key: { type: 'string' },
+        shell: { type: 'string' },
+        command: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
     fail(`${(error as Error).message}\n\n${USAGE}`, 2);
   }
-  const { values, positionals } = parsed;
+  const { values, tokens } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // What follows `--` belongs to the tool that `run` starts.
+  const end = tokens.find((token) => token.kind === 'option-terminator')?.index ?? argv.length;
+  const positionals = tokens.flatMap((token) =>
+    token.kind === 'positional' && token.index < end ? [token.value] : [],
+  );
+  const toolArgs = argv.slice(end + 1);
   const command = positionals[0] ?? 'serve';
-  if ((command !== 'serve' && command !== 'login') || positionals.length > 1)
+  const launching = command === 'env' || command === 'run';
+  if (launching && positionals.length > 2)
+    fail(
+      `${command} takes one tool, not "${positionals.slice(1).join(' ')}"${command === 'run' ? "; the tool's own arguments go after --" : ''}.`,
+      2,
+    );
+  if (!Object.hasOwn(COMMAND_FLAGS, command) || (!launching && positionals.length > 1))
     fail(`Unknown command "${positionals.join(' ')}".\n\n${USAGE}`, 2);
+  const allowed: readonly string[] = COMMAND_FLAGS[command as Command];
+  const other = Object.keys(values).find((name) => !allowed.includes(name));
+  if (other !== undefined)
+    fail(
+      command === 'serve'
+        ? `serve does not take --${other}.`
+        : `${command} takes only ${flagList(allowed)}, not --${other}.`,
+      2,
+    );
+  if (toolArgs.length > 0 && command !== 'run') fail('Only run passes arguments after --.', 2);
   const dataDir = values['data-dir'] ?? defaultDataDir();
-  if (command === 'login') {
-    const serveOnly = Object.keys(values).filter((name) => name !== 'data-dir');
-    if (serveOnly.length > 0) fail(`login takes only --data-dir, not --${serveOnly[0]}.`, 2);
-    return login(dataDir);
+  if (command === 'login') return login(dataDir);
+  if (launching) {
+    const tool = positionals[1];
+    if (tool === undefined) fail(`${command} needs a tool: ${LAUNCH_TOOLS.join(', ')}.\n\n${USAGE}`, 2);
+    return launch(command, tool, values, toolArgs, dataDir);
   }
   const host = values.host ?? '127.0.0.1';
   const port = Number(values.port ?? '4141');
@@ -159,28 +240,8 @@ function localUrl(url: string): URL {
  * the secret there, for a one-time login link. Needs no admin token, so it works for a random one.
  */
 async function login(dataDir: string): Promise<void> {
-  const start = `start one with: npx switchboard serve --data-dir ${dataDir}`;
-  let runtime: RuntimeInfo;
-  try {
-    runtime = readRuntimeFile(dataDir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      fail(`No Switchboard gateway is running on ${dataDir} (no ${RUNTIME_FILE} there); ${start}`, 1);
-    if (error instanceof RuntimeFileError) fail(`${error.message} Restart the gateway to write it again.`, 1);
-    const reason =
-      code === 'EACCES'
-        ? 'permission denied: run this as the user who runs the gateway'
-        : String(code ?? error);
-    fail(`Cannot read ${join(dataDir, RUNTIME_FILE)} (${reason}).`, 1);
-  }
-  // A file a crashed gateway left names a port that something else may hold now: never send it the secret.
-  if (!isAlive(runtime.pid)) {
-    fail(
-      `No Switchboard gateway is running on ${dataDir} (its ${RUNTIME_FILE} is left from pid ${runtime.pid}); ${start}`,
-      1,
-    );
-  }
+  const start = startHint(dataDir);
+  const runtime = runningGateway(dataDir);
   const base = localUrl(runtime.url);
   let response: Response;
   try {
@@ -206,4 +267,133 @@ async function login(dataDir: string): Promise<void> {
       1,
     );
   process.stdout.write(`${new URL(path, base).href}\n`);
+}
+
+function startHint(dataDir: string): string {
+  return `start one with: npx switchboard serve --data-dir ${dataDir}`;
+}
+
+/** The runtime.json of the live gateway on `dataDir`; exits 1 with one line when there is none. */
+function runningGateway(dataDir: string): RuntimeInfo {
+  const start = startHint(dataDir);
+  let runtime: RuntimeInfo;
+  try {
+    runtime = readRuntimeFile(dataDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      fail(`No Switchboard gateway is running on ${dataDir} (no ${RUNTIME_FILE} there); ${start}`, 1);
+    if (error instanceof RuntimeFileError) fail(`${error.message} Restart the gateway to write it again.`, 1);
+    const reason =
+      code === 'EACCES'
+        ? 'permission denied: run this as the user who runs the gateway'
+        : String(code ?? error);
+    fail(`Cannot read ${join(dataDir, RUNTIME_FILE)} (${reason}).`, 1);
+  }
+  // A file a crashed gateway left names a port that something else may hold now: never send it a secret.
+  if (!isAlive(runtime.pid)) {
+    fail(
+      `No Switchboard gateway is running on ${dataDir} (its ${RUNTIME_FILE} is left from pid ${runtime.pid}); ${start}`,
+      1,
+    );
+  }
+  return runtime;
+}
+
+/** Where to install the tools `run` starts by default, for the line that says one is missing. */
+const INSTALL_HINTS: Record<string, string> = {
+  claude: 'npm install -g @anthropic-ai/claude-code',
+  gemini: 'npm install -g @google/gemini-cli',
+};
+
+/** App keys go into headers: printable ASCII without spaces, as the gateway issues them. */
+const KEY_PATTERN = /^[\x21-\x7e]+$/;
+
+/**
+ * `switchboard env TOOL` / `run TOOL`: the environment that points TOOL at the gateway on `dataDir`
+ * with an app key, printed for a shell or given to the tool as `run` starts it.
+ */
+async function launch(
+  command: 'env' | 'run',
+  tool: string,
+  values: { route?: string; key?: string; shell?: string; command?: string },
+  toolArgs: string[],
+  dataDir: string,
+): Promise<void> {
+  if (!isLaunchTool(tool)) fail(`Unknown tool "${tool}": use one of ${LAUNCH_TOOLS.join(', ')}.`, 2);
+  if (tool === 'codex') fail(CODEX_NOT_YET, 2);
+  const refusal = routeRefusal(tool, values.route);
+  if (refusal !== undefined) fail(refusal, 2);
+  let shell: Shell = process.platform === 'win32' ? 'powershell' : 'sh';
+  if (values.shell !== undefined) {
+    const name = values.shell === 'bash' || values.shell === 'zsh' ? 'sh' : values.shell;
+    if (!isShell(name)) fail(`--shell must be one of ${SHELLS.join(', ')}, not "${values.shell}".`, 2);
+    shell = name;
+  }
+  // Only run starts a program: env takes no --command.
+  const executable =
+    command === 'run'
+      ? (values.command ??
+        TOOL_COMMANDS[tool] ??
+        fail(
+          `run ${tool} needs --command CMD: the program to start with OPENAI_BASE_URL and OPENAI_API_KEY.`,
+          2,
+        ))
+      : undefined;
+  const key = values.key ?? process.env['SWITCHBOARD_APP_KEY'];
+  if (key === undefined || key === '')
+    fail(
+      'No app key: pass --key KEY or set SWITCHBOARD_APP_KEY. The dashboard shows a key once, when you create an app (Apps & keys).',
+      2,
+    );
+  if (!KEY_PATTERN.test(key))
+    fail('The app key must be printable ASCII without spaces, as the dashboard shows it.', 2);
+  const runtime = runningGateway(dataDir);
+  const plan = launchPlan(tool, { origin: localUrl(runtime.url).origin, key, routeId: values.route });
+  if (executable === undefined) {
+    process.stdout.write(renderPlan(plan, shell));
+    return;
+  }
+  if (tool === 'gemini') warnGeminiAuth();
+  await runTool(executable, toolArgs, plan);
+}
+
+/** One line when Gemini CLI's settings would make it ignore GOOGLE_GEMINI_BASE_URL; silence when unsure. */
+function warnGeminiAuth(): void {
+  const texts = geminiSettingsPaths(process.env, process.cwd()).map((path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  const selected = selectedGeminiAuthType(texts);
+  if (selected === undefined || selected === 'gemini-api-key') return;
+  process.stderr.write(
+    `Gemini CLI uses the gateway only with ${GEMINI_AUTH_SETTING} in ~/.gemini/settings.json (${selected === null ? 'none is selected' : `"${selected}" is`}).\n`,
+  );
+}
+
+/** Starts the tool with the plan's environment and exits as it does: its code, or 128 + its signal. */
+async function runTool(executable: string, toolArgs: string[], plan: LaunchPlan): Promise<void> {
+  const child = spawn(executable, toolArgs, { stdio: 'inherit', env: applyPlan(process.env, plan) });
+  // The terminal sends Ctrl-C to the tool too: it decides what that means, and this waits for it.
+  // A stop meant for this process alone is passed on, so that the tool is not left running.
+  const ignore = () => {};
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') fail(`Could not start ${executable}: ${error.message}`, 1);
+      const hint = INSTALL_HINTS[executable];
+      fail(
+        `${executable} was not found${executable.includes('/') ? '' : ' on PATH'}${hint ? `; install it with: ${hint}` : ''} (or give its path with --command).`,
+        127,
+      );
+    });
+    child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+  });
+  process.exit(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
 }

@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
 import type { Catalog } from './catalog.ts';
 import { formatFor } from './formats/index.ts';
-import type { FormatId } from './formats/types.ts';
+import type { WireFormat } from './formats/types.ts';
+import { GatewayError } from './errors.ts';
 import { appAuth } from './http/auth.ts';
 import { endpoint, type GatewayContext, type GatewayState, type Middleware } from './http/context.ts';
 import { proxyCors } from './http/cors.ts';
@@ -9,7 +10,7 @@ import type { Logger } from './http/errors.ts';
 import { recorded } from './http/recorded.ts';
 import type { Recorder } from './recorder.ts';
 import type { Endpoint } from './store/types.ts';
-import { runExchange, type ExchangeDeps } from './pipeline/exchange.ts';
+import { runExchange, type Call, type ExchangeDeps } from './pipeline/exchange.ts';
 import { listModels, ModelLists } from './pipeline/model-lists.ts';
 
 export interface EndpointDeps extends ExchangeDeps {
@@ -20,13 +21,9 @@ export interface EndpointDeps extends ExchangeDeps {
 
 /**
  * The proxy's endpoints: which path speaks which wire format and asks for what. Every one is
- * recorded (one row each), authenticated with an app key, and run by the one exchange.
+ * recorded (one row each), authenticated with an app key, and run by the one exchange; errors
+ * come in the endpoint's own format, unknown paths under a format's prefix included.
  */
-const INBOUND: { prefixes: string[]; format: FormatId }[] = [
-  { prefixes: ['/openai/:routeId/v1', '/v1'], format: 'openai-chat' },
-];
-
-/** Mounts the proxy endpoints on `router`; returns the model lists, which the dashboard's route tools share. */
 export function mountProxyEndpoints(
   router: Router<GatewayState>,
   deps: EndpointDeps,
@@ -41,38 +38,56 @@ export function mountProxyEndpoints(
     errorShape?: Parameters<typeof recorded>[3],
   ): Middleware[] => [cors, recorded(kind, deps.recorder, deps.log, errorShape), auth, handler];
   const routeId = (ctx: GatewayContext): string | undefined => ctx.params['routeId'];
+  const run = (call: (ctx: GatewayContext) => Call) =>
+    endpoint((ctx, state) => runExchange(ctx, deps, state, call(ctx)));
+  const models = (format: WireFormat) =>
+    endpoint((ctx, state) => listModels(ctx, deps, lists, state, routeId(ctx), format));
+  /** Unknown paths under a format's prefix: a 404 the format's clients read as one (never "no such model"). */
+  const unknownPath = endpoint(() => {
+    throw new GatewayError(404, 'route_not_found', 'There is no endpoint at this path.');
+  });
 
-  for (const { prefixes, format } of INBOUND) {
-    const inbound = formatFor(format);
-    for (const prefix of prefixes) {
-      router.post(
-        `${prefix}/chat/completions`,
-        ...wrap(
-          'chat.completions',
-          endpoint((ctx, state) =>
-            runExchange(ctx, deps, state, { operation: 'chat', inbound, routeId: routeId(ctx) }),
-          ),
-        ),
-      );
-      router.post(
-        `${prefix}/embeddings`,
-        ...wrap(
-          'embeddings',
-          endpoint((ctx, state) =>
-            runExchange(ctx, deps, state, { operation: 'embeddings', inbound, routeId: routeId(ctx) }),
-          ),
-        ),
-      );
-      router.get(
-        `${prefix}/models`,
-        ...wrap(
-          'models',
-          endpoint((ctx, state) => listModels(ctx, deps, lists, state, routeId(ctx))),
-        ),
-      );
-      router.options(`${prefix}/{*rest}`, cors);
-    }
+  // OpenAI Chat Completions (the hub), at /openai/{routeId}/v1 and at the root.
+  const openAi = formatFor('openai-chat');
+  for (const prefix of ['/openai/:routeId/v1', '/v1']) {
+    const call = (operation: 'chat' | 'embeddings') => (ctx: GatewayContext) =>
+      ({ operation, inbound: openAi, routeId: routeId(ctx) }) satisfies Call;
+    router.post(`${prefix}/chat/completions`, ...wrap('chat.completions', run(call('chat'))));
+    router.post(`${prefix}/embeddings`, ...wrap('embeddings', run(call('embeddings'))));
+    router.get(`${prefix}/models`, ...wrap('models', models(openAi)));
+    router.options(`${prefix}/{*rest}`, cors);
   }
+
+  // Anthropic Messages (Claude Code, the Anthropic SDKs), at /anthropic/{routeId} and at the root.
+  const anthropic = formatFor('anthropic-messages');
+  const anthropicShape = () => anthropic.errorBody;
+  for (const prefix of ['/anthropic/:routeId/v1', '/v1']) {
+    const call = (operation: 'chat' | 'count_tokens') => (ctx: GatewayContext) =>
+      ({ operation, inbound: anthropic, routeId: routeId(ctx) }) satisfies Call;
+    router.post(`${prefix}/messages`, ...wrap('messages', run(call('chat')), anthropicShape));
+    router.post(
+      `${prefix}/messages/count_tokens`,
+      ...wrap('messages', run(call('count_tokens')), anthropicShape),
+    );
+  }
+  router.get('/anthropic/:routeId/v1/models', ...wrap('models', models(anthropic), anthropicShape));
+  router.options('/anthropic/{*rest}', cors);
+  router.all('/anthropic/{*rest}', ...wrap('messages', unknownPath, anthropicShape));
+
+  // Gemini (Gemini CLI, @google/genai): the model and the method are in the path.
+  const gemini = formatFor('gemini-generate');
+  const geminiShape = () => gemini.errorBody;
+  router.post(
+    '/gemini/:routeId/v1beta/models/:modelMethod',
+    ...wrap(
+      'chat.completions',
+      run((ctx) => geminiCall(ctx, gemini)),
+      geminiShape,
+    ),
+  );
+  router.get('/gemini/:routeId/v1beta/models', ...wrap('models', models(gemini), geminiShape));
+  router.options('/gemini/{*rest}', cors);
+  router.all('/gemini/{*rest}', ...wrap('chat.completions', unknownPath, geminiShape));
 
   // On /proxy, errors come in the route's own format, so that its SDK can read them.
   const routeShape = (ctx: GatewayContext) => {
@@ -84,11 +99,35 @@ export function mountProxyEndpoints(
     '/proxy/:routeId/{*rest}',
     ...wrap(
       'proxy',
-      endpoint((ctx, state) =>
-        runExchange(ctx, deps, state, { operation: 'native', routeId: ctx.params['routeId'] ?? '' }),
-      ),
+      run((ctx) => ({ operation: 'native', routeId: ctx.params['routeId'] ?? '' })),
       routeShape,
     ),
   );
   return lists;
+}
+
+/** Gemini's methods a client may call, and what each asks of the exchange. */
+const GEMINI_METHODS: Record<string, { operation: 'chat' | 'count_tokens'; stream: boolean }> = {
+  generateContent: { operation: 'chat', stream: false },
+  streamGenerateContent: { operation: 'chat', stream: true },
+  countTokens: { operation: 'count_tokens', stream: false },
+};
+
+/** `gemini-2.5-flash:streamGenerateContent` → the call; another method is a 404 in Google's shape. */
+function geminiCall(ctx: GatewayContext, gemini: WireFormat): Call {
+  const modelMethod = ctx.params['modelMethod'] ?? '';
+  const colon = modelMethod.lastIndexOf(':');
+  const method = Object.hasOwn(GEMINI_METHODS, modelMethod.slice(colon + 1))
+    ? GEMINI_METHODS[modelMethod.slice(colon + 1)]
+    : undefined;
+  if (colon <= 0 || method === undefined) {
+    throw new GatewayError(404, 'route_not_found', `There is no method "${modelMethod}" here.`);
+  }
+  return {
+    operation: method.operation,
+    inbound: gemini,
+    routeId: ctx.params['routeId'],
+    pathModel: modelMethod.slice(0, colon),
+    pathStream: method.stream,
+  };
 }

@@ -19,6 +19,11 @@ export interface RecordDraft {
   vendor: string | null;
   vendorBaseUrl: string | null;
   model: string | null;
+  /** The model as the client named it, where routing changed it (a model map, an alias). */
+  requestedModel: string | null;
+  /** The agent session and the tool that sent the request, where the client said them. */
+  session: string | null;
+  agent: string | null;
   upstreamModel: string | null;
   endpoint: Endpoint;
   stream: boolean;
@@ -83,6 +88,9 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     vendor: null,
     vendorBaseUrl: null,
     model: null,
+    requestedModel: null,
+    session: null,
+    agent: null,
     upstreamModel: null,
     endpoint,
     stream: false,
@@ -315,6 +323,9 @@ export class Recorder {
       ttfbMs: draft.firstByteAt === null ? null : round(draft.firstByteAt - draft.startedAt),
       partial: draft.partial,
       note: notes.length === 0 ? null : notes.join('; ').slice(0, 1000),
+      requestedModel: optionalText(draft.requestedModel, 300),
+      session: optionalText(draft.session, 200),
+      agent: optionalText(draft.agent, 50),
     };
     return { record, usage };
   }
@@ -412,4 +423,9 @@ export function capBytes(text: string, limit: number): string {
     .toString('utf8')
     .replace(/\uFFFD$/, '');
   return `${head}${CUT_MARK}`;
+}
+
+/** A client-given name for the row: checked as a string, scrubbed and capped, never trusted. */
+function optionalText(value: unknown, maxBytes: number): string | null {
+  return typeof value === 'string' && value !== '' ? capBytes(scrubSecrets(value), maxBytes) : null;
 }

@@ -1,5 +1,6 @@
 import type { TimeoutLayer } from './forward.ts';
 import type { VendorId } from './domain.ts';
+import { isReasoningModel } from './models/limits.ts';
 import { providerFor } from './providers/index.ts';
 import { isLoopbackUrl } from './providers/loopback.ts';
 
@@ -12,9 +13,6 @@ export interface TimeoutSubject {
   /** Listing models or embedding text answers quickly; only a generation can take minutes. */
   kind: 'generate' | 'embeddings' | 'models';
 }
-
-/** Model families that may think for minutes before their first token (and so before a stream's first byte). */
-const REASONING = /(^|\/)o\d|gpt-5|think|reason|deepseek-r|gemini-(2\.5|3)|claude-(opus|sonnet)/i;
 
 /**
  * The defaults under the server's and the route's own `timeouts`, chosen so that a hung upstream
@@ -32,6 +30,6 @@ export function defaultTimeouts(subject: TimeoutSubject): TimeoutLayer {
   if (subject.kind === 'embeddings') return { headersMs: 120_000, totalMs: 300_000 };
   if (!subject.stream) return { headersMs: 600_000 };
   const local = providerFor(subject.vendor)?.isLocal(subject.baseUrl) ?? isLoopbackUrl(subject.baseUrl);
-  const reasoning = subject.model !== null && REASONING.test(subject.model);
+  const reasoning = subject.model !== null && isReasoningModel(subject.model);
   return { headersMs: local || reasoning ? 300_000 : 60_000 };
 }

@@ -1,4 +1,4 @@
-import type { RuntimeRoute } from '../catalog.ts';
+import { compileModelMap, type RuntimeRoute } from '../catalog.ts';
 import { ConfigError, parseConfig, STORED_KEY, type ResolvedRoute } from '../config/load.ts';
 import { routeFromConfig, routeToConfig } from '../config/records.ts';
 import type { JsonObject } from '../domain.ts';
@@ -122,14 +122,16 @@ export function routeDrafts(deps: RouteDraftDeps): RouteDrafts {
             : secrets.open(existing.apiKeySealed);
     }
     const now = deps.now();
+    const record = routeFromConfig(route, { position: 0, apiKeySealed: null, source: 'admin' });
     return {
-      ...routeFromConfig(route, { position: 0, apiKeySealed: null, source: 'admin' }),
+      ...record,
       createdAt: now,
       updatedAt: now,
       apiKey,
       allowList: compileAllowList(route.models),
       // The test sends a fixed prompt and records nothing: no filter has anything to act on.
       compiledFilters: [],
+      compiledModelMap: compileModelMap(record.modelMap),
     };
   };
 

@@ -1,15 +1,12 @@
 import Router from '@koa/router';
-import type { Catalog } from '../catalog.ts';
-import type { ServerConfig } from '../config/schema.ts';
 import type { ScriptSandbox } from '../filters/script-sandbox.ts';
 import type { GatewayState } from '../http/context.ts';
 import type { Logger } from '../http/errors.ts';
 import type { BudgetGuard } from '../policy/budgets.ts';
-import type { SecretBox } from '../secrets/types.ts';
-import type { Store } from '../store/index.ts';
 import { VERSION } from '../version.ts';
+import { addAgentSessionsRoutes } from './agent-sessions-routes.ts';
 import { addAppsRoutes } from './apps-routes.ts';
-import { addConfigRoutes } from './config-routes.ts';
+import { addConfigRoutes, type ConfigAdminDeps } from './config-routes.ts';
 import { addPolicyRoutes } from './policy-routes.ts';
 import { addPricesRoutes } from './prices-routes.ts';
 import { addRequestsRoutes } from './requests-routes.ts';
@@ -19,13 +16,7 @@ import { addRoutesRoutes } from './routes-routes.ts';
 import { addSettingsRoutes, type SettingsDeps } from './settings-routes.ts';
 import { addUsageRoutes } from './usage-routes.ts';
 
-export interface AdminDeps {
-  store: Store;
-  catalog: Catalog;
-  secrets: SecretBox;
-  server: () => ServerConfig;
-  setServer: (server: ServerConfig) => void;
-  now: () => number;
+export interface AdminDeps extends ConfigAdminDeps {
   /** Writes queued request rows, so that a read sees every request that has ended. */
   flushRecords: () => void;
   budgets: BudgetGuard;
@@ -47,6 +38,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   addRoutesRoutes(router, { ...deps, drafts });
   addAppsRoutes(router, deps);
   addRequestsRoutes(router, deps);
+  addAgentSessionsRoutes(router, deps);
   addPricesRoutes(router, deps);
   addConfigRoutes(router, deps);
   addPolicyRoutes(router, deps);

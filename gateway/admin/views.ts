@@ -15,6 +15,7 @@ export function routeView(route: RouteRecord) {
     defaultMaxTokens: route.defaultMaxTokens,
     rateLimit: route.rateLimit,
     logBodies: route.logBodies,
+    modelMap: route.modelMap,
     source: route.source,
     createdAt: new Date(route.createdAt).toISOString(),
     updatedAt: new Date(route.updatedAt).toISOString(),
@@ -37,6 +38,7 @@ export function appView(app: AppRecord, keys: AppKeyRecord[]) {
     budget: app.budget,
     rateLimit: app.rateLimit,
     filters: app.filters,
+    modelMap: app.modelMap,
     source: app.source,
     keys: keys.map(keyView),
     createdAt: new Date(app.createdAt).toISOString(),
@@ -50,5 +52,8 @@ export function requestView(record: RequestRecord) {
     // Always said, null when there is none (rows written before these were kept have none).
     errorMessage: record.errorMessage ?? null,
     retryAfter: record.retryAfter ?? null,
+    requestedModel: record.requestedModel ?? null,
+    session: record.session ?? null,
+    agent: record.agent ?? null,
   };
 }

@@ -5,6 +5,7 @@ import type {
   AppKeyRecord,
   AppRecord,
   FilterRecord,
+  ModelMap,
   PriceRecord,
   RouteRecord,
   Source,
@@ -23,6 +24,10 @@ export type RouteEntry = z.input<typeof routeSchema>;
 export type AppEntry = z.input<typeof appSchema>;
 /** A filter's config entry: its name and kind beside the fields of its kind. */
 export type FilterEntry = { name: string; kind: string } & Record<string, unknown>;
+
+/** An empty map is no map: stored as null, left out of the file, so both read back the same. */
+const storedMap = (map: ModelMap | undefined): ModelMap | null =>
+  map === undefined || Object.keys(map).length === 0 ? null : map;
 
 /** Where a route sits and what it holds that the config file does not say. */
 export interface RouteStorage {
@@ -49,6 +54,7 @@ export function routeToConfig(route: RouteRecord): RouteEntry {
     ...(route.defaultMaxTokens === null ? {} : { defaultMaxTokens: route.defaultMaxTokens }),
     ...(route.rateLimit === null ? {} : { rateLimit: route.rateLimit }),
     ...(route.logBodies ? { logBodies: true } : {}),
+    ...(route.modelMap === null ? {} : { modelMap: route.modelMap }),
   };
 }
 
@@ -68,6 +74,7 @@ export function routeFromConfig(route: ResolvedRoute, stored: RouteStorage): Rou
     defaultMaxTokens: route.defaultMaxTokens ?? null,
     rateLimit: route.rateLimit ?? null,
     logBodies: route.logBodies ?? false,
+    modelMap: storedMap(route.modelMap),
     source: stored.source,
   };
 }
@@ -84,6 +91,7 @@ export function appToConfig(app: AppRecord, keys: readonly AppKeyRecord[]): AppE
     ...(app.budget === null ? {} : { budget: app.budget }),
     ...(app.rateLimit === null ? {} : { rateLimit: app.rateLimit }),
     ...(app.filters.length === 0 ? {} : { filters: app.filters }),
+    ...(app.modelMap === null ? {} : { modelMap: app.modelMap }),
   };
 }
 
@@ -95,6 +103,7 @@ export function appFromConfig(app: AppConfig, source: Source): AppInput {
     budget: app.budget ?? null,
     rateLimit: app.rateLimit ?? null,
     filters: app.filters,
+    modelMap: storedMap(app.modelMap),
     source,
   };
 }

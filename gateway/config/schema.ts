@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VENDOR_IDS, type Budget, type RateLimit, type Timeouts } from '../domain.ts';
+import type { ModelMap } from '../store/types.ts';
 
 export const ROUTE_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
 
@@ -26,6 +27,30 @@ const rateLimit: z.ZodType<RateLimit> = z.strictObject({
   tpm: z.number().int().positive().optional(),
 });
 
+/** More would be a list of models, not a map: a route's allow-list holds those. */
+export const MODEL_MAP_MAX_ENTRIES = 256;
+/** As long as a model name the request log keeps. */
+const MODEL_NAME_MAX = 300;
+
+/** Requested model pattern → model, in order; the first pattern that matches wins. */
+const modelMap: z.ZodType<ModelMap> = z
+  .record(z.string(), z.string().regex(/\S/, 'a model cannot be empty').max(MODEL_NAME_MAX))
+  // Checked here rather than on the key's schema, whose issue would only say "Invalid key in record".
+  .superRefine((map, context) => {
+    const patterns = Object.keys(map);
+    if (patterns.length > MODEL_MAP_MAX_ENTRIES)
+      context.addIssue({ code: 'custom', message: `at most ${MODEL_MAP_MAX_ENTRIES} patterns` });
+    for (const pattern of patterns) {
+      if (pattern.trim() === '') context.addIssue({ code: 'custom', message: 'a pattern cannot be empty' });
+      else if (pattern.length > MODEL_NAME_MAX)
+        context.addIssue({
+          code: 'custom',
+          path: [pattern],
+          message: `at most ${MODEL_NAME_MAX} characters`,
+        });
+    }
+  });
+
 export const routeSchema = z.strictObject({
   id: z.string().regex(ROUTE_ID_PATTERN, 'must be 1–64 characters of a-z, 0-9 and -'),
   vendor: z.enum(VENDOR_IDS).optional(),
@@ -42,6 +67,8 @@ export const routeSchema = z.strictObject({
   /** Keep each request's and answer's bodies (sealed like vendor keys); off unless the user turns it on. */
   logBodies: z.boolean().optional(),
   rateLimit: rateLimit.optional(),
+  /** Applied to the model a request names, after the app's map; its values are this route's models. */
+  modelMap: modelMap.optional(),
 });
 
 export const appSchema = z.strictObject({
@@ -52,6 +79,8 @@ export const appSchema = z.strictObject({
   rateLimit: rateLimit.optional(),
   /** Filters run on this app's requests, before the route's. */
   filters: z.array(z.string().min(1)).default([]),
+  /** Applied first, before a route is chosen; a value may be `routeId/model` (resolve-route.ts). */
+  modelMap: modelMap.optional(),
 });
 
 export const filterSchema = z.looseObject({

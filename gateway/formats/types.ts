@@ -104,6 +104,56 @@ export interface StreamRedactor {
   end(): { event: string | undefined; data: string }[];
 }
 
+/** One event of a stream in some format, before framing (`event:` name, `data:` text). */
+export interface StreamEvent {
+  event: string | undefined;
+  data: string;
+}
+
+export interface InboundResponseContext {
+  /** The model the client asked for, as it named it (answers name this one). */
+  model: string;
+}
+
+export interface InboundStreamContext extends InboundResponseContext {
+  /**
+   * The request's input tokens as the gateway counts them, for formats that must say a count
+   * before the vendor has (Anthropic's `message_start`); never 0 for a non-empty prompt.
+   */
+  estimatedInputTokens: number;
+}
+
+/**
+ * The inbound direction of a format: a client's request in it becomes the hub's, and the hub's
+ * answer and stream parts become its own. Pure; the stream encoder's state belongs to one stream.
+ */
+export interface InboundDirection<EncoderState = unknown> {
+  /**
+   * A client's chat request → the hub's (an OpenAI Chat Completions body, `model` set to
+   * `context.model`). Throws GatewayError 400 for what the hub cannot carry.
+   */
+  request(body: JsonObject, context: { model: string }): JsonObject;
+  /** The hub's whole answer (a `chat.completion`) → this format's answer. */
+  response(answer: JsonObject, context: InboundResponseContext): JsonObject;
+  /**
+   * The answer to this format's token-counting call (Anthropic's `count_tokens`, Gemini's
+   * `countTokens`) for a route that cannot count: the gateway's own count, in this format's shape.
+   */
+  tokenCount(inputTokens: number): JsonObject;
+  /** A list of model ids in this format's model-list shape (Anthropic's `{data, has_more…}`, Google's `{models}`). */
+  modelList(ids: string[]): JsonObject;
+  stream: {
+    init(context: InboundStreamContext): EncoderState;
+    /** One hub part → this format's events (none, one or several). */
+    next(state: EncoderState, part: HubPart): StreamEvent[];
+    /**
+     * The upstream ended: the events still owed. `usage` is what the vendor reported (or the
+     * estimate for a cut stream); `complete` says whether the answer was whole.
+     */
+    end(state: EncoderState, usage: Usage, complete: boolean): StreamEvent[];
+  };
+}
+
 /**
  * Everything about one wire shape, pure: how its requests are read by policy, how the hub
  * becomes it and it becomes the hub, its errors, and the redaction of its answers.
@@ -134,6 +184,11 @@ export interface WireFormat<State = unknown> {
   mapError(status: number, body: string): GatewayError;
   /** A gateway error (401, 403, 502…) in this format's own error shape. */
   errorBody(error: GatewayError): unknown;
+  /**
+   * Clients' requests in this format, translated to and from the hub; null where the format is
+   * only spoken to vendors.
+   */
+  inbound: InboundDirection | null;
   /** The SSE event name this format's stream errors carry (`error` for Anthropic), if any. */
   errorEvent: string | undefined;
   redact: {

@@ -37,14 +37,19 @@ export function recorded(
           const retryAfter = Array.isArray(header) ? header[0] : header;
           if (retryAfter !== undefined && retryAfter !== '') draft.retryAfter = String(retryAfter);
         }
-        // Cut before the vendor said its input tokens (by either side): counted from the request.
-        if (
-          (draft.partial || draft.status === 499) &&
-          draft.countInput &&
-          !isTokenCount(draft.usage.inputTokens)
-        ) {
+        // Cut before the vendor said its input tokens (by either side), or a whole stream from an
+        // upstream that never says them: counted from the request, and a whole one says so.
+        const cut = draft.partial || draft.status === 499;
+        // (A count the upstream did report, however wrong, stays its own: the recorder marks it unknown.)
+        const unreported =
+          draft.stream && draft.status >= 200 && draft.status < 300 && draft.usage.inputTokens === null;
+        if ((cut || unreported) && draft.countInput && !isTokenCount(draft.usage.inputTokens)) {
           try {
             draft.usage = { ...draft.usage, inputTokens: draft.countInput() };
+            if (!cut) {
+              draft.note ??=
+                'usage estimated: the upstream reported none (input counted by the gateway, output from the streamed text)';
+            }
           } catch (error) {
             log('error', `could not count the input tokens of request ${draft.id}: ${String(error)}`);
           }

@@ -40,3 +40,11 @@ export function modelLimits(model: string): ModelLimits {
 
 /** What the pipeline sends as max_tokens when a request names none and the vendor needs one. */
 export const FALLBACK_MAX_TOKENS = 4096;
+
+/** Model families that reason (and may think for minutes before their first token). */
+const REASONING = /(^|\/)o\d|gpt-5|think|reason|deepseek-r|gemini-(2\.5|3)|claude-(opus|sonnet)/i;
+
+/** Whether a model reasons: takes a reasoning setting, and may be slow to its first token. */
+export function isReasoningModel(model: string): boolean {
+  return REASONING.test(model);
+}

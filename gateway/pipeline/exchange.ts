@@ -1,14 +1,15 @@
-import type { Catalog, RuntimeApp, RuntimeRoute } from '../catalog.ts';
+import { appMayUse, type Catalog, type RuntimeApp, type RuntimeRoute } from '../catalog.ts';
 import type { ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { applyModelFilters } from '../filters/engine.ts';
 import { effectiveTimeouts, type UpstreamResponse, type Upstreams } from '../forward.ts';
 import { formatFor } from '../formats/index.ts';
-import { encodeHubPart, hubStreamRedactor } from '../formats/openai-chat/index.ts';
+// The hub: every translated request and answer passes through its shape.
+import { openAiChatFormat as hub, hubStreamRedactor } from '../formats/openai-chat/index.ts';
 import type { ChatResult, JsonObject, WireFormat } from '../formats/types.ts';
-import { readBody, readJsonObject } from '../http/body.ts';
+import { parseJsonObject, readBody } from '../http/body.ts';
 import type { GatewayContext, RequestState } from '../http/context.ts';
-import { FALLBACK_MAX_TOKENS, modelLimits } from '../models/limits.ts';
+import { FALLBACK_MAX_TOKENS, isReasoningModel, modelLimits } from '../models/limits.ts';
 import type { Pattern } from '../filters/patterns.ts';
 import { countInputTokens } from '../policy/tokens.ts';
 import type { Operation, Provider } from '../providers/index.ts';
@@ -17,10 +18,12 @@ import { appendLoggedBody } from '../recorder.ts';
 import { scrubKey, scrubSecrets } from '../scrub.ts';
 import { defaultTimeouts } from '../timeouts.ts';
 import { admit, type PolicyDeps } from './admit.ts';
-import { answerWith, isText, nativeHeaders, readNativeCall } from './native.ts';
+import { agentSession } from './agent-session.ts';
+import { answerWith, isText, nativeHeaders, readNativeCall, type NativeCall } from './native.ts';
+import { upstreamTarget } from './proxy-path.ts';
 import { EVENT_STREAM_HEADERS, relayBytes, relayStream } from './relay.ts';
 import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
-import { hubStreamReader, nativeStreamReader } from './stream-readers.ts';
+import { HUB_ENCODER, hubStreamReader, inboundEncoder, nativeStreamReader } from './stream-readers.ts';
 import {
   abortOnClientClose,
   isEventStream,
@@ -47,7 +50,16 @@ export interface ExchangeDeps {
  * the route's own format).
  */
 export type Call =
-  | { operation: 'chat' | 'embeddings'; inbound: WireFormat; routeId: string | undefined }
+  | {
+      operation: 'chat' | 'embeddings' | 'count_tokens';
+      /** The format the client speaks. */
+      inbound: WireFormat;
+      routeId: string | undefined;
+      /** The model the path names (Gemini puts it there): it wins over the body's. */
+      pathModel?: string;
+      /** Whether the path asks for a stream (Gemini's `:streamGenerateContent`), whatever the body says. */
+      pathStream?: boolean;
+    }
   | { operation: 'native'; routeId: string };
 
 /** The provider of a route's vendor; a vendor this version cannot call is a 501. */
@@ -90,7 +102,8 @@ function requestedModel(body: JsonObject): string | undefined {
 export interface UpstreamCall {
   route: RuntimeRoute;
   provider: Provider;
-  operation: Operation;
+  /** Token counts are the vendor's own only on pass-through; the gateway counts them itself. */
+  operation: Exclude<Operation, 'count_tokens'>;
   model: string;
   stream: boolean;
   /** The body in the provider's format (none for a model list). */
@@ -141,10 +154,11 @@ export async function readChatAnswer(
 
 /**
  * The one exchange every proxy endpoint runs: decode and validate the body, resolve the route,
- * admit (allow-list, filters, rate limits, budget), then either pass the bytes through (`/proxy`:
- * the client speaks the route's format) or translate through the hub, send, read the answer or
- * the stream, redact once, encode for the client. The request's row is written by `recorded()`
- * from the draft this fills in, once, whatever happens.
+ * admit (allow-list, filters, rate limits, budget), then either pass the bytes through (the
+ * client speaks the route's own format: `/proxy`, or an inbound format its provider speaks) or
+ * translate through the hub, send, read the answer or the stream, redact once, encode for the
+ * client. The request's row is written by `recorded()` from the draft this fills in, once,
+ * whatever happens.
  */
 export async function runExchange(
   ctx: GatewayContext,
@@ -152,25 +166,58 @@ export async function runExchange(
   state: RequestState,
   call: Call,
 ): Promise<void> {
-  if (call.operation === 'native') return passThrough(ctx, deps, state, call.routeId);
+  if (call.operation === 'native') {
+    const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
+    const raw = hasBody ? await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024) : undefined;
+    const route = routeForApp(deps.catalog, state.app, call.routeId);
+    state.draft.route = route.id;
+    state.draft.vendor = route.vendor;
+    const native = readNativeCall(ctx, route, providerOf(deps, route), raw);
+    noteSession(ctx, state, native.json);
+    return passThrough(ctx, deps, state, route, native);
+  }
   const { draft, app } = state;
   const { inbound, operation } = call;
 
   // Decode.
-  const body = await readJsonObject(ctx.req, deps.server().maxBodyMb * 1024 * 1024);
-  const requested = requestedModel(body);
+  const raw = await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024);
+  const body = parseJsonObject(raw);
+  const requested = call.pathModel ?? requestedModel(body);
+  noteSession(ctx, state, body);
 
-  // Resolve the route and the model (aliases and allow-list applied).
+  // Resolve the route and the model (aliases and allow-list applied). A refusal's row still says
+  // what was asked for, and where the path named a route the app may use, that route.
+  draft.model = requested ?? null;
+  const named = call.routeId === undefined ? undefined : deps.catalog.routes.get(call.routeId);
+  if (named && appMayUse(app, named.id)) {
+    draft.route = named.id;
+    draft.vendor = named.vendor;
+  }
   const resolved = resolveRoute(deps.catalog, app, call.routeId, requested, aliasesFor(app));
   const { route } = resolved;
   draft.route = route.id;
   draft.vendor = route.vendor;
   draft.model = resolved.model;
+  if (resolved.asked !== resolved.model) draft.requestedModel = resolved.asked;
   const provider = providerOf(deps, route);
   const target = formatFor(provider.format);
+  const stream = call.pathStream ?? (operation === 'chat' && body['stream'] === true);
+
+  // The route speaks the client's format: its bytes go through as they came.
+  if (inbound.inbound !== null && target.id === inbound.id) {
+    const native = inboundNativeCall(ctx, route, provider, { raw, body, operation, stream }, resolved.model);
+    return passThrough(ctx, deps, state, route, native);
+  }
+  const translator = inbound.inbound;
+  if (operation === 'count_tokens') {
+    // No vendor call: the gateway's own count, as the route's tokenizer margin makes it.
+    if (translator === null)
+      throw new GatewayError(404, 'route_not_found', 'This format has no token counting.');
+    ctx.body = translator.tokenCount(countRequestTokens(inbound, body, route));
+    return;
+  }
   const embedder = operation === 'embeddings' ? embeddingsOf(target, route) : null;
   inbound.validate(body, operation);
-  const stream = operation === 'chat' && body['stream'] === true;
   if (operation === 'chat') {
     draft.stream = stream;
     // Counted only if the request is cut before the vendor says its input tokens (either side may cut it).
@@ -195,11 +242,18 @@ export async function runExchange(
   // As the client sent it, after filters; the answer as the client got it (below and in the relay).
   if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
 
-  // Translate to the route's format and send.
+  // Translate to the hub, then to the route's format, and send.
   const created = Math.floor(draft.time / 1000);
+  const hubBody = translator && operation === 'chat' ? translator.request(body, { model }) : body;
+  if (translator) {
+    // Gemini says "stream" in its path, not its body.
+    if (operation === 'chat') hubBody['stream'] = stream;
+    // A client of another format asked to think (Claude Code and Gemini CLI always may): only a model that reasons takes it.
+    if (!isReasoningModel(model)) delete hubBody['reasoning_effort'];
+  }
   const upstreamBody = embedder
-    ? embedder.request(body, { model })
-    : target.chat.request(body, {
+    ? embedder.request(hubBody, { model })
+    : target.chat.request(hubBody, {
         model,
         stream,
         defaultMaxTokens: modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS,
@@ -208,7 +262,7 @@ export async function runExchange(
   const upstream = await sendCall(deps, {
     route,
     provider,
-    operation,
+    operation: embedder ? 'embeddings' : 'chat',
     model,
     stream,
     body: upstreamBody,
@@ -218,24 +272,27 @@ export async function runExchange(
   passUpstreamHeaders(ctx, upstream);
 
   // Read, redact once, encode for the client.
+  const answerModel = requested ?? model;
   if (!stream) {
     let answer: string;
     if (embedder) {
-      const { raw, parsed } = await readJson(upstream, upstreamLimits(deps.server()).bodyBytes);
+      const { raw: text, parsed } = await readJson(upstream, upstreamLimits(deps.server()).bodyBytes);
       const result = embedder.response(parsed, { model, created, encodingFormat: body['encoding_format'] });
       draft.usage = result.usage;
       draft.upstreamModel = result.upstreamModel;
-      answer = result.body ? JSON.stringify(result.body) : raw;
+      answer = result.body ? JSON.stringify(result.body) : text;
     } else {
-      const { raw, parsed, result } = await readChatAnswer(deps, upstream, target, { model, created });
+      const { raw: text, parsed, result } = await readChatAnswer(deps, upstream, target, { model, created });
       draft.usage = result.usage;
       draft.upstreamModel = result.upstreamModel;
-      if (patterns.length === 0) {
-        answer = result.body ? JSON.stringify(result.body) : raw;
+      if (patterns.length === 0 && translator === null) {
+        answer = result.body ? JSON.stringify(result.body) : text;
       } else {
-        const redacted = result.body ?? (parsed as JsonObject);
-        inbound.redact.answer(redacted, patterns);
-        answer = JSON.stringify(redacted);
+        const hubAnswer = result.body ?? (parsed as JsonObject);
+        if (patterns.length > 0) hub.redact.answer(hubAnswer, patterns);
+        answer = JSON.stringify(
+          translator ? translator.response(hubAnswer, { model: answerModel }) : hubAnswer,
+        );
       }
     }
     ctx.type = 'application/json';
@@ -255,9 +312,15 @@ export async function runExchange(
   const options = body['stream_options'] as { include_usage?: unknown } | undefined;
   const reader = hubStreamReader(
     target.chat.stream,
-    { model, created, clientWantsUsage: options?.include_usage === true },
+    // A translated client gets usage in its own format's way: the hub must carry it.
+    { model, created, clientWantsUsage: translator !== null || options?.include_usage === true },
     patterns.length === 0 ? null : hubStreamRedactor(patterns),
-    encodeHubPart,
+    translator === null
+      ? HUB_ENCODER
+      : inboundEncoder(translator, {
+          model: answerModel,
+          estimatedInputTokens: countRequestTokens(inbound, body, route),
+        }),
   );
   ctx.set(EVENT_STREAM_HEADERS);
   draft.pending = relayStream(ctx, upstream, reader, draft, {
@@ -269,35 +332,80 @@ export async function runExchange(
   await draft.pending;
 }
 
+/** The agent session and tool the request says it belongs to, for its row. */
+function noteSession(ctx: GatewayContext, { draft }: RequestState, body: JsonObject | null): void {
+  const { session, agent } = agentSession(ctx.req.headers, body);
+  draft.session = session;
+  draft.agent = agent;
+}
+
+/** The request's input tokens as the gateway counts them (text and tool definitions), with the route's margin. */
+function countRequestTokens(format: WireFormat, body: JsonObject, route: RuntimeRoute): number {
+  return countInputTokens(
+    [
+      ...format.view.textSlots(body).map((slot) => slot.text),
+      body['tools'] ? JSON.stringify(body['tools']) : '',
+    ],
+    route.vendor,
+  );
+}
+
 /**
- * `/proxy/{routeId}/{rest}` → `baseUrl/{rest}` in the vendor's own format, unchanged: the
- * route's key replaces the caller's, the allow-list and the rest of policy still apply, and usage
- * is read from the answer (or from the stream as it passes, without holding it back) for the row.
- * Policy is decided on exactly the path that is sent and on the body as the upstream will read
- * it, and the route's key never comes back to the app.
+ * A request in the route's own format, sent to the provider's path for the operation: the
+ * client's query kept (less `key`), its model rewritten only where routing changed it
+ * (`routeId/model`, an alias), so that everything else goes on byte for byte.
+ */
+function inboundNativeCall(
+  ctx: GatewayContext,
+  route: RuntimeRoute,
+  provider: Provider,
+  request: { raw: Buffer; body: JsonObject; operation: Operation; stream: boolean },
+  model: string,
+): NativeCall {
+  const { raw, body, operation, stream } = request;
+  const path = provider.path({ operation, model, stream });
+  if (path === null) {
+    throw new GatewayError(400, 'invalid_request', `Vendor "${route.vendor}" has no ${operation} endpoint.`);
+  }
+  const [pathOnly = '', pathQuery = ''] = path.split('?');
+  const query = new URLSearchParams(ctx.querystring);
+  for (const [name, value] of new URLSearchParams(pathQuery)) query.set(name, value);
+  const format = formatFor(provider.format);
+  const named = body['model'];
+  const rewritten = typeof named === 'string' && named !== model;
+  if (rewritten) format.view.setModel(body, model);
+  return {
+    target: upstreamTarget(route.baseUrl, pathOnly, query.toString()),
+    reading: { model, stream, chat: operation === 'chat' },
+    json: body,
+    raw: rewritten ? Buffer.from(JSON.stringify(body)) : raw,
+    model,
+    sendsBody: true,
+  };
+}
+
+/**
+ * A call in the route's own format, passed through unchanged: the route's key replaces the
+ * caller's, the allow-list and the rest of policy still apply, and usage is read from the answer
+ * (or from the stream as it passes, without holding it back) for the row. Policy is decided on
+ * exactly the path that is sent and on the body as the upstream will read it, and the route's key
+ * never comes back to the app.
  */
 async function passThrough(
   ctx: GatewayContext,
   deps: ExchangeDeps,
   { draft, app }: RequestState,
-  routeId: string,
+  route: RuntimeRoute,
+  call: NativeCall,
 ): Promise<void> {
-  const route = routeForApp(deps.catalog, app, routeId);
   const provider = providerOf(deps, route);
   const format = formatFor(provider.format);
-  draft.route = route.id;
-  draft.vendor = route.vendor;
-
-  // Decode: the path and the body as the upstream will read them.
-  const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
-  const raw = hasBody ? await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024) : undefined;
-  const native = readNativeCall(ctx, route, provider, raw);
-  const { target, reading, json, model, sendsBody } = native;
+  const { target, reading, json, model, sendsBody } = call;
   draft.model = model;
   draft.stream = json?.['stream'] === true || reading.stream;
 
   // Admit: policy applies to every body; filters read JSON ones, rate limits and budgets hold for all.
-  let body = raw;
+  let body = call.raw;
   let patterns: Pattern[] = [];
   if (sendsBody) {
     patterns = admit(deps.policy, {

@@ -1,5 +1,6 @@
 import { appMayUse, type RuntimeRoute } from '../catalog.ts';
 import { formatFor } from '../formats/index.ts';
+import type { WireFormat } from '../formats/types.ts';
 import type { GatewayContext, RequestState } from '../http/context.ts';
 import { isGlob } from '../policy/allow-list.ts';
 import { providerOf, sendCall, type ExchangeDeps } from './exchange.ts';
@@ -59,6 +60,8 @@ export async function listModels(
   lists: ModelLists,
   { app, draft }: RequestState,
   routeId: string | undefined,
+  /** The format the client reads: lists in its own shape where it is not the hub's. */
+  format: WireFormat,
 ): Promise<void> {
   const signal = abortOnClientClose(ctx).signal;
   if (routeId !== undefined) {
@@ -66,7 +69,9 @@ export async function listModels(
     draft.route = route.id;
     draft.vendor = route.vendor;
     const ids = await lists.allowed(route, signal);
-    ctx.body = { object: 'list', data: ids.map((id) => modelObject(id, route.vendor)) };
+    ctx.body = format.inbound
+      ? format.inbound.modelList(ids)
+      : { object: 'list', data: ids.map((id) => modelObject(id, route.vendor)) };
     return;
   }
   const routes = deps.catalog.orderedRoutes.filter((route) => appMayUse(app, route.id));

@@ -43,6 +43,8 @@ export interface NativeCall {
   reading: PathReading;
   /** The body as a JSON object (filters and the budget read it), else null. */
   json: JsonObject | null;
+  /** The body's bytes, as they go upstream unless a filter rewrites them. */
+  raw: Buffer | undefined;
   /** The model that runs: the one the path names, else the body's. */
   model: string | null;
   sendsBody: boolean;
@@ -94,7 +96,7 @@ export function readNativeCall(
       { param: 'model' },
     );
   }
-  return { target, reading, json: native.json, model, sendsBody };
+  return { target, reading, json: native.json, raw, model, sendsBody };
 }
 
 /** The caller's headers less its credentials and hop-by-hop ones, the vendor's defaults, the route's signature. */

@@ -66,7 +66,10 @@ function readJson(raw: Buffer, start: number): NativeBody {
   };
 }
 
-/** Every string under a key named `model` below the top level (depth is already bounded by checkJsonLimits). */
+/**
+ * Every string under a key named `model` below the top level (depth is already bounded by
+ * checkJsonLimits). A number or an array there is refused: an upstream might read it as a model.
+ */
 function nestedModels(root: unknown): string[] {
   const found: string[] = [];
   const stack: { value: unknown; top: boolean }[] = [{ value: root, top: true }];
@@ -79,6 +82,10 @@ function nestedModels(root: unknown): string[] {
       for (const [key, item] of Object.entries(value)) {
         if (key === 'model' && !top) {
           if (typeof item === 'string') found.push(item);
+          // An object is not a model name but may hold one (a tool's JSON Schema has a property
+          // called "model": Claude Code's Agent tool does): walked like any other object.
+          else if (typeof item === 'object' && item !== null && !Array.isArray(item))
+            stack.push({ value: item, top: false });
           else if (item !== null && item !== undefined) {
             throw new GatewayError(400, 'invalid_request', '"model" must be a string wherever it appears.');
           }

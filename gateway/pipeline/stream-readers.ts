@@ -1,6 +1,38 @@
-import type { ChatStream, HubPart, StreamContext, StreamRedactor } from '../formats/types.ts';
+import { encodeHubPart } from '../formats/openai-chat/index.ts';
+import type {
+  ChatStream,
+  HubPart,
+  InboundDirection,
+  InboundStreamContext,
+  StreamContext,
+  StreamEvent,
+  StreamRedactor,
+  Usage,
+} from '../formats/types.ts';
 import { formatSse } from '../protocol/sse.ts';
 import type { StreamReader } from './relay.ts';
+
+/** Writes hub parts in the client's format, as SSE text. */
+export interface PartEncoder {
+  next(part: HubPart): string;
+  /** The upstream ended: what is still owed, given the usage and whether the answer was whole. */
+  end(usage: Usage, complete: boolean): string;
+}
+
+/** The hub's own clients: parts go out as OpenAI chunks, nothing owed at the end. */
+export const HUB_ENCODER: PartEncoder = { next: encodeHubPart, end: () => '' };
+
+const frames = (events: StreamEvent[]) =>
+  events.length === 0 ? '' : events.map((item) => formatSse(item.data, item.event)).join('');
+
+/** A client of another format: its inbound direction's stream encoder, one state per stream. */
+export function inboundEncoder(direction: InboundDirection, context: InboundStreamContext): PartEncoder {
+  const state = direction.stream.init(context);
+  return {
+    next: (part) => frames(direction.stream.next(state, part)),
+    end: (usage, complete) => frames(direction.stream.end(state, usage, complete)),
+  };
+}
 
 /** Redacts hub parts as they pass, holding text only as long as a pattern may need it. */
 export interface HubRedactor {
@@ -17,20 +49,22 @@ export function hubStreamReader<State>(
   reducer: ChatStream<State>,
   context: StreamContext,
   redactor: HubRedactor | null,
-  encode: (part: HubPart) => string,
+  encoder: PartEncoder,
 ): StreamReader {
   const state = reducer.init(context);
-  const write = (parts: HubPart[]) => {
-    if (parts.length === 0) return '';
-    const out = redactor ? redactor.next(parts) : parts;
-    return out.length === 1 ? encode(out[0] as HubPart) : out.map(encode).join('');
-  };
+  const encode = (parts: HubPart[]) =>
+    parts.length === 1 ? encoder.next(parts[0] as HubPart) : parts.map(encoder.next).join('');
+  const write = (parts: HubPart[]) =>
+    parts.length === 0 ? '' : encode(redactor ? redactor.next(parts) : parts);
   return {
     passBytes: false,
     event: (event) => write(reducer.next(state, event)),
     end() {
       const tail = reducer.end(state);
-      const text = write(tail.parts) + (redactor ? redactor.end().map(encode).join('') : '');
+      const text =
+        write(tail.parts) +
+        (redactor ? encode(redactor.end()) : '') +
+        encoder.end(reducer.usage(state), tail.complete);
       return { text, complete: tail.complete };
     },
     usage: () => reducer.usage(state),
@@ -52,17 +86,15 @@ export function nativeStreamReader<State>(
   chat: boolean,
 ): StreamReader {
   const state = reducer.init(context);
-  const encode = (items: { event: string | undefined; data: string }[]) =>
-    items.map((item) => formatSse(item.data, item.event)).join('');
   return {
     passBytes: redactor === null,
     event(event) {
       reducer.next(state, event);
-      return redactor ? encode(redactor.next(event)) : '';
+      return redactor ? frames(redactor.next(event)) : '';
     },
     end() {
       const complete = reducer.end(state).complete || !chat;
-      return { text: redactor ? encode(redactor.end()) : '', complete };
+      return { text: redactor ? frames(redactor.end()) : '', complete };
     },
     usage: () => reducer.usage(state),
     upstreamModel: () => reducer.upstreamModel(state),

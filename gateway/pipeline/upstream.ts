@@ -59,6 +59,13 @@ export interface SendOptions {
 export async function sendUpstream(options: SendOptions): Promise<UpstreamResponse> {
   const { route, provider } = options;
   const path = provider.path(options.target);
+  if (path === null) {
+    throw new GatewayError(
+      400,
+      'invalid_request',
+      `Vendor "${route.vendor}" has no ${options.target.operation} endpoint.`,
+    );
+  }
   const upstream = await options.upstreams.send({
     url: `${route.baseUrl}/${path}`,
     method: options.method,

@@ -10,7 +10,11 @@ const MODELS_PATH = 'v1/models?limit=1000';
 export const anthropicProvider: Provider = {
   id: 'anthropic',
   format: 'anthropic-messages',
-  path: (target) => (target.operation === 'models' ? MODELS_PATH : MESSAGES_PATH),
+  path(target) {
+    if (target.operation === 'models') return MODELS_PATH;
+    if (target.operation === 'embeddings') return null;
+    return target.operation === 'count_tokens' ? `${MESSAGES_PATH}/count_tokens` : MESSAGES_PATH;
+  },
   authorize: keyHeader('x-api-key'),
   defaultHeaders: { 'anthropic-version': '2023-06-01' },
   framing: 'sse',

@@ -48,6 +48,7 @@ export const geminiProvider: Provider = {
   path(target) {
     if (target.operation === 'models') return GEMINI_MODELS_PATH;
     if (target.operation === 'embeddings') return modelMethodPath(target.model, 'batchEmbedContents');
+    if (target.operation === 'count_tokens') return modelMethodPath(target.model, 'countTokens');
     return target.stream
       ? `${modelMethodPath(target.model, 'streamGenerateContent')}?alt=sse`
       : modelMethodPath(target.model, 'generateContent');

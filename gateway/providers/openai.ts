@@ -3,7 +3,12 @@ import { isLoopbackUrl } from './loopback.ts';
 import { keyHeader } from './auth.ts';
 import type { Provider } from './types.ts';
 
-const PATHS = { chat: 'chat/completions', embeddings: 'embeddings', models: 'models' } as const;
+const PATHS = {
+  chat: 'chat/completions',
+  embeddings: 'embeddings',
+  models: 'models',
+  count_tokens: null,
+} as const;
 
 interface OpenAiLike {
   id: VendorId;

@@ -1,8 +1,11 @@
 import type { VendorId } from '../domain.ts';
 import type { FormatId } from '../formats/types.ts';
 
-/** What one upstream call does: the three the gateway makes itself. `/proxy` calls any path. */
-export type Operation = 'chat' | 'embeddings' | 'models';
+/**
+ * What one upstream call does: those the gateway makes itself, and token counting, passed
+ * through where the client's format is the provider's. `/proxy` calls any path.
+ */
+export type Operation = 'chat' | 'embeddings' | 'models' | 'count_tokens';
 
 export interface CallTarget {
   operation: Operation;
@@ -29,8 +32,11 @@ export interface Provider {
   id: VendorId;
   /** The wire format its chat, embeddings and model-list calls speak. */
   format: FormatId;
-  /** The path below the route's base URL for one call (it may carry a query string). */
-  path(target: CallTarget): string;
+  /**
+   * The path below the route's base URL for one call (it may carry a query string); null for an
+   * operation the vendor does not have (token counting at OpenAI).
+   */
+  path(target: CallTarget): string | null;
   /**
    * The headers that sign a call with the route's key. Async, so that request signatures (SigV4)
    * and short-lived tokens (OAuth) fit without changing callers.

@@ -9,6 +9,7 @@ interface AppRow {
   budget: string | null;
   rate_limit: string | null;
   filters: string;
+  model_map: string | null;
   source: string;
   created_at: number;
   updated_at: number;
@@ -24,7 +25,10 @@ interface KeyRow {
   revoked_at: number | null;
 }
 
-export type AppInput = Pick<AppRecord, 'name' | 'routes' | 'budget' | 'rateLimit' | 'filters' | 'source'>;
+export type AppInput = Pick<
+  AppRecord,
+  'name' | 'routes' | 'budget' | 'rateLimit' | 'filters' | 'modelMap' | 'source'
+>;
 
 function appFromRow(row: AppRow): AppRecord {
   return {
@@ -34,6 +38,7 @@ function appFromRow(row: AppRow): AppRecord {
     budget: fromJson(row.budget),
     rateLimit: fromJson(row.rate_limit),
     filters: fromJson<string[]>(row.filters) ?? [],
+    modelMap: fromJson(row.model_map),
     source: row.source as Source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -56,11 +61,12 @@ export function appsTable(db: Db) {
   const all = db.prepare<[], AppRow>('SELECT * FROM apps ORDER BY name');
   const byName = db.prepare<[string], AppRow>('SELECT * FROM apps WHERE name = ?');
   const insert = db.prepare(
-    `INSERT INTO apps (name, routes, budget, rate_limit, filters, source, created_at, updated_at)
-     VALUES (@name, @routes, @budget, @rate_limit, @filters, @source, @now, @now)`,
+    `INSERT INTO apps (name, routes, budget, rate_limit, filters, model_map, source, created_at, updated_at)
+     VALUES (@name, @routes, @budget, @rate_limit, @filters, @model_map, @source, @now, @now)`,
   );
   const update = db.prepare(
-    `UPDATE apps SET routes = @routes, budget = @budget, rate_limit = @rate_limit, filters = @filters, source = @source, updated_at = @now
+    `UPDATE apps SET routes = @routes, budget = @budget, rate_limit = @rate_limit, filters = @filters, model_map = @model_map,
+       source = @source, updated_at = @now
      WHERE name = @name`,
   );
   const remove = db.prepare<[string]>('DELETE FROM apps WHERE name = ?');
@@ -83,6 +89,7 @@ export function appsTable(db: Db) {
     budget: toJson(app.budget),
     rate_limit: toJson(app.rateLimit),
     filters: JSON.stringify(app.filters),
+    model_map: toJson(app.modelMap),
     source: app.source,
     now,
   });

@@ -1,3 +1,4 @@
+import { agentSessionsTable } from './agent-sessions.ts';
 import { appsTable } from './apps.ts';
 import { budgetsTable } from './budgets.ts';
 import { openDatabase, type Db } from './database.ts';
@@ -18,6 +19,7 @@ export function createStore(db: Db) {
     filters: filtersTable(db),
     prices: pricesTable(db),
     requests: requestsTable(db),
+    agentSessions: agentSessionsTable(db),
     budgets: budgetsTable(db),
     usage: usageTable(db),
     settings: settingsTable(db),

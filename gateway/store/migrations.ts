@@ -187,4 +187,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE requests ADD COLUMN error_message TEXT;
   ALTER TABLE requests ADD COLUMN retry_after TEXT;
   `,
+  // 11: agents. Model maps on routes and apps (requested pattern → model, JSON); the model a client
+  // named where a map or an alias changed it; the agent session a request belongs to, and its tool.
+  `
+  ALTER TABLE routes ADD COLUMN model_map TEXT;
+  ALTER TABLE apps ADD COLUMN model_map TEXT;
+  ALTER TABLE requests ADD COLUMN requested_model TEXT;
+  ALTER TABLE requests ADD COLUMN session TEXT;
+  ALTER TABLE requests ADD COLUMN agent TEXT;
+  CREATE INDEX requests_by_session_seq ON requests(session, seq) WHERE session IS NOT NULL;
+  `,
 ];

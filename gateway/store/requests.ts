@@ -2,7 +2,8 @@ import type { Db } from './database.ts';
 import type { RequestRecord } from './types.ts';
 import { usageTable } from './usage.ts';
 
-interface RequestRow {
+/** A request row as the store keeps it (snake_case, 0/1 for booleans). */
+export interface RequestRow {
   id: string;
   time: number;
   app: string | null;
@@ -25,9 +26,12 @@ interface RequestRow {
   note: string | null;
   error_message: string | null;
   retry_after: string | null;
+  requested_model: string | null;
+  session: string | null;
+  agent: string | null;
 }
 
-function fromRow(row: RequestRow): RequestRecord {
+export function requestFromRow(row: RequestRow): RequestRecord {
   return {
     id: row.id,
     time: row.time,
@@ -51,6 +55,9 @@ function fromRow(row: RequestRow): RequestRecord {
     note: row.note,
     errorMessage: row.error_message,
     retryAfter: row.retry_after,
+    requestedModel: row.requested_model,
+    session: row.session,
+    agent: row.agent,
   };
 }
 
@@ -68,10 +75,10 @@ export function requestsTable(db: Db) {
   const insert = db.prepare(
     `INSERT INTO requests (id, time, app, route, vendor, model, upstream_model, endpoint, stream, status, error_code,
        input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms, ttfb_ms, partial, note,
-       error_message, retry_after)
+       error_message, retry_after, requested_model, session, agent)
      VALUES (@id, @time, @app, @route, @vendor, @model, @upstreamModel, @endpoint, @stream, @status, @errorCode,
        @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial, @note,
-       @errorMessage, @retryAfter)`,
+       @errorMessage, @retryAfter, @requestedModel, @session, @agent)`,
   );
   const usage = usageTable(db);
   const insertBody = db.prepare<[string, string, number]>(
@@ -92,6 +99,9 @@ export function requestsTable(db: Db) {
         note: record.note ?? null,
         errorMessage: record.errorMessage ?? null,
         retryAfter: record.retryAfter ?? null,
+        requestedModel: record.requestedModel ?? null,
+        session: record.session ?? null,
+        agent: record.agent ?? null,
       });
     }
     for (const body of bodies) insertBody.run(body.id, body.sealed, body.time);
@@ -152,7 +162,7 @@ export function requestsTable(db: Db) {
         statement = db.prepare(sql);
         queries.set(sql, statement);
       }
-      return (statement.all([...values, query.limit]) as RequestRow[]).map(fromRow);
+      return (statement.all([...values, query.limit]) as RequestRow[]).map(requestFromRow);
     },
   };
 }

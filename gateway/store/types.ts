@@ -4,6 +4,12 @@ export type { RateLimit } from '../domain.ts';
 
 export type Source = 'config' | 'admin';
 
+/**
+ * Requested model patterns (glob: `*`, `?`) → the model to use, in order: the first that matches
+ * wins. Its order is its meaning, so it is kept as written (a JSON object keeps its keys' order).
+ */
+export type ModelMap = Record<string, string>;
+
 export interface RouteRecord {
   id: string;
   position: number;
@@ -18,6 +24,8 @@ export interface RouteRecord {
   defaultMaxTokens: number | null;
   rateLimit: RateLimit | null;
   logBodies: boolean;
+  /** Applied to the model a request names, after the app's map; null: none. */
+  modelMap: ModelMap | null;
   source: Source;
   createdAt: number;
   updatedAt: number;
@@ -31,6 +39,8 @@ export interface AppRecord {
   budget: Budget | null;
   rateLimit: RateLimit | null;
   filters: string[];
+  /** Applied first, before a route is chosen: a value may be `routeId/model`; null: none. */
+  modelMap: ModelMap | null;
   source: Source;
   createdAt: number;
   updatedAt: number;
@@ -92,4 +102,10 @@ export interface RequestRecord {
   errorMessage?: string | null;
   /** The `Retry-After` value the caller was given with its error; null: none. */
   retryAfter?: string | null;
+  /** The model as the client named it, where a model map or alias changed it (`model` is the one used); null: the same. */
+  requestedModel?: string | null;
+  /** The agent session the request belongs to, as the client said it (Claude Code's session id, a header); null: none. */
+  session?: string | null;
+  /** The tool that sent it, where it said (`claude-code`, `gemini-cli`, `codex`); null: unknown. */
+  agent?: string | null;
 }

@@ -11,6 +11,7 @@ import { FiltersPage } from './pages/Filters.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
 import { RequestsPage } from './pages/Requests.tsx';
 import { RoutesPage } from './pages/Routes.tsx';
+import { SessionsPage } from './pages/Sessions.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { UsagePage } from './pages/Usage.tsx';
 
@@ -28,6 +29,7 @@ const PAGES: readonly Page[] = [
   { id: 'filters', label: 'Filters', icon: 'filters', render: (params) => <FiltersPage params={params} /> },
   { id: 'usage', label: 'Spend & usage', icon: 'usage', render: () => <UsagePage /> },
   { id: 'requests', label: 'Requests', icon: 'requests', render: () => <RequestsPage /> },
+  { id: 'sessions', label: 'Sessions', icon: 'play', render: (params) => <SessionsPage params={params} /> },
   {
     id: 'settings',
     label: 'Settings',

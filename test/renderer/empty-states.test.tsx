@@ -158,6 +158,7 @@ describe('the shell', () => {
       'Filters',
       'Spend & usage',
       'Requests',
+      'Sessions',
       'Settings',
     ]);
     expect(within(nav).getByRole('link', { name: 'Overview' }).getAttribute('aria-current')).toBe('page');

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppsPage } from '../../renderer/src/pages/Apps.tsx';
 import { KeyDialog } from '../../renderer/src/pages/KeyDialog.tsx';
 import { buildSnippets } from '../../renderer/src/lib/snippets.ts';
+import { launchPlan } from '../../gateway/launch/tools.ts';
 import { mockApi, reply } from './api-mock.ts';
 import { KEY, app, route } from './fixtures.ts';
 
@@ -46,6 +48,7 @@ describe('the key dialog', () => {
       'Cursor',
       'Continue',
       'Claude Code',
+      'Gemini CLI',
       'Codex',
     ]);
     const panel = () => screen.getByRole('tabpanel').textContent ?? '';
@@ -61,14 +64,27 @@ describe('the key dialog', () => {
     expect(panel()).toContain(`export OPENAI_BASE_URL='${ORIGIN}/openai/openai/v1'`);
     expect(panel()).toContain(`export OPENAI_API_KEY='${KEY}'`);
     fireEvent.click(screen.getByRole('tab', { name: 'Claude Code' }));
-    expect(panel()).toContain(`export ANTHROPIC_BASE_URL='${ORIGIN}/proxy/claude'`);
-    expect(panel()).toContain(`export ANTHROPIC_AUTH_TOKEN='${KEY}'`);
+    expect(panel()).toContain(`export ANTHROPIC_BASE_URL='${ORIGIN}/anthropic/openai'`);
+    expect(panel()).toContain(`export ANTHROPIC_API_KEY='${KEY}'`);
+    expect(panel()).toContain("claude --model 'gpt-4.1-mini'");
+    expect(panel()).toContain(`# export ANTHROPIC_BASE_URL='${ORIGIN}'`);
+    expect(panel()).toContain(`# SWITCHBOARD_APP_KEY='${KEY}' npx switchboard run claude --route openai`);
+    fireEvent.click(screen.getByRole('tab', { name: 'Gemini CLI' }));
+    expect(panel()).toContain('"selectedType": "gemini-api-key"');
+    expect(panel()).toContain(`export GOOGLE_GEMINI_BASE_URL='${ORIGIN}/gemini/openai'`);
+    expect(panel()).toContain(`export GEMINI_API_KEY='${KEY}'`);
+    expect(panel()).toContain(`npx switchboard run gemini --route openai`);
     fireEvent.click(screen.getByRole('tab', { name: 'Codex' }));
     expect(panel()).toContain(`base_url = "${ORIGIN}/openai/openai/v1"`);
     // Another route changes every snippet.
     fireEvent.change(screen.getByLabelText('Route'), { target: { value: 'claude' } });
     expect(panel()).toContain(`base_url = "${ORIGIN}/openai/claude/v1"`);
     expect(panel()).toContain('model = "claude-sonnet-4-5"');
+    // Claude Code asks for Claude models itself on an Anthropic route.
+    fireEvent.click(screen.getByRole('tab', { name: 'Claude Code' }));
+    expect(panel()).toContain(`export ANTHROPIC_BASE_URL='${ORIGIN}/anthropic/claude'`);
+    expect(panel()).toMatch(/\nclaude\n/);
+    expect(panel()).toContain("# claude --model 'claude/claude-sonnet-4-5'");
   });
 
   it('moves between tabs with the arrow keys', () => {
@@ -82,11 +98,45 @@ describe('the key dialog', () => {
     expect(screen.getByRole('tab', { name: 'Codex' }).getAttribute('aria-selected')).toBe('true');
   });
 
-  it('says what Claude Code needs when there is no Anthropic route', () => {
-    const snippets = buildSnippets({ origin: ORIGIN, key: KEY, route: route(), anthropicRoute: undefined });
+  it('without a route, points Claude Code at the root and says what Gemini CLI needs', () => {
+    const snippets = buildSnippets({ origin: ORIGIN, key: KEY, route: undefined });
     const claude = snippets.find((snippet) => snippet.id === 'claude-code')!;
-    expect(claude.code).toBeNull();
-    expect(claude.missing).toContain('Anthropic preset');
+    expect(claude.code).toContain(`export ANTHROPIC_BASE_URL='${ORIGIN}'\n`);
+    expect(claude.code).toContain("claude --model 'route-id/model'");
+    expect(claude.code).toContain(`# SWITCHBOARD_APP_KEY='${KEY}' npx switchboard run claude\n`);
+    const gemini = snippets.find((snippet) => snippet.id === 'gemini-cli')!;
+    expect(gemini.code).toBeNull();
+    expect(gemini.missing).toContain('add a route first');
+  });
+
+  it('sets exactly what `switchboard env` sets, as a shell reads it', () => {
+    const anthropic = route({ id: 'claude', vendor: 'anthropic', models: [] });
+    const hostileKey = `sbk_it's_$(id)`;
+    const cases = [
+      { id: 'claude-code', tool: 'claude', route: undefined },
+      { id: 'claude-code', tool: 'claude', route: anthropic },
+      { id: 'gemini-cli', tool: 'gemini', route: route() },
+      { id: 'env', tool: 'openai', route: route() },
+      { id: 'env', tool: 'openai', route: undefined },
+    ] as const;
+    for (const { id, tool, route: target } of cases) {
+      const code = buildSnippets({ origin: ORIGIN, key: hostileKey, route: target }).find(
+        (snippet) => snippet.id === id,
+      )!.code!;
+      const plan = launchPlan(tool, { origin: ORIGIN, key: hostileKey, routeId: target?.id });
+      // The snippet's own lines, without the command that starts the tool; then every variable the CLI sets or unsets.
+      const names = [...plan.set.map(([name]) => name), ...plan.unset];
+      const script = `ANTHROPIC_AUTH_TOKEN=mine; export ANTHROPIC_AUTH_TOKEN
+${code
+  .split('\n')
+  .filter((line) => /^(export|unset) /.test(line))
+  .join('\n')}
+for name in ${names.join(' ')}; do printenv "$name" || echo "<unset>"; done`;
+      const expected = [...plan.set.map(([, value]) => value), ...plan.unset.map(() => '<unset>')];
+      expect(execFileSync('sh', ['-c', script], { encoding: 'utf8' }), `${id} ${target?.id}`).toBe(
+        `${expected.join('\n')}\n`,
+      );
+    }
   });
 
   it('traps Tab inside, and asks before Escape closes it with the key uncopied', () => {

@@ -180,8 +180,11 @@ describe('the live request log', () => {
     renderInScroller();
     await screen.findByText(tokens('1,203'));
     fireEvent.change(screen.getByLabelText('App'), { target: { value: 'cursor' } });
-    await waitFor(() => expect(screen.queryByText(tokens('1,203'))).toBeNull());
-    expect(bodyRows()).toHaveLength(2);
+    // The filtered page replaces the list once it arrives (not while it loads): wait for both.
+    await waitFor(() => {
+      expect(screen.queryByText(tokens('1,203'))).toBeNull();
+      expect(bodyRows()).toHaveLength(2);
+    });
   });
 
   it('opens a row’s detail: timings, tokens, cost, error, and the route and model actually used', async () => {

@@ -1,5 +1,6 @@
 import type { WireFormat } from '../types.ts';
 import { anthropicErrorBody, mapAnthropicError } from './error.ts';
+import { anthropicInbound } from './inbound/index.ts';
 import { parseAnthropicModelList } from './models.ts';
 import { anthropicStreamRedactor, redactMessage } from './redact.ts';
 import { toAnthropicRequest } from './request.ts';
@@ -22,6 +23,7 @@ export const anthropicMessagesFormat: WireFormat<AnthropicStreamState> = {
   parseModelList: parseAnthropicModelList,
   mapError: mapAnthropicError,
   errorBody: anthropicErrorBody,
+  inbound: anthropicInbound,
   errorEvent: 'error',
   redact: { answer: redactMessage, stream: anthropicStreamRedactor },
   terminalEventStart: anthropicTerminalEventStart,

@@ -3,6 +3,7 @@ import { fromGeminiEmbeddingsResponse, toGeminiEmbeddingsRequest } from './embed
 import { geminiErrorBody, mapGeminiError } from './error.ts';
 import { parseGeminiModelList } from './models.ts';
 import { geminiStreamRedactor, redactGeminiAnswer } from './redact.ts';
+import { geminiInbound } from './inbound/index.ts';
 import { toGeminiChatRequest } from './request.ts';
 import { fromGeminiResponse } from './response.ts';
 import { geminiStream, type GeminiStreamState } from './stream.ts';
@@ -22,6 +23,7 @@ export const geminiGenerateFormat: WireFormat<GeminiStreamState> = {
   parseModelList: parseGeminiModelList,
   mapError: mapGeminiError,
   errorBody: geminiErrorBody,
+  inbound: geminiInbound,
   errorEvent: undefined,
   redact: { answer: redactGeminiAnswer, stream: geminiStreamRedactor },
   terminalEventStart: geminiTerminalEventStart,

@@ -28,6 +28,8 @@ export const openAiChatFormat: WireFormat<OpenAiStreamState> = {
   parseModelList: parseOpenAiModelList,
   mapError: mapOpenAiError,
   errorBody: openAiErrorBody,
+  // The hub itself: its clients' requests need no translation.
+  inbound: null,
   errorEvent: undefined,
   redact: { answer: redactCompletion, stream: openAiStreamRedactor },
   terminalEventStart: openAiTerminalEventStart,

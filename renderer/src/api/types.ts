@@ -7,11 +7,11 @@ import type { ApplyResult } from '../../../gateway/config/apply.ts';
 import type { Budget, VendorId } from '../../../gateway/domain.ts';
 import type { BudgetStatus } from '../../../gateway/policy/budgets.ts';
 import type { AlertRecord } from '../../../gateway/store/budgets.ts';
-import type { RateLimit, RequestRecord } from '../../../gateway/store/types.ts';
+import type { ModelMap, RateLimit, RequestRecord } from '../../../gateway/store/types.ts';
 import type { Bucket, GroupBy, UsagePoint } from '../../../gateway/store/usage.ts';
 import type { VendorPreset } from '../../../gateway/providers/presets.ts';
 
-export type { Budget, BudgetStatus, Bucket, GroupBy, RateLimit, VendorId, VendorPreset };
+export type { Budget, BudgetStatus, Bucket, GroupBy, ModelMap, RateLimit, VendorId, VendorPreset };
 
 export type Route = ReturnType<typeof routeView> & { unpricedModels?: string[] };
 export type AppKey = ReturnType<typeof keyView>;

@@ -6,8 +6,6 @@ export interface SnippetTarget {
   key: string;
   /** The route the snippets point at; without one, the app-wide /v1 endpoint with "route/model" names. */
   route: Pick<Route, 'id' | 'vendor' | 'models' | 'defaultModel'> | undefined;
-  /** An Anthropic route for Claude Code, which speaks the Messages API through /proxy. */
-  anthropicRoute: string | undefined;
 }
 
 export interface Snippet {
@@ -45,9 +43,85 @@ export function baseUrlFor(origin: string, routeId: string | undefined): string 
 const str = (value: string) => JSON.stringify(value);
 const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
+/** The same environment in one command, from the Switchboard folder (`switchboard run`, gateway/launch/). */
+function runLine(tool: string, key: string, routeId: string | undefined): string {
+  return `SWITCHBOARD_APP_KEY=${sh(key)} npx switchboard run ${tool}${routeId ? ` --route ${routeId}` : ''}`;
+}
+
+/** Claude Code through one route (/anthropic/{route}), or at the root, where the model names the route. */
+function claudeCode(origin: string, key: string, route: SnippetTarget['route']): Snippet {
+  // Both forms unset ANTHROPIC_AUTH_TOKEN: Claude Code would send a token set there too.
+  const base = {
+    id: 'claude-code',
+    label: 'Claude Code',
+    language: 'shell',
+  } as const;
+  if (!route)
+    return {
+      ...base,
+      intro: "Claude Code, at the gateway's root: the model names the route.",
+      code: `unset ANTHROPIC_AUTH_TOKEN
+export ANTHROPIC_BASE_URL=${sh(origin)}
+export ANTHROPIC_API_KEY=${sh(key)}
+claude --model ${sh('route-id/model')}
+
+# or the same in one command, from the Switchboard folder:
+# ${runLine('claude', key, undefined)}
+`,
+    };
+  // Claude Code asks for Claude models: a route of another vendor needs one of its own (or a model map).
+  const model = route.vendor === 'anthropic' ? undefined : exampleModel(route);
+  return {
+    ...base,
+    intro: `Claude Code, through the "${route.id}" route (Switchboard translates for other vendors):`,
+    code: `unset ANTHROPIC_AUTH_TOKEN
+export ANTHROPIC_BASE_URL=${sh(`${origin}/anthropic/${route.id}`)}
+export ANTHROPIC_API_KEY=${sh(key)}
+claude${model ? ` --model ${sh(model)}` : ''}
+
+# or every route of the app, at the root, the model naming the route:
+# export ANTHROPIC_BASE_URL=${sh(origin)}
+# claude --model ${sh(`${route.id}/${model ?? exampleModel(route)}`)}
+
+# or the same in one command, from the Switchboard folder:
+# ${runLine('claude', key, route.id)}
+`,
+  };
+}
+
+/** Gemini CLI names no route in its requests: it needs one in its base URL. */
+function geminiCli(origin: string, key: string, route: SnippetTarget['route']): Snippet {
+  const intro =
+    'Gemini CLI uses the key only with "security": { "auth": { "selectedType": "gemini-api-key" } } in ~/.gemini/settings.json. Then:';
+  if (!route)
+    return {
+      id: 'gemini-cli',
+      label: 'Gemini CLI',
+      intro,
+      language: 'shell',
+      code: null,
+      missing: 'Gemini CLI goes through one route: add a route first; its set-up then appears here.',
+    };
+  const model = route.vendor !== 'gemini' ? ` --model ${sh(exampleModel(route))}` : '';
+  return {
+    id: 'gemini-cli',
+    label: 'Gemini CLI',
+    intro,
+    language: 'shell',
+    code: `export GOOGLE_GEMINI_BASE_URL=${sh(`${origin}/gemini/${route.id}`)}
+export GEMINI_API_KEY=${sh(key)}
+export GEMINI_DEFAULT_AUTH_TYPE=gemini-api-key
+gemini${model}
+
+# or the same in one command, from the Switchboard folder:
+# ${runLine('gemini', key, route.id)}
+`,
+  };
+}
+
 /** Ready-to-paste set-up for the common SDKs and tools, with the key and URL filled in. */
 export function buildSnippets(target: SnippetTarget): Snippet[] {
-  const { origin, key, route, anthropicRoute } = target;
+  const { origin, key, route } = target;
   const baseUrl = baseUrlFor(origin, route?.id);
   const model = route ? exampleModel(route) : 'route-id/model';
   const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello!' }] });
@@ -132,25 +206,8 @@ Model name to add:         ${model}
     apiKey: ${key}
 `,
     },
-    anthropicRoute
-      ? {
-          id: 'claude-code',
-          label: 'Claude Code',
-          intro: `Claude Code speaks Anthropic's own API; it goes through the "${anthropicRoute}" route as is:`,
-          language: 'shell',
-          code: `export ANTHROPIC_BASE_URL=${sh(`${origin}/proxy/${anthropicRoute}`)}
-export ANTHROPIC_AUTH_TOKEN=${sh(key)}
-claude
-`,
-        }
-      : {
-          id: 'claude-code',
-          label: 'Claude Code',
-          intro: "Claude Code speaks Anthropic's own API, so it needs an Anthropic route.",
-          language: 'shell',
-          code: null,
-          missing: 'Add a route with the Anthropic preset first; its set-up then appears here.',
-        },
+    claudeCode(origin, key, route),
+    geminiCli(origin, key, route),
     {
       id: 'codex',
       label: 'Codex',

@@ -20,6 +20,7 @@ import { Badge, EmptyState, IconButton, Meter, Skeleton } from '../components/ui
 import { formatCount, formatDateTime, formatUsd } from '../lib/format.ts';
 import { navigate, useResource, useSubmit } from '../lib/hooks.ts';
 import { KeyDialog } from './KeyDialog.tsx';
+import { ModelMapFields, mapRows, modelMapOf } from './ModelMapFields.tsx';
 
 /** Routes an app may use: the ones it names, or every route when it names none. */
 export const routesOf = (app: Pick<App, 'routes'>, routes: readonly Route[]): Route[] =>
@@ -44,6 +45,7 @@ function AppEditor({
   const [budget, setBudget] = useState(budgetDraft(app?.budget));
   const [rate, setRate] = useState(rateDraft(app?.rateLimit));
   const [chosenFilters, setChosenFilters] = useState<string[]>(app?.filters ?? []);
+  const [mapping, setMapping] = useState(mapRows(app?.modelMap));
   const { error, busy, submit } = useSubmit();
 
   const save = () =>
@@ -57,6 +59,7 @@ function AppEditor({
         budget: budgetOf(budget),
         rateLimit: rateOf(rate),
         filters: chosenFilters,
+        modelMap: modelMapOf(mapping),
       };
       return async () => {
         const saved = app
@@ -75,7 +78,7 @@ function AppEditor({
       title={app ? `Limits for “${app.name}”` : 'Create an app key'}
       description={
         app
-          ? 'Which routes this app may use, and how much it may spend.'
+          ? 'Which routes this app may use, where its models go, and how much it may spend.'
           : 'One app per tool or agent: each gets its own key, and its own line in the spend charts.'
       }
       onClose={onClose}
@@ -123,6 +126,19 @@ function AppEditor({
               </div>
             ))}
         </fieldset>
+        <ModelMapFields
+          rows={mapping}
+          onChange={setMapping}
+          modelPlaceholder="local/llama3.2"
+          hint={
+            <>
+              Applied first, before a route is chosen: send <code>routeId/model</code> to pick the route too,
+              e.g. Claude Code’s <code>claude-*haiku*</code> → <code>local/llama3.2</code>. Tried top to
+              bottom, the first match wins; patterns take * and ?. On a route’s own URL only a bare model or
+              one of that route applies.
+            </>
+          }
+        />
         <BudgetFields draft={budget} onChange={setBudget} />
         <RateFields draft={rate} onChange={setRate} />
         <CheckList
@@ -393,6 +409,18 @@ function AppCard({
           <dt>Filters</dt>
           <dd>{app.filters.length > 0 ? app.filters.join(', ') : <span className="muted">None</span>}</dd>
         </div>
+        {app.modelMap && (
+          <div>
+            <dt>Model map</dt>
+            <dd>
+              {Object.entries(app.modelMap).map(([pattern, model]) => (
+                <div key={pattern} className="model-list">
+                  {pattern} <span className="muted">→</span> {model}
+                </div>
+              ))}
+            </dd>
+          </div>
+        )}
       </dl>
       <DataTable
         columns={['Key', 'Created', 'Status']}

@@ -28,13 +28,7 @@ export function KeyDialog({ app, appKey, routes, onClose }: KeyDialogProps) {
   const [tab, setTab] = useState('python');
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
   const route = routes.find((candidate) => candidate.id === routeId);
-  const anthropic = routes.find((candidate) => candidate.vendor === 'anthropic');
-  const snippets = buildSnippets({
-    origin: gatewayOrigin(),
-    key: appKey,
-    route,
-    anthropicRoute: anthropic?.id,
-  });
+  const snippets = buildSnippets({ origin: gatewayOrigin(), key: appKey, route });
   const current = snippets.find((snippet) => snippet.id === tab) ?? snippets[0]!;
 
   // Arrow keys move between tabs, as WAI-ARIA's tabs pattern has it.

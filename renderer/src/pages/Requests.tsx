@@ -320,16 +320,16 @@ export function RequestsPage() {
                   </td>
                   <td>{row.app ?? <span className="muted">—</span>}</td>
                   <td>{row.route ?? <span className="muted">—</span>}</td>
-                  {/* The model as asked for, as the filter and the charts name it; the vendor's name is in the details. */}
-                  <td
-                    className="model-cell"
-                    title={
-                      row.model && row.upstreamModel && row.model !== row.upstreamModel
-                        ? `${row.model} → ${row.upstreamModel}`
-                        : undefined
-                    }
-                  >
-                    {row.model ?? row.upstreamModel ?? <span className="muted">—</span>}
+                  {/* The model sent, as the filter and the charts name it, after the one asked for where a map or an
+                      alias changed it; the vendor's name is in the title and the details. */}
+                  <td className="model-cell" title={modelChain(row)}>
+                    {row.requestedModel ? (
+                      <>
+                        {row.requestedModel} <span className="muted">→</span> {row.model}
+                      </>
+                    ) : (
+                      (row.model ?? row.upstreamModel ?? <span className="muted">—</span>)
+                    )}
                   </td>
                   <td>
                     <StatusBadge row={row} />
@@ -370,6 +370,14 @@ export function RequestsPage() {
       {selected && <RequestDetail row={selected} onClose={() => setSelected(undefined)} />}
     </>
   );
+}
+
+/** Asked for → sent → as the vendor named it, where they differ; undefined when it is one name. */
+function modelChain(row: RequestRow): string | undefined {
+  const names = [row.requestedModel, row.model, row.upstreamModel].filter(
+    (name, index, all): name is string => Boolean(name) && name !== all[index - 1],
+  );
+  return names.length > 1 ? names.join(' → ') : undefined;
 }
 
 /** The request's logged prompt and answer, where its route keeps them (body logging). */
@@ -445,7 +453,16 @@ export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () =
             {row.vendor && <span className="muted"> · {row.vendor}</span>}
           </dd>
           <dt>Model asked for</dt>
-          <dd className="mono">{row.model ?? '—'}</dd>
+          <dd className="mono">{row.requestedModel ?? row.model ?? '—'}</dd>
+          {row.requestedModel && (
+            <>
+              <dt>Mapped to</dt>
+              <dd className="mono">
+                {row.model ?? '—'}
+                <span className="muted"> (by a model map or alias)</span>
+              </dd>
+            </>
+          )}
           <dt>Model used</dt>
           <dd className="mono">
             {row.upstreamModel ?? row.model ?? '—'}

@@ -19,6 +19,7 @@ import {
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { formatMs } from '../lib/format.ts';
+import { ModelMapFields, mapRows, modelMapOf } from './ModelMapFields.tsx';
 
 /** The presets plus the one that is not a vendor: any server that speaks OpenAI's API. */
 export const CUSTOM_PRESET: VendorPreset = {
@@ -216,6 +217,7 @@ export function RouteEditor({
   const [chosenFilters, setChosenFilters] = useState<string[]>(initial?.filters ?? []);
   const [maxTokens, setMaxTokens] = useState(numberText(initial?.defaultMaxTokens));
   const [logBodies, setLogBodies] = useState(initial?.logBodies ?? false);
+  const [mapping, setMapping] = useState(mapRows(initial?.modelMap));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<'save' | 'test'>();
   /** The last connection test of the values now in the form; any edit makes it stale, so it goes. */
@@ -261,6 +263,7 @@ export function RouteEditor({
       filters: chosenFilters,
       defaultMaxTokens: max ?? null,
       logBodies,
+      modelMap: modelMapOf(mapping),
       ...(apiKey.trim() !== '' ? { apiKey: apiKey.trim() } : removeKey ? { apiKey: null } : {}),
     };
   };
@@ -451,6 +454,18 @@ export function RouteEditor({
           <p className="muted small">Tested with the values above, which are not saved yet.</p>
         )}
         <ModelsEditor routeId={route?.id} models={models} onChange={touch(setModels)} />
+        <ModelMapFields
+          rows={mapping}
+          onChange={touch(setMapping)}
+          modelPlaceholder="llama3.2"
+          hint={
+            <>
+              A request for a model that matches a pattern gets this route’s model instead, e.g. Claude Code’s{' '}
+              <code>claude-*haiku*</code> → a local model. Tried top to bottom, the first match wins; patterns
+              take * and ?. The allow-list applies to the model sent.
+            </>
+          }
+        />
         <details className="advanced">
           <summary>Default model, budget, rate limit, filters, body logging</summary>
           <div className="advanced-body">

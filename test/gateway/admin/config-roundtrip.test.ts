@@ -102,10 +102,15 @@ async function populate(api: Client): Promise<string> {
     baseUrl: openai.url,
     apiKey: STUDIO_KEY,
     filters: ['no-secrets'],
+    modelMap: { 'big-*': 'studio-model', small: 'gpt-4.1-nano' },
   });
   expect(studio.status).toBe(201);
   expect((await api.admin('DELETE', '/routes/scratch')).status).toBe(204);
-  const agent = await api.admin('POST', '/apps', { name: 'agent', budget: { usd: 1, period: 'day' } });
+  const agent = await api.admin('POST', '/apps', {
+    name: 'agent',
+    budget: { usd: 1, period: 'day' },
+    modelMap: { 'gemini-*flash*': 'local/llama3.2', 'gemini-*': 'studio/big-one' },
+  });
   expect(agent.status).toBe(201);
   expect((await api.admin('POST', '/filters', { name: 'short', kind: 'max-tokens', max: 256 })).status).toBe(
     201,
@@ -155,6 +160,10 @@ describe('config export → import through the admin API', () => {
       ['local', undefined],
       ['studio', 'stored'],
     ]);
+    // Model maps keep their order: it is their meaning.
+    expect(yaml).toContain(
+      'modelMap:\n      claude-*haiku*: openai-main/gpt-4.1-nano\n      gpt-4o*: gpt-4.1-mini\n',
+    );
     // my-ide's key came from the config file; agent's keys were issued by the dashboard (apps by name).
     expect(parsed.apps.map((app) => [app.name, app.key])).toEqual([
       ['agent', undefined],

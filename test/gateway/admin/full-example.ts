@@ -1,6 +1,6 @@
 /**
  * The README's and the contract's full example config (CONTRACT §2), with one filter of every kind,
- * budgets and rate limits on routes and apps, and every route pointed at a fake upstream: the store
+ * budgets, rate limits and model maps on routes and apps, and every route pointed at a fake upstream: the store
  * a user has after following the README, on which every admin write must keep working (issue 10).
  */
 
@@ -46,6 +46,7 @@ export function fullExampleConfig(urls: { anthropic: string; openai: string }) {
         defaultModel: 'claude-sonnet-4-6',
         budget: { usd: 20, period: 'month' },
         filters: ['no-secrets'],
+        modelMap: { 'claude-*haiku*': 'claude-haiku-4-5' },
       },
       {
         id: 'openai-main',
@@ -69,6 +70,8 @@ export function fullExampleConfig(urls: { anthropic: string; openai: string }) {
         budget: { usd: 5, period: 'day' },
         rateLimit: { rpm: 60, tpm: 200000 },
         filters: ['no-secrets'],
+        // Claude Code's background model to the OpenAI route, the rest as asked.
+        modelMap: { 'claude-*haiku*': 'openai-main/gpt-4.1-nano', 'gpt-4o*': 'gpt-4.1-mini' },
       },
       { name: 'scripts', routes: ['openai-main', 'local'] },
     ],

@@ -114,6 +114,26 @@ describe('applyConfig', () => {
     expect(store.prices.list().every((price) => price.updatedAt === 1000)).toBe(true);
   });
 
+  it('stores model maps, changes nothing when they are applied again, and sees a reordering', () => {
+    const raw = baseRaw();
+    const [oa] = raw['routes'] as Record<string, unknown>[];
+    const [generated] = raw['apps'] as Record<string, unknown>[];
+    oa!['modelMap'] = { 'claude-*haiku*': 'gpt-4.1-nano', 'claude-*': 'gpt-4.1' };
+    generated!['modelMap'] = { 'gemini-*flash*': 'local/qwen3', 'gemini-*': 'oa/gpt-4.1' };
+    applyConfig(store, secrets, config(raw), 1000);
+    expect(store.routes.get('oa')!.modelMap).toEqual(oa!['modelMap']);
+    expect(Object.keys(store.apps.get('generated')!.modelMap!)).toEqual(['gemini-*flash*', 'gemini-*']);
+    expect(store.routes.get('local')!.modelMap).toBeNull();
+
+    expect(applyConfig(store, secrets, config(raw), 2000)).toEqual({ changes: 0, newKeys: [] });
+
+    generated!['modelMap'] = { 'gemini-*': 'oa/gpt-4.1', 'gemini-*flash*': 'local/qwen3' };
+    expect(applyConfig(store, secrets, config(raw), 3000).changes).toBe(1);
+    delete oa!['modelMap'];
+    expect(applyConfig(store, secrets, config(raw), 4000).changes).toBe(1);
+    expect(store.routes.get('oa')!.modelMap).toBeNull();
+  });
+
   it('updates exactly one row when one model list changes', () => {
     applyConfig(store, secrets, config(baseRaw()), 1000);
     const raw = baseRaw();
@@ -144,6 +164,7 @@ describe('applyConfig', () => {
         defaultMaxTokens: null,
         rateLimit: null,
         logBodies: false,
+        modelMap: null,
         source: 'admin',
       },
       1500,
@@ -269,7 +290,15 @@ describe('applyConfig', () => {
   it('refuses a fixed key that already belongs to another app, naming it, and applies nothing', () => {
     applyConfig(store, secrets, config(baseRaw()), 1000);
     const other = store.apps.insert(
-      { name: 'dashboard-app', routes: null, budget: null, rateLimit: null, filters: [], source: 'admin' },
+      {
+        name: 'dashboard-app',
+        routes: null,
+        budget: null,
+        rateLimit: null,
+        filters: [],
+        modelMap: null,
+        source: 'admin',
+      },
       1500,
     );
     store.apps.addKey(other, hashKey('sbk_taken_by_the_dashboard_000'), 'sbk_take…', 'admin', 1500);

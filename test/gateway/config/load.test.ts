@@ -324,6 +324,59 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig: model maps', () => {
+  it('reads a route’s and an app’s modelMap from YAML, in the order written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-model-map-'));
+    try {
+      const file = join(dir, 'agents.yaml');
+      writeFileSync(
+        file,
+        [
+          'routes:',
+          '  - id: local',
+          '    vendor: ollama',
+          '    modelMap: { "gemini-*flash*": "qwen3", "gemini-*": "llama3.3" }',
+          'apps:',
+          '  - name: claude-code',
+          '    modelMap:',
+          '      "claude-*haiku*": local/llama3.2',
+          '      "claude-*": gpt/gpt-5',
+          '',
+        ].join('\n'),
+      );
+      const config = loadConfigFile(file, {});
+      expect(Object.entries(config.routes[0]!.modelMap!)).toEqual([
+        ['gemini-*flash*', 'qwen3'],
+        ['gemini-*', 'llama3.3'],
+      ]);
+      expect(Object.entries(config.apps[0]!.modelMap!)).toEqual([
+        ['claude-*haiku*', 'local/llama3.2'],
+        ['claude-*', 'gpt/gpt-5'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names an empty pattern, an empty or non-string model, and too many patterns, with their paths', () => {
+    const route = (modelMap: unknown) => ({ routes: [{ id: 'local', vendor: 'ollama', modelMap }] });
+    expect(configErrorOf(() => parseConfig(route({ '': 'qwen3' }), 'f.yaml'))).toBe(
+      'f.yaml: invalid config:\n  routes[0].modelMap: a pattern cannot be empty',
+    );
+    expect(configErrorOf(() => parseConfig(route({ 'gpt-*': ' ' }), 'f.yaml'))).toBe(
+      'f.yaml: invalid config:\n  routes[0].modelMap.gpt-*: a model cannot be empty',
+    );
+    expect(configErrorOf(() => parseConfig(route({ 'gpt-*': 5 }), 'f.yaml'))).toContain(
+      'routes[0].modelMap.gpt-*: Invalid input: expected string, received number',
+    );
+    expect(configErrorOf(() => parseConfig(route(['gpt-*']), 'f.yaml'))).toContain('routes[0].modelMap:');
+    const many = Object.fromEntries(Array.from({ length: 257 }, (_, index) => [`m${index}`, 'x']));
+    expect(configErrorOf(() => parseConfig({ apps: [{ name: 'a', modelMap: many }] }, 'f.yaml'))).toBe(
+      'f.yaml: invalid config:\n  apps[0].modelMap: at most 256 patterns',
+    );
+  });
+});
+
 describe('formatPath', () => {
   it('writes indexes in brackets and names with dots', () => {
     expect(formatPath(['routes', 0, 'vendor'])).toBe('routes[0].vendor');

@@ -33,6 +33,7 @@ const route: RouteRecord = {
   defaultMaxTokens: 1024,
   rateLimit: null,
   logBodies: true,
+  modelMap: null,
   source: 'admin',
   createdAt: 1,
   updatedAt: 2,
@@ -45,6 +46,7 @@ const app: AppRecord = {
   budget: null,
   rateLimit: { rpm: 60 },
   filters: [],
+  modelMap: null,
   source: 'config',
   createdAt: 1,
   updatedAt: 2,
@@ -120,6 +122,31 @@ describe('stored records ↔ config entries', () => {
   it('names an app’s fixed key only when a config file gave it one, and leaves out empty filters', () => {
     expect(appToConfig(app, [key('admin')])).toEqual({ name: 'cli', rateLimit: { rpm: 60 } });
     expect(appToConfig(app, [key('config')])).toEqual({ name: 'cli', key: 'stored', rateLimit: { rpm: 60 } });
+  });
+
+  it('writes and reads back model maps in their order, and stores an empty map as none', () => {
+    const modelMap = { 'claude-*haiku*': 'local/llama3.2', 'claude-*': 'gpt/gpt-5' };
+    const mappedRoute: RouteRecord = { ...route, modelMap: { 'b-*': 'x', 'a-*': 'y' } };
+    const mappedApp = { ...app, modelMap };
+    expect(Object.keys(routeToConfig(mappedRoute).modelMap!)).toEqual(['b-*', 'a-*']);
+    expect(appToConfig(mappedApp, [])).toEqual({ name: 'cli', rateLimit: { rpm: 60 }, modelMap });
+    const parsed = parseConfig(
+      { routes: [routeToConfig(mappedRoute)], apps: [appToConfig(mappedApp, [])] },
+      'test',
+      undefined,
+      { knownFilters: ['no-secrets'] },
+    );
+    const storage = { position: route.position, apiKeySealed: route.apiKeySealed, source: route.source };
+    const storedRoute = routeFromConfig(parsed.routes[0]!, storage);
+    expect(unchanged(mappedRoute, storedRoute)).toBe(true);
+    expect(unchanged(mappedApp, appFromConfig(parsed.apps[0]!, app.source))).toBe(true);
+    // The order is the map's meaning: the same entries in another order are a change.
+    const reordered = { ...storedRoute, modelMap: { 'a-*': 'y', 'b-*': 'x' } };
+    expect(unchanged<typeof storedRoute>(mappedRoute, reordered)).toBe(false);
+
+    const empty = parseConfig({ apps: [{ name: 'cli', modelMap: {} }] }, 'test').apps[0]!;
+    expect(appFromConfig(empty, 'config').modelMap).toBeNull();
+    expect(appToConfig({ ...app, modelMap: null }, [])).not.toHaveProperty('modelMap');
   });
 
   it('sees a change anywhere in what an input writes, nested fields included', () => {

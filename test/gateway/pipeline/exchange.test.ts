@@ -219,6 +219,36 @@ describe('the exchange with a fake provider', () => {
     expect(row).toMatchObject({ partial: true, errorCode: 'upstream_error', inputTokens: 12 });
   });
 
+  it('counts a whole stream’s usage itself when the upstream reports none, and says it is estimated', async () => {
+    upstream.respond((_request, response) => {
+      response.writeHead(200, SSE_HEADERS);
+      const chunk = (content: string, finish: string | null) =>
+        JSON.stringify({
+          id: 'c1',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'm1',
+          choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+        });
+      response.end(
+        `data: ${chunk('Twelve characters', null)}\n\ndata: ${chunk('', 'stop')}\n\ndata: [DONE]\n\n`,
+      );
+    });
+    const response = await chat('plain', {
+      model: 'm1',
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi there' }],
+    });
+    expect(await response.text()).toContain('[DONE]');
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({
+      partial: false,
+      outputTokens: 5,
+      note: expect.stringContaining('estimated'),
+    });
+    expect(row!['inputTokens']).toBeGreaterThan(0);
+  });
+
   it('aborts the upstream call when the client leaves, and records the request as cut by the client', async () => {
     let closed!: () => void;
     const upstreamClosed = new Promise<void>((resolve) => (closed = resolve));

@@ -1,0 +1,104 @@
+import { ROUTE_ID_PATTERN } from '../config/schema.ts';
+
+/** The tools `switchboard env` and `run` know; `openai` is any tool that reads OpenAI's two variables. */
+export const LAUNCH_TOOLS = ['claude', 'gemini', 'codex', 'openai'] as const;
+export type LaunchTool = (typeof LAUNCH_TOOLS)[number];
+
+/** The tools Switchboard can serve today. */
+export type ServedTool = Exclude<LaunchTool, 'codex'>;
+
+export function isLaunchTool(name: string): name is LaunchTool {
+  return (LAUNCH_TOOLS as readonly string[]).includes(name);
+}
+
+export const CODEX_NOT_YET =
+  'Codex speaks only the OpenAI Responses API, which Switchboard does not serve yet; tools that use Chat Completions work with "switchboard env openai".';
+
+/** What `run` starts unless given --command; the generic form has no program of its own. */
+export const TOOL_COMMANDS: Record<ServedTool, string | undefined> = {
+  claude: 'claude',
+  gemini: 'gemini',
+  openai: undefined,
+};
+
+/** The settings Gemini CLI must have to use an API key, and so GOOGLE_GEMINI_BASE_URL. */
+export const GEMINI_AUTH_SETTING = '"security": { "auth": { "selectedType": "gemini-api-key" } }';
+
+export interface LaunchTarget {
+  /** The gateway's origin as reached from this machine, e.g. http://127.0.0.1:4141. */
+  origin: string;
+  key: string;
+  /** One route; without it, the app-wide endpoints, where the model picks the route. */
+  routeId: string | undefined;
+}
+
+export interface LaunchPlan {
+  /** Variables to set, in the order they are printed. */
+  set: ReadonlyArray<readonly [name: string, value: string]>;
+  /** Variables to remove: the tool would prefer them to the ones set. */
+  unset: readonly string[];
+  /** What the user should know, printed as comments. */
+  notes: readonly string[];
+}
+
+/**
+ * Why `tool` cannot be pointed at the gateway with this route, or undefined when it can. Checked
+ * before anything else, so that the answer does not depend on a key or a running gateway.
+ */
+export function routeRefusal(tool: ServedTool, routeId: string | undefined): string | undefined {
+  if (routeId !== undefined && !ROUTE_ID_PATTERN.test(routeId))
+    return `--route must be a route id (1–64 characters of a-z, 0-9 and -), not "${routeId}".`;
+  if (tool === 'gemini' && routeId === undefined)
+    return "Gemini CLI's requests name no route: give one with --route ID (see the dashboard's Routes page).";
+  return undefined;
+}
+
+/** The environment that points `tool` at the gateway with an app key; call routeRefusal first. */
+export function launchPlan(tool: ServedTool, target: LaunchTarget): LaunchPlan {
+  const { origin, key, routeId } = target;
+  switch (tool) {
+    case 'claude':
+      return {
+        // The root serves every route the app may use, chosen by the model name.
+        set: [
+          ['ANTHROPIC_BASE_URL', routeId ? `${origin}/anthropic/${routeId}` : origin],
+          ['ANTHROPIC_API_KEY', key],
+        ],
+        // Claude Code would send it too, as a bearer token: the gateway would get the user's own token.
+        unset: ['ANTHROPIC_AUTH_TOKEN'],
+        notes: routeId
+          ? [`Claude Code's models go to route "${routeId}"; on another vendor, pick one with --model.`]
+          : ["The model picks the route: --model ROUTE/MODEL, or a model one of the app's routes allows."],
+      };
+    case 'gemini':
+      return {
+        set: [
+          ['GOOGLE_GEMINI_BASE_URL', `${origin}/gemini/${routeId}`],
+          ['GEMINI_API_KEY', key],
+          // Preselects the API key in Gemini CLI's sign-in dialog; -p runs need the setting below.
+          ['GEMINI_DEFAULT_AUTH_TYPE', 'gemini-api-key'],
+        ],
+        unset: [],
+        notes: [`Gemini CLI uses these only with ${GEMINI_AUTH_SETTING} in ~/.gemini/settings.json.`],
+      };
+    case 'openai':
+      return {
+        set: [
+          ['OPENAI_BASE_URL', routeId ? `${origin}/openai/${routeId}/v1` : `${origin}/v1`],
+          ['OPENAI_API_KEY', key],
+        ],
+        unset: [],
+        notes: routeId
+          ? []
+          : ["The model picks the route: ROUTE/MODEL, or a model one of the app's routes allows."],
+      };
+  }
+}
+
+/** The current environment with the plan applied: what `run` starts the tool with. */
+export function applyPlan(environment: NodeJS.ProcessEnv, plan: LaunchPlan): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = { ...environment };
+  for (const name of plan.unset) delete result[name];
+  for (const [name, value] of plan.set) result[name] = value;
+  return result;
+}
