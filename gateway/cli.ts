@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -14,6 +15,7 @@ import {
   isLaunchTool,
   LAUNCH_TOOLS,
   launchPlan,
+  withGeminiSession,
   routeRefusal,
   TOOL_COMMANDS,
   type LaunchPlan,
@@ -354,8 +356,13 @@ async function launch(
     process.stdout.write(renderPlan(plan, shell));
     return;
   }
-  if (tool === 'gemini') warnGeminiAuth();
-  await runTool(executable, toolArgs, plan);
+  if (tool !== 'gemini') return runTool(executable, toolArgs, plan);
+  warnGeminiAuth();
+  await runTool(
+    executable,
+    toolArgs,
+    withGeminiSession(plan, process.env['GEMINI_CLI_CUSTOM_HEADERS'], randomUUID()),
+  );
 }
 
 /** One line when Gemini CLI's settings would make it ignore GOOGLE_GEMINI_BASE_URL; silence when unsure. */

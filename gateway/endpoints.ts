@@ -129,5 +129,7 @@ function geminiCall(ctx: GatewayContext, gemini: WireFormat): Call {
     routeId: ctx.params['routeId'],
     pathModel: modelMethod.slice(0, colon),
     pathStream: method.stream,
+    // Google streams a JSON array unless the client asks for SSE.
+    arrayStream: method.stream && ctx.query['alt'] !== 'sse',
   };
 }

@@ -1,4 +1,5 @@
 import { ROUTE_ID_PATTERN } from '../config/schema.ts';
+import { SESSION_HEADER } from '../pipeline/agent-session.ts';
 
 /** The tools `switchboard env` and `run` know; `openai` is any tool that reads OpenAI's two variables. */
 export const LAUNCH_TOOLS = ['claude', 'gemini', 'codex', 'openai'] as const;
@@ -93,6 +94,20 @@ export function launchPlan(tool: ServedTool, target: LaunchTarget): LaunchPlan {
           : ["The model picks the route: ROUTE/MODEL, or a model one of the app's routes allows."],
       };
   }
+}
+
+/**
+ * Gemini CLI sends no session id with an API key, so `run` gives each run its own: a header the
+ * gateway groups rows by, added to any the user already has Gemini CLI send.
+ */
+export function withGeminiSession(
+  plan: LaunchPlan,
+  currentHeaders: string | undefined,
+  session: string,
+): LaunchPlan {
+  const header = `${SESSION_HEADER}: ${session}`;
+  const headers = currentHeaders && currentHeaders.trim() !== '' ? `${currentHeaders}, ${header}` : header;
+  return { ...plan, set: [...plan.set, ['GEMINI_CLI_CUSTOM_HEADERS', headers]] };
 }
 
 /** The current environment with the plan applied: what `run` starts the tool with. */

@@ -21,6 +21,7 @@ import { admit, type PolicyDeps } from './admit.ts';
 import { agentSession } from './agent-session.ts';
 import { answerWith, isText, nativeHeaders, readNativeCall, type NativeCall } from './native.ts';
 import { upstreamTarget } from './proxy-path.ts';
+import { jsonArrayFraming, SSE_FRAMING } from './framing.ts';
 import { EVENT_STREAM_HEADERS, relayBytes, relayStream } from './relay.ts';
 import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
 import { HUB_ENCODER, hubStreamReader, inboundEncoder, nativeStreamReader } from './stream-readers.ts';
@@ -59,6 +60,8 @@ export type Call =
       pathModel?: string;
       /** Whether the path asks for a stream (Gemini's `:streamGenerateContent`), whatever the body says. */
       pathStream?: boolean;
+      /** The client wants the stream as a JSON array (Gemini without `alt=sse`), not SSE. */
+      arrayStream?: boolean;
     }
   | { operation: 'native'; routeId: string };
 
@@ -204,9 +207,10 @@ export async function runExchange(
   const stream = call.pathStream ?? (operation === 'chat' && body['stream'] === true);
 
   // The route speaks the client's format: its bytes go through as they came.
+  const framing = call.arrayStream ? jsonArrayFraming() : SSE_FRAMING;
   if (inbound.inbound !== null && target.id === inbound.id) {
     const native = inboundNativeCall(ctx, route, provider, { raw, body, operation, stream }, resolved.model);
-    return passThrough(ctx, deps, state, route, native);
+    return passThrough(ctx, deps, state, route, { ...native, framing: call.arrayStream ? framing : null });
   }
   const translator = inbound.inbound;
   if (operation === 'count_tokens') {
@@ -317,13 +321,15 @@ export async function runExchange(
     patterns.length === 0 ? null : hubStreamRedactor(patterns),
     translator === null
       ? HUB_ENCODER
-      : inboundEncoder(translator, {
-          model: answerModel,
-          estimatedInputTokens: countRequestTokens(inbound, body, route),
-        }),
+      : inboundEncoder(
+          translator,
+          { model: answerModel, estimatedInputTokens: countRequestTokens(inbound, body, route) },
+          framing,
+        ),
   );
-  ctx.set(EVENT_STREAM_HEADERS);
+  ctx.set({ ...EVENT_STREAM_HEADERS, 'content-type': framing.contentType });
   draft.pending = relayStream(ctx, upstream, reader, draft, {
+    framing,
     clientFormat: inbound,
     status: 200,
     key: route.apiKey,
@@ -381,6 +387,7 @@ function inboundNativeCall(
     raw: rewritten ? Buffer.from(JSON.stringify(body)) : raw,
     model,
     sendsBody: true,
+    framing: null,
   };
 }
 
@@ -465,13 +472,16 @@ async function passThrough(
   }
   if (type.includes('text/event-stream')) {
     answerWith(ctx, upstream, route.apiKey);
+    if (call.framing) ctx.set('content-type', call.framing.contentType);
     const reader = nativeStreamReader(
       format.chat.stream,
       { model: model ?? '', created: Math.floor(draft.time / 1000), clientWantsUsage: true },
       patterns.length === 0 ? null : format.redact.stream(patterns),
       reading.chat,
+      call.framing,
     );
     draft.pending = relayStream(ctx, upstream, reader, draft, {
+      framing: call.framing ?? SSE_FRAMING,
       clientFormat: format,
       status: upstream.statusCode,
       key: route.apiKey,

@@ -5,6 +5,7 @@ import type { JsonObject } from '../formats/types.ts';
 import type { GatewayContext } from '../http/context.ts';
 import type { PathReading, Provider } from '../providers/index.ts';
 import { scrubSecrets } from '../scrub.ts';
+import type { Framing } from './framing.ts';
 import { readNativeBody } from './proxy-body.ts';
 import { pathNamesModel, rawProxyRest, upstreamTarget, type UpstreamTarget } from './proxy-path.ts';
 
@@ -47,6 +48,8 @@ export interface NativeCall {
   raw: Buffer | undefined;
   /** The model that runs: the one the path names, else the body's. */
   model: string | null;
+  /** How the client wants the stream framed, where it is not the upstream's own (Gemini's JSON array). */
+  framing: Framing | null;
   sendsBody: boolean;
 }
 
@@ -96,7 +99,7 @@ export function readNativeCall(
       { param: 'model' },
     );
   }
-  return { target, reading, json: native.json, raw, model, sendsBody };
+  return { target, reading, json: native.json, raw, model, sendsBody, framing: null };
 }
 
 /** The caller's headers less its credentials and hop-by-hop ones, the vendor's defaults, the route's signature. */

@@ -4,7 +4,8 @@ import { upstreamFailure, type UpstreamResponse } from '../forward.ts';
 import type { Usage, WireFormat } from '../formats/types.ts';
 import { errorMessageOf } from '../http/recorded.ts';
 import { CompleteEvents } from '../protocol/complete-events.ts';
-import { formatSse, SseParser, type SseEvent } from '../protocol/sse.ts';
+import { SseParser, type SseEvent } from '../protocol/sse.ts';
+import { SSE_FRAMING, type Framing } from './framing.ts';
 import { appendLoggedBody, type RecordDraft } from '../recorder.ts';
 import { KeyScrubber, scrubKeyBytes } from '../scrub.ts';
 import { streamProblem } from './upstream.ts';
@@ -35,6 +36,8 @@ export interface RelayOptions {
   key: string | null;
   /** The largest single event accepted from the upstream. */
   maxEventBytes: number;
+  /** How the client's events are framed (SSE unless it asked for Gemini's JSON array). */
+  framing?: Framing;
 }
 
 /** The headers of a stream the gateway writes itself. */
@@ -123,10 +126,12 @@ export function relayStream(
       send(scrubber.push(tail.text));
       send(scrubber.end());
       const reported = reader.errorCode();
+      const framing = options.framing ?? SSE_FRAMING;
       if (cut && failure === null && reported !== null) {
         // The vendor's own error event already went out: no second one.
         draft.partial = true;
         draft.errorCode = reported;
+        emit(framing.close());
       } else if (cut) {
         const error =
           failure ??
@@ -136,7 +141,8 @@ export function relayStream(
             'The upstream stream ended before the answer was complete.',
           );
         // The client learns at once, in its own format's words, before any held last event.
-        emit(formatSse(JSON.stringify(clientFormat.errorBody(error)), clientFormat.errorEvent));
+        const data = JSON.stringify(clientFormat.errorBody(error));
+        emit(framing.frame([{ event: clientFormat.errorEvent, data }]) + framing.close());
         draft.partial = true;
         draft.errorCode = error.code;
         draft.errorMessage = error.message;

@@ -5,11 +5,10 @@ import type {
   InboundDirection,
   InboundStreamContext,
   StreamContext,
-  StreamEvent,
   StreamRedactor,
   Usage,
 } from '../formats/types.ts';
-import { formatSse } from '../protocol/sse.ts';
+import { SSE_FRAMING, type Framing } from './framing.ts';
 import type { StreamReader } from './relay.ts';
 
 /** Writes hub parts in the client's format, as SSE text. */
@@ -22,15 +21,17 @@ export interface PartEncoder {
 /** The hub's own clients: parts go out as OpenAI chunks, nothing owed at the end. */
 export const HUB_ENCODER: PartEncoder = { next: encodeHubPart, end: () => '' };
 
-const frames = (events: StreamEvent[]) =>
-  events.length === 0 ? '' : events.map((item) => formatSse(item.data, item.event)).join('');
-
 /** A client of another format: its inbound direction's stream encoder, one state per stream. */
-export function inboundEncoder(direction: InboundDirection, context: InboundStreamContext): PartEncoder {
+export function inboundEncoder(
+  direction: InboundDirection,
+  context: InboundStreamContext,
+  framing: Framing,
+): PartEncoder {
   const state = direction.stream.init(context);
   return {
-    next: (part) => frames(direction.stream.next(state, part)),
-    end: (usage, complete) => frames(direction.stream.end(state, usage, complete)),
+    next: (part) => framing.frame(direction.stream.next(state, part)),
+    end: (usage, complete) =>
+      framing.frame(direction.stream.end(state, usage, complete)) + (complete ? framing.close() : ''),
   };
 }
 
@@ -84,17 +85,22 @@ export function nativeStreamReader<State>(
   context: StreamContext,
   redactor: StreamRedactor | null,
   chat: boolean,
+  /** Re-frames the events for the client (Gemini's JSON array); null: the bytes go on as SSE. */
+  framing: Framing | null = null,
 ): StreamReader {
   const state = reducer.init(context);
+  const out = framing ?? SSE_FRAMING;
   return {
-    passBytes: redactor === null,
+    passBytes: redactor === null && framing === null,
     event(event) {
       reducer.next(state, event);
-      return redactor ? frames(redactor.next(event)) : '';
+      if (redactor) return out.frame(redactor.next(event));
+      return framing ? framing.frame([{ event: event.event, data: event.data }]) : '';
     },
     end() {
       const complete = reducer.end(state).complete || !chat;
-      return { text: redactor ? frames(redactor.end()) : '', complete };
+      const rest = redactor ? out.frame(redactor.end()) : '';
+      return { text: rest + (complete ? out.close() : ''), complete };
     },
     usage: () => reducer.usage(state),
     upstreamModel: () => reducer.upstreamModel(state),

@@ -9,6 +9,8 @@ import {
   startAgentOpenAi,
 } from '../support/fake-agent-upstreams.ts';
 import type { FakeServer, SeenRequest } from '../support/fake-server.ts';
+import { startAgentGemini } from '../support/fake-agent-gemini.ts';
+import { GEMINI_KEY } from '../support/fake-gemini.ts';
 import { APP_KEY, requestRows, startTestGateway, VENDOR_KEY, type TestGateway } from '../support/gateway.ts';
 import { claudeCodeBinary, runClaudeCode, type ClaudeCodeRun } from './claude-code.ts';
 
@@ -60,11 +62,13 @@ function describeRun(run: ClaudeCodeRun): string {
 describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
   let upstream: FakeServer;
   let openAi: FakeServer & { url: string };
+  let gemini: FakeServer;
   let gateway: TestGateway;
 
   beforeAll(async () => {
     upstream = await startAgentAnthropic();
     openAi = await startAgentOpenAi();
+    gemini = await startAgentGemini();
     gateway = await startTestGateway({
       routes: [
         {
@@ -75,6 +79,7 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
           models: ['claude-*'],
         },
         { id: 'gpt', vendor: 'openai', baseUrl: openAi.url, apiKey: VENDOR_KEY, models: ['gpt-*'] },
+        { id: 'gem', vendor: 'gemini', baseUrl: gemini.origin, apiKey: GEMINI_KEY, models: ['gemini-*'] },
       ],
       apps: [{ name: 'agent', key: APP_KEY }],
     });
@@ -84,6 +89,7 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
     await gateway?.stop();
     await upstream?.close();
     await openAi?.close();
+    await gemini?.close();
   });
 
   /** Every request of the run has its row, each answered one with its tokens; rows are newest first. */
@@ -193,11 +199,33 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
     const toolMessage = messages.find((message) => message.role === 'tool');
     expect(String(toolMessage?.content)).toContain(AGENT_OUTPUT);
     await expectRowsFor(run, { endpoint: 'messages', route: 'gpt', vendor: 'openai', agent: 'claude-code' });
+    for (const row of await requestRows(gateway, run.requests.length))
+      expect(row['costUsd']).toBeGreaterThan(0);
     // One session: Claude Code's own id, the same on every row of the run.
     const sessions = new Set(run.requests.map((request) => request.headers['x-claude-code-session-id']));
     expect(sessions.size).toBe(1);
     const rows = await requestRows(gateway, run.requests.length);
     expect(new Set(rows.map((row) => row['session']))).toEqual(sessions);
+  });
+
+  it('runs Bash once through /anthropic/{routeId} on a Gemini 3 route, its thought signature kept', async () => {
+    const before = gemini.seen.length;
+    const run = await runClaudeCode({
+      baseUrl: `${gateway.url}/anthropic/gem`,
+      apiKey: APP_KEY,
+      model: 'gemini-3-pro-preview',
+      prompt: AGENT_PROMPT,
+    });
+    const seen = gemini.seen.slice(before);
+    // The fake refuses a Gemini 3 turn whose function call lost its signature, as Gemini does.
+    await expectTaskDone(run, seen);
+    expect(seen.map((request) => request.url)).toEqual([
+      '/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse',
+      '/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse',
+    ]);
+    await expectRowsFor(run, { endpoint: 'messages', route: 'gem', vendor: 'gemini', agent: 'claude-code' });
+    const rows = await requestRows(gateway, run.requests.length);
+    for (const row of rows) expect(row['costUsd']).toBeGreaterThan(0);
   });
 
   it('runs Bash once with the gateway root as its base URL, the route picked from the model', async () => {

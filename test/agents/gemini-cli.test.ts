@@ -179,11 +179,14 @@ describe.skipIf(!entry)(title, { timeout: 60_000 }, () => {
 
   it('runs the shell once through /gemini/{routeId} on an Anthropic route, translated both ways', async () => {
     const before = anthropic.seen.length;
+    const session = randomUUID();
     const run = await runGeminiCli({
       baseUrl: `${gateway.url}/gemini/claude`,
       apiKey: APP_KEY,
       model: 'claude-sonnet-4-5',
       prompt: AGENT_PROMPT,
+      // What `switchboard run gemini` sets: Gemini CLI sends no session id of its own.
+      env: { GEMINI_CLI_CUSTOM_HEADERS: `${SESSION_HEADER}: ${session}` },
     });
     expectTaskDone(run);
     const seen: SeenRequest[] = anthropic.seen.slice(before);
@@ -192,7 +195,9 @@ describe.skipIf(!entry)(title, { timeout: 60_000 }, () => {
     const messages = seen.at(-1)!.body!['messages'] as { role: string; content: unknown }[];
     expect(JSON.stringify(messages.at(-1))).toContain('tool_result');
     expect(JSON.stringify(messages.at(-1))).toContain(AGENT_OUTPUT);
-    await expectRowsFor(run, { route: 'claude', vendor: 'anthropic' });
+    await expectRowsFor(run, { route: 'claude', vendor: 'anthropic', agent: 'gemini-cli', session });
+    for (const row of await requestRows(gateway, run.requests.length))
+      expect(row['costUsd']).toBeGreaterThan(0);
   });
 
   it('groups a run into the session Gemini CLI is told to send, since it sends none of its own', async () => {

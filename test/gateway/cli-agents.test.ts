@@ -92,7 +92,7 @@ function printingTool(dir: string): string {
   writeFileSync(
     script,
     `const names = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'OPENAI_BASE_URL',
-  'OPENAI_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_API_KEY', 'KEEP'];
+  'OPENAI_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_API_KEY', 'GEMINI_CLI_CUSTOM_HEADERS', 'KEEP'];
 const env = Object.fromEntries(names.filter((name) => name in process.env).map((name) => [name, process.env[name]]));
 process.stdout.write(JSON.stringify({ env, args: process.argv.slice(2) }));
 process.exit(Number(process.argv[2]));
@@ -277,7 +277,11 @@ describe('switchboard run', { timeout: 60_000 }, () => {
     mkdirSync(join(home, '.gemini'), { recursive: true });
     const args = ['run', 'gemini', '--route', 'g', '--data-dir', fakeGatewayDir(), '--key', KEY];
     const tool = ['--command', process.execPath, '--', printingTool(dir), '0'];
-    const env = { GEMINI_CLI_HOME: home, GEMINI_CLI_SYSTEM_SETTINGS_PATH: join(dir, 'none.json') };
+    const env = {
+      GEMINI_CLI_HOME: home,
+      GEMINI_CLI_SYSTEM_SETTINGS_PATH: join(dir, 'none.json'),
+      GEMINI_CLI_CUSTOM_HEADERS: 'X-Team: a',
+    };
     const unset = await cli([...args, ...tool], env);
     expect(unset.code).toBe(0);
     expect(unset.stderr).toMatch(
@@ -286,6 +290,8 @@ describe('switchboard run', { timeout: 60_000 }, () => {
     expect(JSON.parse(unset.stdout).env).toEqual({
       GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:4141/gemini/g',
       GEMINI_API_KEY: KEY,
+      // Each run its own session, for the gateway's Sessions page; the user's own headers kept.
+      GEMINI_CLI_CUSTOM_HEADERS: expect.stringMatching(/^X-Team: a, x-switchboard-session: [0-9a-f-]{36}$/),
     });
     writeFileSync(
       join(home, '.gemini', 'settings.json'),

@@ -14,6 +14,9 @@ import { sendJson, startFakeServer, type FakeServer, type SeenRequest } from './
 /** Gemini CLI's shell tool: `{command, description?, dir_path?, is_background?}`. */
 export const GEMINI_SHELL_TOOL = 'run_shell_command';
 
+/** The shell tools it answers to: Gemini CLI's, and Claude Code's when the gateway translates its requests. */
+const SHELL_TOOLS = [GEMINI_SHELL_TOOL, 'Bash'];
+
 /** Signature the fake puts on its function call; Gemini 3 refuses the next turn when it does not come back. */
 export const FAKE_THOUGHT_SIGNATURE = 'c3dpdGNoYm9hcmQtZTJlLXNpZ25hdHVyZQ==';
 
@@ -28,7 +31,7 @@ type Content = { role?: string; parts?: Part[] };
 type Schema = { type?: string; properties?: Record<string, Schema>; enum?: string[] };
 
 type GeminiAgentTurn =
-  | { kind: 'call-tool' }
+  | { kind: 'call-tool'; tool: string }
   | { kind: 'quote'; output: string }
   | { kind: 'json'; schema: Schema }
   | { kind: 'other' };
@@ -43,7 +46,10 @@ function estimateTokens(value: unknown): number {
  * "<untrusted_context>\nOutput: …\nProcess Group PGID: …\n</untrusted_context>"}`.
  */
 export function shellOutput(response: Record<string, unknown> | undefined): string {
-  const text = typeof response?.['output'] === 'string' ? response['output'] : JSON.stringify(response ?? {});
+  // Gemini CLI's `output`; a translated tool result's text under whatever name the gateway gave it.
+  const named = Object.values(response ?? {}).find((value) => typeof value === 'string');
+  const text =
+    typeof response?.['output'] === 'string' ? response['output'] : (named ?? JSON.stringify(response ?? {}));
   const lines = text.split('\n');
   const output = lines.find((line) => line.startsWith('Output: '));
   return output ? output.slice('Output: '.length).trim() : (lines.find((line) => line.trim() !== '') ?? '');
@@ -53,7 +59,9 @@ export function shellOutput(response: Record<string, unknown> | undefined): stri
 function geminiTurn(body: Record<string, unknown>): GeminiAgentTurn {
   const contents = (Array.isArray(body['contents']) ? body['contents'] : []) as Content[];
   const last = contents.at(-1);
-  const response = (last?.parts ?? []).find((part) => part.functionResponse?.name === GEMINI_SHELL_TOOL);
+  const response = (last?.parts ?? []).find((part) =>
+    SHELL_TOOLS.includes(part.functionResponse?.name ?? ''),
+  );
   if (response) return { kind: 'quote', output: shellOutput(response.functionResponse?.response) };
   const config = (body['generationConfig'] ?? {}) as {
     responseMimeType?: string;
@@ -66,11 +74,11 @@ function geminiTurn(body: Record<string, unknown>): GeminiAgentTurn {
   const tools = (Array.isArray(body['tools']) ? body['tools'] : []) as {
     functionDeclarations?: { name?: string }[];
   }[];
-  const offersShell = tools.some((tool) =>
-    (tool.functionDeclarations ?? []).some((declaration) => declaration.name === GEMINI_SHELL_TOOL),
-  );
+  const shell = tools
+    .flatMap((tool) => tool.functionDeclarations ?? [])
+    .find((declaration) => SHELL_TOOLS.includes(declaration.name ?? ''))?.name;
   const asked = (last?.parts ?? []).some((part) => part.text?.includes(AGENT_PROMPT));
-  return offersShell && asked ? { kind: 'call-tool' } : { kind: 'other' };
+  return shell && asked ? { kind: 'call-tool', tool: shell } : { kind: 'other' };
 }
 
 /** An object matching the schema Gemini CLI asked for: a trivial task, and the user speaks next. */
@@ -97,7 +105,7 @@ function answerParts(turn: GeminiAgentTurn): Part[] {
       return [
         {
           functionCall: {
-            name: GEMINI_SHELL_TOOL,
+            name: turn.tool,
             args: { command: AGENT_COMMAND, description: 'Print the end-to-end marker' },
           },
           thoughtSignature: FAKE_THOUGHT_SIGNATURE,

@@ -90,6 +90,12 @@ export function startFakeAnthropic(): Promise<FakeServer> {
         last_id: 'claude-opus-4-1-20250805',
       });
     }
+    if (request.method === 'POST' && path === '/v1/messages/count_tokens') {
+      // Anthropic's own count: a stand-in of a token per four characters of the messages.
+      return sendJson(response, 200, {
+        input_tokens: Math.ceil(JSON.stringify(request.body?.['messages'] ?? []).length / 4),
+      });
+    }
     if (request.method !== 'POST' || path !== '/v1/messages') {
       return anthropicError(response, 404, 'not_found_error', `Not found: ${path}`);
     }

@@ -215,6 +215,36 @@ describe('Anthropic Messages in, translated to a Gemini route', () => {
   });
 });
 
+describe.each([
+  ['an Anthropic route (passed through)', 'claude', 'claude-sonnet-4-5'],
+  ['a Gemini route (translated)', 'gem', 'gemini-2.5-flash'],
+])('@anthropic-ai/sdk on %s', (_name, route, model) => {
+  it('streams a tool call, and counts tokens', async () => {
+    const stream = client(`/anthropic/${route}`).messages.stream({
+      model,
+      max_tokens: 512,
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [WEATHER_TOOL],
+    });
+    const final = await stream.finalMessage();
+    expect(final.content.some((block) => block.type === 'tool_use')).toBe(true);
+    expect(final.stop_reason).toBe('tool_use');
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ endpoint: 'messages', route, stream: true, partial: false });
+    expect(row!['outputTokens']).toBeGreaterThan(0);
+
+    const before = anthropicFake.seen.length;
+    const count = await client(`/anthropic/${route}`).messages.countTokens({
+      model,
+      messages: [{ role: 'user', content: 'How many tokens is this sentence?' }],
+    });
+    expect(count.input_tokens).toBeGreaterThan(5);
+    // Anthropic counts its own; for another vendor the gateway does.
+    const counted = anthropicFake.seen.slice(before).map((request) => request.url);
+    expect(counted).toEqual(route === 'claude' ? ['/v1/messages/count_tokens'] : []);
+  });
+});
+
 describe('Anthropic Messages in, Gemini 3 tool calls', () => {
   it('keep their thought signature across the turn, so Gemini takes the next one', async () => {
     const tools = [WEATHER_TOOL];

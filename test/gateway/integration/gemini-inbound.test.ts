@@ -147,6 +147,54 @@ describe('Gemini in, to an Anthropic route and passed through to a Gemini route'
   });
 });
 
+describe.each([
+  ['an Anthropic route (translated)', 'claude', 'claude-sonnet-4-5'],
+  ['a Gemini route (passed through)', 'gem', 'gemini-2.5-flash'],
+])('@google/genai on %s', (_name, route, model) => {
+  it('streams a function call', async () => {
+    const stream = await client(route).models.generateContentStream({
+      model,
+      contents: 'Weather in Paris?',
+      config: { tools: [{ functionDeclarations: [WEATHER] }] },
+    });
+    const calls: unknown[] = [];
+    for await (const chunk of stream) calls.push(...(chunk.functionCalls ?? []));
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ name: expect.any(String), args: expect.any(Object) });
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ route, stream: true, partial: false });
+    expect(row!['outputTokens']).toBeGreaterThan(0);
+  });
+});
+
+describe('the JSON-array stream, for a client that does not ask for alt=sse', () => {
+  it.each([
+    ['translated', 'gpt', 'gpt-4.1-nano'],
+    ['passed through', 'gem', 'gemini-2.5-flash'],
+  ])('is one JSON array of chunks, the last with the finish reason (%s)', async (_how, route, model) => {
+    const response = await fetch(
+      `${gateway.url}/gemini/${route}/v1beta/models/${model}:streamGenerateContent`,
+      {
+        method: 'POST',
+        headers: { 'x-goog-api-key': APP_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hello' }] }] }),
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const chunks = JSON.parse(await response.text()) as {
+      candidates?: { content?: { parts?: { text?: string }[] }; finishReason?: string }[];
+    }[];
+    expect(chunks.length).toBeGreaterThan(1);
+    const text = chunks.map((chunk) => chunk.candidates?.[0]?.content?.parts?.[0]?.text ?? '').join('');
+    expect(text).toBeTruthy();
+    expect(chunks.at(-1)!.candidates?.[0]?.finishReason).toBe('STOP');
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ route, stream: true, partial: false });
+    expect(row!['inputTokens']).toBeGreaterThan(0);
+  });
+});
+
 describe('errors in Google’s shape', () => {
   it('for a model off the allow-list, an unknown method and an unknown path', async () => {
     const offList = await fetch(`${gateway.url}/gemini/gpt/v1beta/models/claude-x:generateContent`, {
