@@ -124,6 +124,67 @@ const PROXY_GEMINI: Endpoint[] = [
     body: GEMINI_BODY,
   },
 ];
+const ANTHROPIC_BODY = { model: 'gpt-4.1-nano', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] };
+/** Anthropic Messages in: translated to OpenAI and Gemini routes, passed through to the Anthropic one. */
+const ANTHROPIC_INBOUND: Endpoint[] = [
+  {
+    name: 'POST /anthropic/oa/v1/messages',
+    method: 'POST',
+    path: '/anthropic/oa/v1/messages',
+    body: ANTHROPIC_BODY,
+  },
+  {
+    name: 'POST /anthropic/an/v1/messages',
+    method: 'POST',
+    path: '/anthropic/an/v1/messages?beta=true',
+    body: { ...ANTHROPIC_BODY, model: 'claude-sonnet-4-5' },
+  },
+  {
+    name: 'POST /anthropic/ge/v1/messages',
+    method: 'POST',
+    path: '/anthropic/ge/v1/messages',
+    body: { ...ANTHROPIC_BODY, model: 'gemini-2.5-flash', stream: true },
+  },
+  {
+    name: 'POST /v1/messages',
+    method: 'POST',
+    path: '/v1/messages',
+    body: { ...ANTHROPIC_BODY, model: 'oa/gpt-4.1-nano' },
+  },
+  {
+    name: 'POST /anthropic/oa/v1/messages/count_tokens',
+    method: 'POST',
+    path: '/anthropic/oa/v1/messages/count_tokens',
+    body: ANTHROPIC_BODY,
+  },
+];
+/** Gemini in: translated to OpenAI and Anthropic routes, passed through to the Gemini one. */
+const GEMINI_INBOUND: Endpoint[] = [
+  {
+    name: 'POST /gemini/oa/…:generateContent',
+    method: 'POST',
+    path: '/gemini/oa/v1beta/models/gpt-4.1-nano:generateContent',
+    body: { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] },
+  },
+  {
+    name: 'POST /gemini/an/…:streamGenerateContent',
+    method: 'POST',
+    path: '/gemini/an/v1beta/models/claude-sonnet-4-5:streamGenerateContent?alt=sse',
+    body: { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] },
+  },
+  {
+    name: 'POST /gemini/ge/…:streamGenerateContent (JSON array)',
+    method: 'POST',
+    path: '/gemini/ge/v1beta/models/gemini-2.5-flash:streamGenerateContent',
+    body: { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] },
+  },
+  {
+    name: 'POST /gemini/oa/…:countTokens',
+    method: 'POST',
+    path: '/gemini/oa/v1beta/models/gpt-4.1-nano:countTokens',
+    body: { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] },
+  },
+];
 const OTHER_ENDPOINTS: Endpoint[] = [
   { name: 'GET /healthz', method: 'GET', path: '/healthz' },
   { name: 'POST /v2/chat (unknown)', method: 'POST', path: '/v2/chat', body: CHAT_BODY },
@@ -143,6 +204,8 @@ for (const endpoint of [
   ...PROXY_OPENAI,
   ...PROXY_ANTHROPIC,
   ...PROXY_GEMINI,
+  ...ANTHROPIC_INBOUND,
+  ...GEMINI_INBOUND,
   ...OTHER_ENDPOINTS,
 ]) {
   Object.defineProperty(endpoint, fc.toStringMethod, { value: () => endpoint.name });
@@ -155,6 +218,8 @@ const ALL_ENDPOINTS = [
   ...PROXY_OPENAI,
   ...PROXY_ANTHROPIC,
   ...PROXY_GEMINI,
+  ...ANTHROPIC_INBOUND,
+  ...GEMINI_INBOUND,
   ...OTHER_ENDPOINTS,
 ];
 
@@ -274,6 +339,9 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 function shapeOf(path: string): Shape {
   const proxy = /^\/proxy\/([^/?#]*)/.exec(path);
   if (proxy) return proxy[1] === 'an' ? 'anthropic' : proxy[1] === 'ge' ? 'gemini' : 'openai';
+  // The inbound formats answer in their own shape, unknown paths under their prefixes included.
+  if (/^\/anthropic(?:[/?#]|$)|^\/v1\/messages(?:[/?#]|$)/.test(path)) return 'anthropic';
+  if (/^\/gemini(?:[/?#]|$)/.test(path)) return 'gemini';
   return 'openai';
 }
 
@@ -566,6 +634,10 @@ const DANGEROUS = [
 ];
 
 const PATH_PREFIXES = [
+  '/anthropic/oa/v1/',
+  '/anthropic/',
+  '/gemini/ge/v1beta/models/',
+  '/gemini/oa/',
   '/proxy/oa/',
   '/proxy/an/',
   '/proxy/ge/',
@@ -587,6 +659,9 @@ function endpointOf(path: string): string {
   if (path.startsWith('/proxy/')) return '/proxy/{unknown route}/…';
   const openai = /^(\/openai\/(?:oa|an|ge))?\/v1\/(chat\/completions|embeddings|models)(?:\?|$)/.exec(path);
   if (openai) return `${openai[1] ?? ''}/v1/${openai[2]!}`;
+  const inbound = /^\/(anthropic|gemini)\/(oa|an|ge)\//.exec(path);
+  if (inbound) return `/${inbound[1]!}/${inbound[2]!}/…`;
+  if (/^\/v1\/messages(?:\/count_tokens)?(?:\?|$)/.test(path)) return '/v1/messages';
   if (/^\/healthz(?:\?|$)/.test(path)) return '/healthz';
   return '(unknown path)';
 }
@@ -762,6 +837,12 @@ describe('fuzzed request bodies: no 5xx, the process up, answers well-formed', (
     { name: '/proxy on an OpenAI route', endpoints: PROXY_OPENAI, runs: 400 },
     { name: '/proxy on an Anthropic route', endpoints: PROXY_ANTHROPIC, runs: 400 },
     { name: '/proxy on a Gemini route', endpoints: PROXY_GEMINI, runs: 400 },
+    {
+      name: 'Anthropic Messages in (/anthropic/{r} and /v1/messages)',
+      endpoints: ANTHROPIC_INBOUND,
+      runs: 400,
+    },
+    { name: 'Gemini in (/gemini/{r})', endpoints: GEMINI_INBOUND, runs: 400 },
     {
       name: 'unknown paths and routes',
       endpoints: OTHER_ENDPOINTS.filter((endpoint) => endpoint.method === 'POST'),
