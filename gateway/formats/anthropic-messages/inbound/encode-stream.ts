@@ -79,16 +79,11 @@ function open(state: AnthropicEncoderState, block: OpenBlock, contentBlock: Json
 }
 
 function text(state: AnthropicEncoderState, value: string): StreamEvent[] {
-  const events =
-    state.open?.kind === 'text'
-      ? []
-      : open(state, { kind: 'text', index: state.nextIndex }, { type: 'text', text: '' });
+  const current = state.open;
+  const block = current?.kind === 'text' ? current : { kind: 'text' as const, index: state.nextIndex };
+  const events = block === current ? [] : open(state, block, { type: 'text', text: '' });
   events.push(
-    event({
-      type: 'content_block_delta',
-      index: state.open!.index,
-      delta: { type: 'text_delta', text: value },
-    }),
+    event({ type: 'content_block_delta', index: block.index, delta: { type: 'text_delta', text: value } }),
   );
   return events;
 }

@@ -133,8 +133,8 @@ export function selectTools(tools: HubTool[], toolConfig: unknown): ToolSelectio
       return {
         tools: offered,
         toolChoice:
-          offered.length === 1 && names !== undefined && names.length > 0
-            ? { type: 'function', function: { name: offered[0]!.function.name } }
+          offered.length === 1 && offered[0] !== undefined && names !== undefined && names.length > 0
+            ? { type: 'function', function: { name: offered[0].function.name } }
             : 'required',
       };
     default:
