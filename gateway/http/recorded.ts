@@ -45,8 +45,10 @@ export function recorded(
           draft.stream && draft.status >= 200 && draft.status < 300 && draft.usage.inputTokens === null;
         if ((cut || unreported) && draft.countInput && !isTokenCount(draft.usage.inputTokens)) {
           try {
-            draft.usage = { ...draft.usage, inputTokens: draft.countInput() };
-            if (!cut) {
+            const counted = draft.countInput();
+            // A body whose text the gateway cannot read (another API's shape on /proxy) counts nothing: left unknown.
+            if (cut || counted > 0) draft.usage = { ...draft.usage, inputTokens: counted };
+            if (!cut && counted > 0) {
               draft.note ??=
                 'usage estimated: the upstream reported none (input counted by the gateway, output from the streamed text)';
             }

@@ -22,6 +22,8 @@ const AGENTS: [RegExp, string][] = [
 const SESSION_HEADERS: [string, string | null][] = [
   [SESSION_HEADER, null],
   ['x-claude-code-session-id', 'claude-code'],
+  // Codex 0.171 (`session_id` in earlier versions).
+  ['session-id', 'codex'],
   ['session_id', 'codex'],
 ];
 

@@ -45,6 +45,13 @@ describe('agentSession: who sent a request, in which session', () => {
     ).toEqual({ session: 'run-9', agent: 'gemini-cli' });
   });
 
+  it('reads Codex’s session header', () => {
+    expect(agentSession({ 'user-agent': 'codex_exec/0.171.0 (Linux)', 'session-id': 'c-1' }, null)).toEqual({
+      session: 'c-1',
+      agent: 'codex',
+    });
+  });
+
   it('says nothing when the client says nothing', () => {
     expect(agentSession({ 'user-agent': 'OpenAI/Python 1.99' }, { metadata: 'x' })).toEqual({
       session: null,
