@@ -10,7 +10,7 @@ export type { JsonObject, Usage } from '../domain.ts';
  * The wire formats this version reads and writes. OpenAI Chat Completions is the hub: every other
  * format translates to and from it.
  */
-export type FormatId = 'openai-chat' | 'anthropic-messages' | 'gemini-generate';
+export type FormatId = 'openai-chat' | 'anthropic-messages' | 'gemini-generate' | 'openai-responses';
 
 export interface ChatCallContext {
   /** The model to ask the vendor for (allow-list checked, default applied, route prefix removed). */

@@ -1,0 +1,20 @@
+import type { InboundDirection } from '../../types.ts';
+import { responsesStreamEncoder, type ResponsesEncoderState } from './encode-stream.ts';
+import { fromHubAnswer } from './from-hub-answer.ts';
+import { modelList, tokenCount } from './lists.ts';
+import { toHubRequest } from './to-hub-request.ts';
+
+export type { ResponsesEncoderState } from './encode-stream.ts';
+export { droppedTools } from './to-hub-tools.ts';
+
+/**
+ * Responses API clients (Codex, the `openai` SDKs' `responses.*`) on routes that do not speak it:
+ * their requests to the hub, the hub's answers and streams back.
+ */
+export const responsesInbound: InboundDirection<ResponsesEncoderState> = {
+  request: toHubRequest,
+  response: fromHubAnswer,
+  tokenCount,
+  modelList,
+  stream: responsesStreamEncoder,
+};

@@ -1,0 +1,84 @@
+import type { JsonObject } from '../../types.ts';
+
+export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
+
+/** Why an answer stopped short, from the hub's finish reason; null for a whole one. */
+export function incompleteReason(finishReason: unknown): string | null {
+  if (finishReason === 'length') return 'max_output_tokens';
+  return finishReason === 'content_filter' ? 'content_filter' : null;
+}
+
+/**
+ * A Responses `response` object. The request's own settings (instructions, tools, temperature) are
+ * not echoed: the answer is built from the hub's, which does not carry them, and clients read the
+ * output, the status and the usage.
+ */
+export function responseObject(fields: {
+  id: string;
+  model: string;
+  createdAt: number;
+  status: ResponseStatus;
+  output: JsonObject[];
+  usage: JsonObject | null;
+  incompleteReason?: string | null;
+  error?: JsonObject | null;
+}): JsonObject {
+  const reason = fields.incompleteReason ?? null;
+  return {
+    id: fields.id,
+    object: 'response',
+    created_at: fields.createdAt,
+    status: fields.status,
+    background: false,
+    error: fields.error ?? null,
+    incomplete_details: reason === null ? null : { reason },
+    instructions: null,
+    max_output_tokens: null,
+    model: fields.model,
+    output: fields.output,
+    parallel_tool_calls: true,
+    previous_response_id: null,
+    reasoning: { effort: null, summary: null },
+    store: false,
+    text: { format: { type: 'text' } },
+    tool_choice: 'auto',
+    tools: [],
+    truncation: 'disabled',
+    usage: fields.usage,
+    metadata: {},
+  };
+}
+
+export const outputText = (text: string): JsonObject => ({
+  type: 'output_text',
+  text,
+  annotations: [],
+  logprobs: [],
+});
+
+export const reasoningItem = (id: string, summary: string): JsonObject => ({
+  id,
+  type: 'reasoning',
+  summary: [{ type: 'summary_text', text: summary }],
+});
+
+export const messageItem = (id: string, status: string, content: JsonObject[]): JsonObject => ({
+  id,
+  type: 'message',
+  status,
+  role: 'assistant',
+  content,
+});
+
+export const functionCallItem = (
+  id: string,
+  status: string,
+  call: { callId: string; name: string; arguments: string },
+): JsonObject => ({
+  id,
+  type: 'function_call',
+  status,
+  call_id: call.callId,
+  name: call.name,
+  arguments: call.arguments,
+});
