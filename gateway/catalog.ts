@@ -1,3 +1,4 @@
+import { speaksResponses } from './config/responses-setting.ts';
 import { compileFilter, type CompiledFilter } from './filters/engine.ts';
 import { compileAllowList, globToRegExp, isGlob, type AllowList } from './policy/allow-list.ts';
 import type { PriceOverride } from './policy/pricing.ts';
@@ -31,6 +32,11 @@ export interface RuntimeRoute extends RouteRecord {
   allowList: AllowList;
   compiledFilters: CompiledFilter[];
   compiledModelMap: CompiledModelMap;
+  /**
+   * Whether Responses requests pass through to its server: the route's setting, or true where every
+   * server of its vendor speaks the Responses API (OpenAI). Else they are translated.
+   */
+  speaksResponses: boolean;
 }
 
 export interface RuntimeApp extends AppRecord {
@@ -80,6 +86,7 @@ export class Catalog {
       allowList: compileAllowList(route.models),
       compiledFilters: compiled(route.filters),
       compiledModelMap: compileModelMap(route.modelMap),
+      speaksResponses: speaksResponses(route),
     }));
     const apps = new Map(this.store.apps.list().map((app) => [app.id, app]));
     const byHash = new Map<string, RuntimeApp>();

@@ -6,15 +6,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAlive, readRuntimeFile, RUNTIME_FILE, RuntimeFileError, type RuntimeInfo } from './data-dir.ts';
 import { ConfigError, defaultDataDir, StartupError, startGateway } from './index.ts';
+import { codexConfigPath, codexConfigToml, codexOverrides, CODEX_KEY_VARIABLE } from './launch/codex.ts';
 import { geminiSettingsPaths, selectedGeminiAuthType } from './launch/gemini-settings.ts';
 import { isShell, renderPlan, SHELLS, type Shell } from './launch/shell.ts';
 import {
   applyPlan,
-  CODEX_NOT_YET,
   GEMINI_AUTH_SETTING,
   isLaunchTool,
   LAUNCH_TOOLS,
   launchPlan,
+  openaiBaseUrl,
   withGeminiSession,
   routeRefusal,
   TOOL_COMMANDS,
@@ -47,9 +48,10 @@ same default), without needing the admin token; exits 1 when no gateway is runni
 env: prints the environment that points TOOL at the gateway running on --data-dir with an app key,
 for eval "$(switchboard env claude)". TOOL is claude (Claude Code), gemini (Gemini CLI: needs
 --route, and ${GEMINI_AUTH_SETTING}
-in ~/.gemini/settings.json) or openai (any tool that reads OPENAI_BASE_URL and OPENAI_API_KEY).
-codex is not served yet: it needs the Responses API. Telemetry switches (DISABLE_TELEMETRY,
-CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC) are left to you.
+in ~/.gemini/settings.json), codex (Codex) or openai (any tool that reads OPENAI_BASE_URL and
+OPENAI_API_KEY). For codex it prints the provider for Codex's config.toml on stdout, and on stderr
+the line that sets ${CODEX_KEY_VARIABLE}, which the provider names. Telemetry switches
+(DISABLE_TELEMETRY, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC) are left to you.
 
   --route ID               one route (/anthropic/ID, /gemini/ID, /openai/ID/v1); without it,
                            the app-wide endpoints, where the model (ROUTE/MODEL) picks the route
@@ -58,15 +60,17 @@ CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC) are left to you.
   --shell SHELL            sh (bash and zsh too; the default), fish or powershell (the
                            default on Windows)
 
-run: starts TOOL (claude, gemini, or --command CMD for openai) with that environment added to the
-current one, passing it ARGS and the terminal, and exits with its exit code.
+run: starts TOOL (claude, gemini, codex, or --command CMD for openai) with that environment added
+to the current one, passing it ARGS and the terminal, and exits with its exit code. codex gets the
+provider as -c overrides before ARGS: nothing is written to its config.
 
-  --command CMD            the program to start instead of claude or gemini; required for openai
+  --command CMD            the program to start instead of claude, gemini or codex; required for
+                           openai
 
 Exit codes: 0 after a clean shutdown, 1 when start-up fails (bad config, port in use), 2 for bad
 arguments (an unreadable or empty --admin-token-file included). env and run: 1 when no gateway runs
-on the data dir, 2 for bad arguments, no app key or a tool Switchboard cannot serve; run: 127 when
-the tool is not found, else the tool's own exit code (128 + N when signal N ended it).`;
+on the data dir, 2 for bad arguments or no app key; run: 127 when the tool is not found, else the
+tool's own exit code (128 + N when signal N ended it).`;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -306,6 +310,7 @@ function runningGateway(dataDir: string): RuntimeInfo {
 const INSTALL_HINTS: Record<string, string> = {
   claude: 'npm install -g @anthropic-ai/claude-code',
   gemini: 'npm install -g @google/gemini-cli',
+  codex: 'npm install -g @openai/codex',
 };
 
 /** App keys go into headers: printable ASCII without spaces, as the gateway issues them. */
@@ -323,7 +328,6 @@ async function launch(
   dataDir: string,
 ): Promise<void> {
   if (!isLaunchTool(tool)) fail(`Unknown tool "${tool}": use one of ${LAUNCH_TOOLS.join(', ')}.`, 2);
-  if (tool === 'codex') fail(CODEX_NOT_YET, 2);
   const refusal = routeRefusal(tool, values.route);
   if (refusal !== undefined) fail(refusal, 2);
   let shell: Shell = process.platform === 'win32' ? 'powershell' : 'sh';
@@ -351,7 +355,15 @@ async function launch(
   if (!KEY_PATTERN.test(key))
     fail('The app key must be printable ASCII without spaces, as the dashboard shows it.', 2);
   const runtime = runningGateway(dataDir);
-  const plan = launchPlan(tool, { origin: localUrl(runtime.url).origin, key, routeId: values.route });
+  const origin = localUrl(runtime.url).origin;
+  const plan = launchPlan(tool, { origin, key, routeId: values.route });
+  if (tool === 'codex') {
+    const baseUrl = openaiBaseUrl(origin, values.route);
+    // Given on the command line, the provider wins over the user's config and nothing is written.
+    if (executable !== undefined) return runTool(executable, [...codexOverrides(baseUrl), ...toolArgs], plan);
+    printCodexConfig(baseUrl, plan, shell);
+    return;
+  }
   if (executable === undefined) {
     process.stdout.write(renderPlan(plan, shell));
     return;
@@ -362,6 +374,23 @@ async function launch(
     executable,
     toolArgs,
     withGeminiSession(plan, process.env['GEMINI_CLI_CUSTOM_HEADERS'], randomUUID()),
+  );
+}
+
+/**
+ * `env codex`: the file's part on stdout, so that `> config.toml` writes no key; the key's line,
+ * for the shell Codex starts from, on stderr.
+ */
+function printCodexConfig(baseUrl: string, plan: LaunchPlan, shell: Shell): void {
+  const path = codexConfigPath(process.env);
+  process.stdout.write(
+    codexConfigToml(baseUrl, [
+      `For ${path}: model_provider goes above the file's first [table].`,
+      ...plan.notes,
+    ]),
+  );
+  process.stderr.write(
+    `# Codex reads the key from ${CODEX_KEY_VARIABLE}, not from its config: set it where Codex starts.\n${renderPlan({ ...plan, notes: [] }, shell)}`,
   );
 }
 

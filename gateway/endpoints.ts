@@ -49,14 +49,27 @@ export function mountProxyEndpoints(
 
   // OpenAI Chat Completions (the hub), at /openai/{routeId}/v1 and at the root.
   const openAi = formatFor('openai-chat');
+  const responses = formatFor('openai-responses');
   for (const prefix of ['/openai/:routeId/v1', '/v1']) {
     const call = (operation: 'chat' | 'embeddings') => (ctx: GatewayContext) =>
       ({ operation, inbound: openAi, routeId: routeId(ctx) }) satisfies Call;
     router.post(`${prefix}/chat/completions`, ...wrap('chat.completions', run(call('chat'))));
     router.post(`${prefix}/embeddings`, ...wrap('embeddings', run(call('embeddings'))));
     router.get(`${prefix}/models`, ...wrap('models', models(openAi)));
+    // OpenAI's Responses API (Codex, the SDKs' responses.*): passed through where the route speaks it.
+    router.post(
+      `${prefix}/responses`,
+      ...wrap(
+        'responses',
+        run((ctx) => ({ operation: 'chat', inbound: responses, routeId: routeId(ctx) })),
+      ),
+    );
     router.options(`${prefix}/{*rest}`, cors);
   }
+
+  // Any other path under a route's OpenAI prefix: a 404 with its row, so that a client calling
+  // something the gateway does not serve shows in the dashboard.
+  router.all('/openai/:routeId/v1/{*rest}', ...wrap('chat.completions', unknownPath));
 
   // Anthropic Messages (Claude Code, the Anthropic SDKs), at /anthropic/{routeId} and at the root.
   const anthropic = formatFor('anthropic-messages');

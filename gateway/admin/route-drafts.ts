@@ -1,6 +1,7 @@
 import { compileModelMap, type RuntimeRoute } from '../catalog.ts';
 import { ConfigError, parseConfig, STORED_KEY, type ResolvedRoute } from '../config/load.ts';
 import { routeFromConfig, routeToConfig } from '../config/records.ts';
+import { speaksResponses } from '../config/responses-setting.ts';
 import type { JsonObject } from '../domain.ts';
 import { GatewayError } from '../errors.ts';
 import { compileAllowList } from '../policy/allow-list.ts';
@@ -132,6 +133,7 @@ export function routeDrafts(deps: RouteDraftDeps): RouteDrafts {
       // The test sends a fixed prompt and records nothing: no filter has anything to act on.
       compiledFilters: [],
       compiledModelMap: compileModelMap(record.modelMap),
+      speaksResponses: speaksResponses(record),
     };
   };
 

@@ -16,6 +16,7 @@ export function routeView(route: RouteRecord) {
     rateLimit: route.rateLimit,
     logBodies: route.logBodies,
     modelMap: route.modelMap,
+    responses: route.speaksResponses,
     source: route.source,
     createdAt: new Date(route.createdAt).toISOString(),
     updatedAt: new Date(route.updatedAt).toISOString(),

@@ -4,7 +4,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { defaultBaseUrl, findPreset, PRESETS } from '../providers/presets.ts';
 import { compileFilter } from '../filters/engine.ts';
-import { DEFAULT_VENDOR, type VendorId } from '../domain.ts';
+import { DEFAULT_VENDOR, VENDOR_IDS, type VendorId } from '../domain.ts';
+import { responsesSupport } from './responses-setting.ts';
 import { configSchema, type AppConfig, type ConfigFile, type RouteConfig } from './schema.ts';
 
 /** A problem with a config file: `message` names the file, the path inside it and what is allowed. */
@@ -67,6 +68,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
   }
   return issue.message;
+}
+
+/** Why a route of `vendor` may not say whether its server speaks the Responses API. */
+function responsesRefused(vendor: VendorId, support: 'always' | 'never'): string {
+  const settable = VENDOR_IDS.filter((id) => responsesSupport(id) === 'per-route').join(', ');
+  const fact =
+    support === 'always'
+      ? `vendor ${vendor} always speaks the Responses API`
+      : `vendor ${vendor} never speaks the Responses API (its Responses requests are translated)`;
+  return `only for ${settable} routes, whose servers may or may not speak the Responses API; ${fact}`;
 }
 
 /** Reads, validates and resolves a config file. Throws ConfigError; never returns half a config. */
@@ -156,6 +167,10 @@ export function parseConfig(
       if (!filterNames.has(name))
         problem(`${path}.filters[${filterIndex}]`, `no filter named "${name}" in filters`);
     });
+    if (route.responses !== undefined && vendor !== undefined) {
+      const support = responsesSupport(vendor);
+      if (support !== 'per-route') problem(`${path}.responses`, responsesRefused(vendor, support));
+    }
     const { preset: _preset, ...rest } = route;
     const keepStored = route.apiKey === STORED_KEY;
     return {

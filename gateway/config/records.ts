@@ -55,6 +55,7 @@ export function routeToConfig(route: RouteRecord): RouteEntry {
     ...(route.rateLimit === null ? {} : { rateLimit: route.rateLimit }),
     ...(route.logBodies ? { logBodies: true } : {}),
     ...(route.modelMap === null ? {} : { modelMap: route.modelMap }),
+    ...(route.speaksResponses ? { responses: true } : {}),
   };
 }
 
@@ -75,6 +76,7 @@ export function routeFromConfig(route: ResolvedRoute, stored: RouteStorage): Rou
     rateLimit: route.rateLimit ?? null,
     logBodies: route.logBodies ?? false,
     modelMap: storedMap(route.modelMap),
+    speaksResponses: route.responses ?? false,
     source: stored.source,
   };
 }

@@ -69,6 +69,12 @@ export const routeSchema = z.strictObject({
   rateLimit: rateLimit.optional(),
   /** Applied to the model a request names, after the app's map; its values are this route's models. */
   modelMap: modelMap.optional(),
+  /**
+   * Whether the server speaks OpenAI's Responses API, so that Responses requests pass through
+   * rather than being translated: openai-compatible and ollama routes only (load.ts refuses it
+   * elsewhere, since OpenAI always does and the other vendors never do). Off unless said.
+   */
+  responses: z.boolean().optional(),
 });
 
 export const appSchema = z.strictObject({

@@ -140,6 +140,8 @@ export interface InboundDirection<EncoderState = unknown> {
    * `countTokens`) for a route that cannot count: the gateway's own count, in this format's shape.
    */
   tokenCount(inputTokens: number): JsonObject;
+  /** What a translation of this request leaves out (tools a target cannot run), for the row's note. */
+  dropped?(body: JsonObject): string[];
   /** A list of model ids in this format's model-list shape (Anthropic's `{data, has_more…}`, Google's `{models}`). */
   modelList(ids: string[]): JsonObject;
   stream: {

@@ -1,24 +1,20 @@
 import { ROUTE_ID_PATTERN } from '../config/schema.ts';
 import { SESSION_HEADER } from '../pipeline/agent-session.ts';
+import { CODEX_KEY_VARIABLE } from './codex.ts';
 
 /** The tools `switchboard env` and `run` know; `openai` is any tool that reads OpenAI's two variables. */
 export const LAUNCH_TOOLS = ['claude', 'gemini', 'codex', 'openai'] as const;
 export type LaunchTool = (typeof LAUNCH_TOOLS)[number];
 
-/** The tools Switchboard can serve today. */
-export type ServedTool = Exclude<LaunchTool, 'codex'>;
-
 export function isLaunchTool(name: string): name is LaunchTool {
   return (LAUNCH_TOOLS as readonly string[]).includes(name);
 }
 
-export const CODEX_NOT_YET =
-  'Codex speaks only the OpenAI Responses API, which Switchboard does not serve yet; tools that use Chat Completions work with "switchboard env openai".';
-
 /** What `run` starts unless given --command; the generic form has no program of its own. */
-export const TOOL_COMMANDS: Record<ServedTool, string | undefined> = {
+export const TOOL_COMMANDS: Record<LaunchTool, string | undefined> = {
   claude: 'claude',
   gemini: 'gemini',
+  codex: 'codex',
   openai: undefined,
 };
 
@@ -46,7 +42,7 @@ export interface LaunchPlan {
  * Why `tool` cannot be pointed at the gateway with this route, or undefined when it can. Checked
  * before anything else, so that the answer does not depend on a key or a running gateway.
  */
-export function routeRefusal(tool: ServedTool, routeId: string | undefined): string | undefined {
+export function routeRefusal(tool: LaunchTool, routeId: string | undefined): string | undefined {
   if (routeId !== undefined && !ROUTE_ID_PATTERN.test(routeId))
     return `--route must be a route id (1–64 characters of a-z, 0-9 and -), not "${routeId}".`;
   if (tool === 'gemini' && routeId === undefined)
@@ -54,8 +50,16 @@ export function routeRefusal(tool: ServedTool, routeId: string | undefined): str
   return undefined;
 }
 
-/** The environment that points `tool` at the gateway with an app key; call routeRefusal first. */
-export function launchPlan(tool: ServedTool, target: LaunchTarget): LaunchPlan {
+/** The OpenAI-style base URL (the SDKs and Codex append their paths): one route's, or the app-wide one. */
+export function openaiBaseUrl(origin: string, routeId: string | undefined): string {
+  return routeId ? `${origin}/openai/${routeId}/v1` : `${origin}/v1`;
+}
+
+/**
+ * The environment that points `tool` at the gateway with an app key; call routeRefusal first. For
+ * Codex only the key: its base URL is a provider in config.toml (codex.ts).
+ */
+export function launchPlan(tool: LaunchTool, target: LaunchTarget): LaunchPlan {
   const { origin, key, routeId } = target;
   switch (tool) {
     case 'claude':
@@ -82,10 +86,20 @@ export function launchPlan(tool: ServedTool, target: LaunchTarget): LaunchPlan {
         unset: [],
         notes: [`Gemini CLI uses these only with ${GEMINI_AUTH_SETTING} in ~/.gemini/settings.json.`],
       };
+    case 'codex':
+      return {
+        set: [[CODEX_KEY_VARIABLE, key]],
+        unset: [],
+        notes: routeId
+          ? [
+              `Codex asks for its own default model: on route "${routeId}" of another vendor, pick one with --model (or model = "…" in config.toml).`,
+            ]
+          : ["The model picks the route: --model ROUTE/MODEL, or a model one of the app's routes allows."],
+      };
     case 'openai':
       return {
         set: [
-          ['OPENAI_BASE_URL', routeId ? `${origin}/openai/${routeId}/v1` : `${origin}/v1`],
+          ['OPENAI_BASE_URL', openaiBaseUrl(origin, routeId)],
           ['OPENAI_API_KEY', key],
         ],
         unset: [],

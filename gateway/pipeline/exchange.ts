@@ -12,7 +12,7 @@ import type { GatewayContext, RequestState } from '../http/context.ts';
 import { FALLBACK_MAX_TOKENS, isReasoningModel, modelLimits } from '../models/limits.ts';
 import type { Pattern } from '../filters/patterns.ts';
 import { countInputTokens } from '../policy/tokens.ts';
-import type { Operation, Provider } from '../providers/index.ts';
+import type { Operation, OtherFormat, Provider } from '../providers/index.ts';
 import type { VendorId } from '../domain.ts';
 import { appendLoggedBody } from '../recorder.ts';
 import { scrubKey, scrubSecrets } from '../scrub.ts';
@@ -208,8 +208,25 @@ export async function runExchange(
 
   // The route speaks the client's format: its bytes go through as they came.
   const framing = call.arrayStream ? jsonArrayFraming() : SSE_FRAMING;
-  if (inbound.inbound !== null && target.id === inbound.id) {
-    const native = inboundNativeCall(ctx, route, provider, { raw, body, operation, stream }, resolved.model);
+  const nativePath =
+    inbound.inbound === null
+      ? null
+      : target.id === inbound.id
+        ? provider.path({ operation, model: resolved.model, stream })
+        : otherFormatPath(provider.alsoSpeaks[inbound.id], route, {
+            operation,
+            model: resolved.model,
+            stream,
+          });
+  if (inbound.inbound !== null && (target.id === inbound.id || nativePath !== null)) {
+    const native = inboundNativeCall(
+      ctx,
+      route,
+      inbound,
+      nativePath,
+      { raw, body, operation, stream },
+      resolved.model,
+    );
     return passThrough(ctx, deps, state, route, { ...native, framing: call.arrayStream ? framing : null });
   }
   const translator = inbound.inbound;
@@ -249,6 +266,8 @@ export async function runExchange(
   // Translate to the hub, then to the route's format, and send.
   const created = Math.floor(draft.time / 1000);
   const hubBody = translator && operation === 'chat' ? translator.request(body, { model }) : body;
+  const dropped = translator?.dropped?.(body) ?? [];
+  if (dropped.length > 0) draft.note = `dropped, the route cannot run them: ${dropped.join(', ')}`;
   if (translator) {
     // Gemini says "stream" in its path, not its body.
     if (operation === 'chat') hubBody['stream'] = stream;
@@ -338,6 +357,16 @@ export async function runExchange(
   await draft.pending;
 }
 
+/** The path of a call in another format the provider takes as it is, where this route's server does. */
+function otherFormatPath(
+  other: OtherFormat | undefined,
+  route: RuntimeRoute,
+  target: { operation: Operation; model: string; stream: boolean },
+): string | null {
+  if (other === undefined || !(other.always || route.speaksResponses)) return null;
+  return other.path(target);
+}
+
 /** The agent session and tool the request says it belongs to, for its row. */
 function noteSession(ctx: GatewayContext, { draft }: RequestState, body: JsonObject | null): void {
   const { session, agent } = agentSession(ctx.req.headers, body);
@@ -364,19 +393,18 @@ function countRequestTokens(format: WireFormat, body: JsonObject, route: Runtime
 function inboundNativeCall(
   ctx: GatewayContext,
   route: RuntimeRoute,
-  provider: Provider,
+  format: WireFormat,
+  path: string | null,
   request: { raw: Buffer; body: JsonObject; operation: Operation; stream: boolean },
   model: string,
 ): NativeCall {
   const { raw, body, operation, stream } = request;
-  const path = provider.path({ operation, model, stream });
   if (path === null) {
     throw new GatewayError(400, 'invalid_request', `Vendor "${route.vendor}" has no ${operation} endpoint.`);
   }
   const [pathOnly = '', pathQuery = ''] = path.split('?');
   const query = new URLSearchParams(ctx.querystring);
   for (const [name, value] of new URLSearchParams(pathQuery)) query.set(name, value);
-  const format = formatFor(provider.format);
   const named = body['model'];
   const rewritten = typeof named === 'string' && named !== model;
   if (rewritten) format.view.setModel(body, model);
@@ -388,6 +416,7 @@ function inboundNativeCall(
     model,
     sendsBody: true,
     framing: null,
+    format,
   };
 }
 
@@ -406,8 +435,7 @@ async function passThrough(
   call: NativeCall,
 ): Promise<void> {
   const provider = providerOf(deps, route);
-  const format = formatFor(provider.format);
-  const { target, reading, json, model, sendsBody } = call;
+  const { target, reading, json, model, sendsBody, format } = call;
   draft.model = model;
   draft.stream = json?.['stream'] === true || reading.stream;
 

@@ -1,7 +1,8 @@
 import type { RuntimeRoute } from '../catalog.ts';
 import { GatewayError } from '../errors.ts';
 import type { UpstreamResponse } from '../forward.ts';
-import type { JsonObject } from '../formats/types.ts';
+import { formatFor } from '../formats/index.ts';
+import type { JsonObject, WireFormat } from '../formats/types.ts';
 import type { GatewayContext } from '../http/context.ts';
 import type { PathReading, Provider } from '../providers/index.ts';
 import { scrubSecrets } from '../scrub.ts';
@@ -50,6 +51,8 @@ export interface NativeCall {
   model: string | null;
   /** How the client wants the stream framed, where it is not the upstream's own (Gemini's JSON array). */
   framing: Framing | null;
+  /** The wire format of the bytes (the route's own on /proxy; the client's where its provider takes it as it is). */
+  format: WireFormat;
   sendsBody: boolean;
 }
 
@@ -99,7 +102,16 @@ export function readNativeCall(
       { param: 'model' },
     );
   }
-  return { target, reading, json: native.json, raw, model, sendsBody, framing: null };
+  return {
+    target,
+    reading,
+    json: native.json,
+    raw,
+    model,
+    sendsBody,
+    framing: null,
+    format: formatFor(reading.format ?? provider.format),
+  };
 }
 
 /** The caller's headers less its credentials and hop-by-hop ones, the vendor's defaults, the route's signature. */

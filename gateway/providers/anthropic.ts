@@ -16,6 +16,7 @@ export const anthropicProvider: Provider = {
     return target.operation === 'count_tokens' ? `${MESSAGES_PATH}/count_tokens` : MESSAGES_PATH;
   },
   authorize: keyHeader('x-api-key'),
+  alsoSpeaks: {},
   defaultHeaders: { 'anthropic-version': '2023-06-01' },
   framing: 'sse',
   readPath: (path) => ({ model: null, stream: false, chat: /(^|\/)messages$/.test(path) }),

@@ -54,6 +54,7 @@ export const geminiProvider: Provider = {
       : modelMethodPath(target.model, 'generateContent');
   },
   authorize: keyHeader('x-goog-api-key'),
+  alsoSpeaks: {},
   defaultHeaders: {},
   framing: 'sse',
   readPath: (path) => ({

@@ -4,7 +4,7 @@ import { geminiProvider } from './gemini.ts';
 import { ollamaProvider, openAiCompatibleProvider, openAiProvider } from './openai.ts';
 import type { Provider } from './types.ts';
 
-export type { CallTarget, Operation, PathReading, Provider } from './types.ts';
+export type { CallTarget, Operation, OtherFormat, PathReading, Provider } from './types.ts';
 
 const PROVIDERS: Record<VendorId, Provider> = {
   openai: openAiProvider,

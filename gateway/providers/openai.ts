@@ -17,6 +17,8 @@ interface OpenAiLike {
   /** Whether a server on this machine is free (a local OpenAI-compatible server; never OpenAI itself). */
   freeWhenLocal: boolean;
   pricingId: string | null;
+  /** Whether it serves the Responses API too (OpenAI does; many compatible servers do not). */
+  responses: boolean;
 }
 
 /**
@@ -29,9 +31,14 @@ function openAiLike(options: OpenAiLike): Provider {
     format: 'openai-chat',
     path: (target) => PATHS[target.operation],
     authorize: keyHeader('authorization', 'Bearer '),
+    // OpenAI serves the Responses API; a compatible server does where its route says so.
+    alsoSpeaks: { 'openai-responses': { path: () => 'responses', always: options.responses } },
     defaultHeaders: {},
     framing: 'sse',
-    readPath: (path) => ({ model: null, stream: false, chat: /(^|\/)chat\/completions$/.test(path) }),
+    readPath: (path) =>
+      /(^|\/)responses$/.test(path)
+        ? { model: null, stream: false, chat: true, format: 'openai-responses' }
+        : { model: null, stream: false, chat: /(^|\/)chat\/completions$/.test(path) },
     isLocal: (baseUrl) => options.alwaysLocal || isLoopbackUrl(baseUrl),
     isFree: (baseUrl) => options.alwaysLocal || (options.freeWhenLocal && isLoopbackUrl(baseUrl)),
     pricingId: options.pricingId,
@@ -44,6 +51,7 @@ export const openAiProvider = openAiLike({
   alwaysLocal: false,
   freeWhenLocal: false,
   pricingId: 'openai',
+  responses: true,
 });
 
 /** Any server with OpenAI's wire format: local (LM Studio, llama.cpp, vLLM) or hosted (OpenRouter, Groq). */
@@ -52,6 +60,7 @@ export const openAiCompatibleProvider = openAiLike({
   alwaysLocal: false,
   freeWhenLocal: true,
   pricingId: null,
+  responses: false,
 });
 
 /** Ollama's OpenAI-compatible API: a model runs where Ollama runs, which is treated as this machine. */
@@ -60,4 +69,5 @@ export const ollamaProvider = openAiLike({
   alwaysLocal: true,
   freeWhenLocal: true,
   pricingId: null,
+  responses: false,
 });

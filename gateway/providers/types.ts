@@ -22,6 +22,15 @@ export interface PathReading {
   stream: boolean;
   /** A chat call, whose stream the format's reducer can tell complete from cut. */
   chat: boolean;
+  /** The path's calls are in another format it speaks (OpenAI's `responses`), else its own. */
+  format?: FormatId;
+}
+
+/** Another format a provider takes as it is, and where. */
+export interface OtherFormat {
+  path(target: CallTarget): string;
+  /** Spoken by every server of this vendor; else only where the route says its server does. */
+  always: boolean;
 }
 
 /**
@@ -42,6 +51,11 @@ export interface Provider {
    * and short-lived tokens (OAuth) fit without changing callers.
    */
   authorize(apiKey: string | null): Promise<Record<string, string>>;
+  /**
+   * Other formats it takes as they are, beyond its own (OpenAI's Responses API at OpenAI), with the
+   * path of a call in each: such a request is passed through, not translated.
+   */
+  alsoSpeaks: Partial<Record<FormatId, OtherFormat>>;
   /** Headers the vendor requires, sent unless a `/proxy` caller sent its own (`anthropic-version`). */
   defaultHeaders: Readonly<Record<string, string>>;
   /** How its streams are framed. */

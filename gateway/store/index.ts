@@ -5,6 +5,7 @@ import { openDatabase, type Db } from './database.ts';
 import { filtersTable } from './filters.ts';
 import { pricesTable } from './prices.ts';
 import { requestsTable } from './requests.ts';
+import { responsesTable } from './responses.ts';
 import { routesTable } from './routes.ts';
 import { settingsTable } from './settings.ts';
 import { usageTable } from './usage.ts';
@@ -23,6 +24,7 @@ export function createStore(db: Db) {
     budgets: budgetsTable(db),
     usage: usageTable(db),
     settings: settingsTable(db),
+    responses: responsesTable(db),
     /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none. */
     transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
     close: () => db.close(),

@@ -197,4 +197,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE requests ADD COLUMN agent TEXT;
   CREATE INDEX requests_by_session_seq ON requests(session, seq) WHERE session IS NOT NULL;
   `,
+  // 12: Responses API answers kept for previous_response_id on routes that cannot keep them: app
+  // scoped, sealed like logged bodies (size is the plaintext's, in bytes), pruned once expired.
+  `
+  CREATE TABLE responses (
+    id          TEXT PRIMARY KEY,
+    app         TEXT NOT NULL,
+    route       TEXT NOT NULL,
+    model       TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    sealed      TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX responses_by_expiry ON responses(expires_at);
+  `,
+  // 13: whether a route's server speaks OpenAI's Responses API (its `responses` setting), off by default.
+  `ALTER TABLE routes ADD COLUMN speaks_responses INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -17,6 +17,7 @@ interface RouteRow {
   rate_limit: string | null;
   log_bodies: number;
   model_map: string | null;
+  speaks_responses: number;
   source: string;
   created_at: number;
   updated_at: number;
@@ -40,6 +41,7 @@ function fromRow(row: RouteRow): RouteRecord {
     rateLimit: fromJson(row.rate_limit),
     logBodies: row.log_bodies === 1,
     modelMap: fromJson(row.model_map),
+    speaksResponses: row.speaks_responses === 1,
     source: row.source as RouteRecord['source'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -51,15 +53,16 @@ export function routesTable(db: Db) {
   const one = db.prepare<[string], RouteRow>('SELECT * FROM routes WHERE id = ?');
   const insert = db.prepare(
     `INSERT INTO routes (id, position, vendor, base_url, api_key_sealed, models, default_model, budget, filters,
-       timeouts, default_max_tokens, rate_limit, log_bodies, model_map, source, created_at, updated_at)
+       timeouts, default_max_tokens, rate_limit, log_bodies, model_map, speaks_responses, source, created_at,
+       updated_at)
      VALUES (@id, @position, @vendor, @base_url, @api_key_sealed, @models, @default_model, @budget, @filters,
-       @timeouts, @default_max_tokens, @rate_limit, @log_bodies, @model_map, @source, @now, @now)`,
+       @timeouts, @default_max_tokens, @rate_limit, @log_bodies, @model_map, @speaks_responses, @source, @now, @now)`,
   );
   const update = db.prepare(
     `UPDATE routes SET position = @position, vendor = @vendor, base_url = @base_url, api_key_sealed = @api_key_sealed,
        models = @models, default_model = @default_model, budget = @budget, filters = @filters, timeouts = @timeouts,
        default_max_tokens = @default_max_tokens, rate_limit = @rate_limit, log_bodies = @log_bodies,
-       model_map = @model_map, source = @source, updated_at = @now
+       model_map = @model_map, speaks_responses = @speaks_responses, source = @source, updated_at = @now
      WHERE id = @id`,
   );
   const remove = db.prepare<[string]>('DELETE FROM routes WHERE id = ?');
@@ -82,6 +85,7 @@ export function routesTable(db: Db) {
     rate_limit: toJson(route.rateLimit),
     log_bodies: route.logBodies ? 1 : 0,
     model_map: toJson(route.modelMap),
+    speaks_responses: route.speaksResponses ? 1 : 0,
     source: route.source,
     now,
   });

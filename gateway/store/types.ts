@@ -26,6 +26,11 @@ export interface RouteRecord {
   logBodies: boolean;
   /** Applied to the model a request names, after the app's map; null: none. */
   modelMap: ModelMap | null;
+  /**
+   * The route's `responses` setting: its server speaks OpenAI's Responses API (only a vendor whose
+   * servers differ has it; the runtime route also says so where every server of the vendor does).
+   */
+  speaksResponses: boolean;
   source: Source;
   createdAt: number;
   updatedAt: number;

@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_COMMAND, AGENT_OUTPUT, AGENT_PROMPT, ANSWER_PREFIX } from '../support/fake-agent-upstreams.ts';
+import {
+  AGENT_COMMAND,
+  AGENT_OUTPUT,
+  AGENT_PROMPT,
+  ANSWER_PREFIX,
+  startAgentAnthropic,
+} from '../support/fake-agent-upstreams.ts';
 import {
   REASONING_CONTENT,
   startAgentResponses,
   type FakeAgentResponses,
 } from '../support/fake-agent-responses.ts';
-import type { SeenRequest } from '../support/fake-server.ts';
+import type { FakeServer, SeenRequest } from '../support/fake-server.ts';
+import { ANTHROPIC_KEY } from '../support/fake-anthropic.ts';
 import { APP_KEY, requestRows, startTestGateway, VENDOR_KEY, type TestGateway } from '../support/gateway.ts';
 import { codexBinary, runCodex, type CodexRun } from './codex.ts';
 
@@ -74,12 +81,23 @@ function expectTaskDone(run: CodexRun, seen: SeenRequest[]) {
 // A run takes well under a second; the harness kills a stuck CLI at 45 s, before this limit.
 describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
   let upstream: FakeAgentResponses;
+  let anthropic: FakeServer;
   let gateway: TestGateway;
 
   beforeAll(async () => {
     upstream = await startAgentResponses();
+    anthropic = await startAgentAnthropic();
     gateway = await startTestGateway({
-      routes: [{ id: 'gpt', vendor: 'openai', baseUrl: upstream.url, apiKey: VENDOR_KEY, models: ['gpt-*'] }],
+      routes: [
+        { id: 'gpt', vendor: 'openai', baseUrl: upstream.url, apiKey: VENDOR_KEY, models: ['gpt-*'] },
+        {
+          id: 'claude',
+          vendor: 'anthropic',
+          baseUrl: anthropic.origin,
+          apiKey: ANTHROPIC_KEY,
+          models: ['claude-*'],
+        },
+      ],
       apps: [{ name: 'agent', key: APP_KEY }],
     });
   });
@@ -87,6 +105,7 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
   afterAll(async () => {
     await gateway?.stop();
     await upstream?.close();
+    await anthropic?.close();
   });
 
   it('completes the task against the fake API alone (the harness and the fake, without the gateway)', async () => {
@@ -127,6 +146,61 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
         // Codex's own session id, from its `session-id` header.
         session: request.headers['session-id'],
       });
+      // Usage read from the Responses stream as it passed, though /proxy knows nothing of the API.
+      expect(rows[index]!['inputTokens'], `row ${index}`).toBeGreaterThan(0);
+      expect(rows[index]!['outputTokens'], `row ${index}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('runs exec_command once through /openai/{routeId}/v1 on an OpenAI route, the Responses API passed through', async () => {
+    const before = upstream.seen.length;
+    const run = await runCodex({
+      baseUrl: `${gateway.url}/openai/gpt/v1`,
+      apiKey: APP_KEY,
+      model: 'gpt-5',
+      prompt: AGENT_PROMPT,
+    });
+    const seen = upstream.seen.slice(before);
+    expectTaskDone(run, seen);
+    expect(seen.map((request) => request.url)).toEqual(['/v1/responses', '/v1/responses']);
+    const rows = (await requestRows(gateway, run.requests.length)).reverse();
+    for (const [index, row] of rows.entries()) {
+      expect(row, `row ${index}`).toMatchObject({
+        endpoint: 'responses',
+        route: 'gpt',
+        status: 200,
+        agent: 'codex',
+        session: run.requests[index]!.headers['session-id'],
+      });
+      // Usage read from the Responses stream as it passed.
+      expect(row['inputTokens'], `row ${index}`).toBeGreaterThan(0);
+      expect(row['outputTokens'], `row ${index}`).toBeGreaterThan(0);
+      expect(row['costUsd'], `row ${index}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('runs exec_command once through /openai/{routeId}/v1 on an Anthropic route, translated both ways', async () => {
+    const before = anthropic.seen.length;
+    const run = await runCodex({
+      baseUrl: `${gateway.url}/openai/claude/v1`,
+      apiKey: APP_KEY,
+      model: 'claude-sonnet-4-5',
+      prompt: AGENT_PROMPT,
+    });
+    expect(run.exitCode, describeRun(run)).toBe(0);
+    expect(run.stdout).toContain(`${ANSWER_PREFIX} ${AGENT_OUTPUT}`);
+    const seen = anthropic.seen.slice(before);
+    expect(seen.map((request: SeenRequest) => request.url)).toEqual(['/v1/messages', '/v1/messages']);
+    // Codex's exec_command went out as an Anthropic tool and its output came back as the tool_result.
+    const messages = seen.at(-1)!.body!['messages'] as { role: string; content: unknown }[];
+    expect(JSON.stringify(messages.at(-1))).toContain('tool_result');
+    expect(JSON.stringify(messages.at(-1))).toContain(AGENT_OUTPUT);
+    const rows = await requestRows(gateway, run.requests.length);
+    for (const row of rows) {
+      expect(row).toMatchObject({ endpoint: 'responses', route: 'claude', status: 200, agent: 'codex' });
+      expect(row['inputTokens']).toBeGreaterThan(0);
+      // Codex offers tools Anthropic cannot run (web search, its namespace group): dropped, and said so.
+      expect(String(row['note'])).toContain('dropped');
     }
   });
 });

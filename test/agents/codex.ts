@@ -43,6 +43,13 @@ export interface CodexOptions {
   prompt: string;
   /** Arguments after the defaults (`--json`, …). */
   args?: string[];
+  /**
+   * The provider part of config.toml instead of one at a recorder in front of `baseUrl`, for a test
+   * of set-up that Switchboard prints: written as given, between the switches that keep Codex from
+   * calling home. Codex then reaches whatever `base_url` it names itself, so `requests` stays empty,
+   * and the key must be in the variable its `env_key` names (`env`).
+   */
+  configToml?: string;
   /** Extra environment. */
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -51,11 +58,10 @@ export interface CodexOptions {
 /** The environment variable the provider's `env_key` names. */
 const KEY_VARIABLE = 'SWITCHBOARD_API_KEY';
 
-/** `$CODEX_HOME/config.toml` for a run: one Responses provider, and no calls home. */
-function configToml(baseUrl: string): string {
+/** The provider for a run: Responses at `baseUrl`. */
+function providerToml(baseUrl: string): string {
   return [
     'model_provider = "switchboard"',
-    'check_for_update_on_startup = false',
     '',
     '[model_providers.switchboard]',
     'name = "Switchboard"',
@@ -66,6 +72,14 @@ function configToml(baseUrl: string): string {
     'request_max_retries = 0',
     'stream_max_retries = 0',
     '',
+  ].join('\n');
+}
+
+/** `$CODEX_HOME/config.toml` for a run: the provider, and no calls home. Root keys come before any table. */
+function configToml(provider: string): string {
+  return [
+    'check_for_update_on_startup = false',
+    provider,
     '[analytics]',
     'enabled = false',
     '',
@@ -169,14 +183,19 @@ export async function runCodex(options: CodexOptions): Promise<CodexRun> {
   const binary = codexBinary();
   if (!binary) throw new Error('Codex is not installed (npm install, with optional dependencies)');
   const requests: CodexRequest[] = [];
-  const recorder = await startRecorder(new URL(options.baseUrl), requests);
+  let provider = options.configToml;
+  let recorder: Awaited<ReturnType<typeof startRecorder>> | undefined;
+  if (provider === undefined) {
+    recorder = await startRecorder(new URL(options.baseUrl), requests);
+    provider = providerToml(recorder.url);
+  }
   // Under a temporary directory Codex warns that it will not create its helper binaries, and carries on.
   const home = mkdtempSync(join(tmpdir(), 'switchboard-codex-'));
   const codexHome = join(home, '.codex');
   const workspace = join(home, 'workspace');
   mkdirSync(codexHome);
   mkdirSync(workspace);
-  writeFileSync(join(codexHome, 'config.toml'), configToml(recorder.url));
+  writeFileSync(join(codexHome, 'config.toml'), configToml(provider));
   try {
     const child = spawn(
       binary,
@@ -219,7 +238,7 @@ export async function runCodex(options: CodexOptions): Promise<CodexRun> {
     clearTimeout(timer);
     return { exitCode, stdout, stderr, requests };
   } finally {
-    await recorder.close();
+    await recorder?.close();
     rmSync(home, { recursive: true, force: true });
   }
 }

@@ -151,7 +151,7 @@ describe('switchboard env', { timeout: 60_000 }, () => {
     const dataDir = fakeGatewayDir();
     const cases: Array<[string[], RegExp]> = [
       [['env', 'claude'], /^No app key: pass --key KEY or set SWITCHBOARD_APP_KEY\. .*Apps & keys/],
-      [['env', 'codex', '--key', KEY], /Responses API, which Switchboard does not serve yet/],
+      [['env', 'codex', '--route', 'a"b', '--key', KEY], /--route must be a route id/],
       [['env', 'gemini', '--key', KEY], /give one with --route ID/],
       [['env', 'claude', '--route', 'x/../y', '--key', KEY], /--route must be a route id/],
       [['env', 'cursor', '--key', KEY], /^Unknown tool "cursor": use one of claude, gemini, codex, openai\./],
@@ -182,6 +182,43 @@ describe('switchboard env', { timeout: 60_000 }, () => {
       expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
   }, 90_000);
+
+  it("prints Codex's provider for config.toml on stdout and the key's line on stderr", async () => {
+    const dataDir = fakeGatewayDir('http://0.0.0.0:4242');
+    const codexHome = join(tempDir(), 'codex');
+    const root = await cli(['env', 'codex', '--data-dir', dataDir], {
+      SWITCHBOARD_APP_KEY: KEY,
+      CODEX_HOME: codexHome,
+    });
+    expect(root.code).toBe(0);
+    // What `> config.toml` would write: no key in it.
+    expect(root.stdout).toBe(
+      [
+        `# For ${join(codexHome, 'config.toml')}: model_provider goes above the file's first [table].`,
+        "# The model picks the route: --model ROUTE/MODEL, or a model one of the app's routes allows.",
+        'model_provider = "switchboard"',
+        '',
+        '[model_providers.switchboard]',
+        'name = "Switchboard"',
+        'base_url = "http://127.0.0.1:4242/v1"',
+        'env_key = "SWITCHBOARD_APP_KEY"',
+        'wire_api = "responses"',
+        '',
+      ].join('\n'),
+    );
+    expect(root.stderr).toBe(
+      `# Codex reads the key from SWITCHBOARD_APP_KEY, not from its config: set it where Codex starts.\nexport SWITCHBOARD_APP_KEY='${KEY}'\n`,
+    );
+    const route = await cli(
+      ['env', 'codex', '--route', 'claude', '--shell', 'fish', '--key', KEY, '--data-dir', dataDir],
+      { CODEX_HOME: codexHome },
+    );
+    expect(route.code).toBe(0);
+    expect(route.stdout).toContain('base_url = "http://127.0.0.1:4242/openai/claude/v1"\n');
+    expect(route.stdout).toContain('on route "claude" of another vendor, pick one with --model');
+    expect(route.stdout).not.toContain(KEY);
+    expect(route.stderr).toContain(`\nset -gx SWITCHBOARD_APP_KEY '${KEY}'\n`);
+  });
 
   it('exits 1 with one line when no gateway runs on the data dir', async () => {
     const dataDir = tempDir();
@@ -242,6 +279,51 @@ describe('switchboard run', { timeout: 60_000 }, () => {
     });
   });
 
+  it('starts Codex with the key in its variable and the provider as -c overrides before its arguments', async () => {
+    const dir = tempDir();
+    const script = join(dir, 'codex.mjs');
+    writeFileSync(
+      script,
+      `process.stdout.write(JSON.stringify({ key: process.env.SWITCHBOARD_APP_KEY, args: process.argv.slice(2) }));`,
+    );
+    // Codex's arguments start with -c, which node would take as its own: a wrapper keeps them the tool's.
+    const tool = join(dir, 'codex');
+    writeFileSync(
+      tool,
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const result = await cli([
+      'run',
+      'codex',
+      '--route',
+      'r1',
+      '--data-dir',
+      fakeGatewayDir(),
+      '--key',
+      KEY,
+      '--command',
+      tool,
+      '--',
+      'exec',
+      'x y',
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      key: KEY,
+      args: [
+        '-c',
+        'model_provider="switchboard"',
+        '-c',
+        'model_providers.switchboard={ name = "Switchboard", base_url = "http://127.0.0.1:4141/openai/r1/v1", env_key = "SWITCHBOARD_APP_KEY", wire_api = "responses" }',
+        'exec',
+        'x y',
+      ],
+    });
+  });
+
   it('exits 128 + the signal when the tool is killed by one', async () => {
     const result = await cli([
       'run',
@@ -269,6 +351,12 @@ describe('switchboard run', { timeout: 60_000 }, () => {
       stderr:
         'claude was not found on PATH; install it with: npm install -g @anthropic-ai/claude-code (or give its path with --command).\n',
     });
+    const codex = await cli(['run', 'codex', '--data-dir', fakeGatewayDir(), '--key', KEY], {
+      PATH: tempDir(),
+    });
+    expect(codex.stderr).toBe(
+      'codex was not found on PATH; install it with: npm install -g @openai/codex (or give its path with --command).\n',
+    );
   });
 
   it("warns when Gemini CLI's settings select no API key, and not when they do", async () => {

@@ -14,6 +14,7 @@ export const route = (overrides: Partial<Route> = {}): Route => ({
   rateLimit: null,
   logBodies: false,
   modelMap: null,
+  responses: false,
   source: 'admin',
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',

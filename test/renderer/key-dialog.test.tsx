@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppsPage } from '../../renderer/src/pages/Apps.tsx';
 import { KeyDialog } from '../../renderer/src/pages/KeyDialog.tsx';
 import { buildSnippets } from '../../renderer/src/lib/snippets.ts';
-import { launchPlan } from '../../gateway/launch/tools.ts';
+import { codexConfigToml, tomlString } from '../../gateway/launch/codex.ts';
+import { launchPlan, openaiBaseUrl } from '../../gateway/launch/tools.ts';
 import { mockApi, reply } from './api-mock.ts';
 import { KEY, app, route } from './fixtures.ts';
 
@@ -76,6 +77,12 @@ describe('the key dialog', () => {
     expect(panel()).toContain(`npx switchboard run gemini --route openai`);
     fireEvent.click(screen.getByRole('tab', { name: 'Codex' }));
     expect(panel()).toContain(`base_url = "${ORIGIN}/openai/openai/v1"`);
+    expect(panel()).toContain('wire_api = "responses"');
+    expect(panel()).toContain('env_key = "SWITCHBOARD_APP_KEY"');
+    expect(panel()).toContain(`# export SWITCHBOARD_APP_KEY='${KEY}'`);
+    expect(panel()).toContain(
+      `# SWITCHBOARD_APP_KEY='${KEY}' npx switchboard run codex --route openai -- --model 'gpt-4.1-mini'`,
+    );
     // Another route changes every snippet.
     fireEvent.change(screen.getByLabelText('Route'), { target: { value: 'claude' } });
     expect(panel()).toContain(`base_url = "${ORIGIN}/openai/claude/v1"`);
@@ -137,6 +144,28 @@ for name in ${names.join(' ')}; do printenv "$name" || echo "<unset>"; done`;
         `${expected.join('\n')}\n`,
       );
     }
+  });
+
+  it('gives Codex the provider `switchboard env codex` prints, the key outside it, quoted for TOML', () => {
+    for (const target of [routes[0], undefined]) {
+      const code = buildSnippets({ origin: ORIGIN, key: KEY, route: target }).find(
+        (snippet) => snippet.id === 'codex',
+      )!.code!;
+      const provider = code.slice(code.indexOf('model_provider ='), code.indexOf('\n\n# in your shell'));
+      expect(`${provider}\n`).toBe(codexConfigToml(openaiBaseUrl(ORIGIN, target?.id)));
+      // The key appears only in the shell's comment lines.
+      expect(code.split('\n').filter((line) => line.includes(KEY) && !line.startsWith('# '))).toEqual([]);
+    }
+    const hostile = buildSnippets({
+      origin: 'http://x"\u007f\n[evil]',
+      key: KEY,
+      route: { ...routes[0]!, defaultModel: 'm"\\' },
+    }).find((snippet) => snippet.id === 'codex')!.code!;
+    expect(hostile).toContain(`model = ${tomlString('m"\\')}\n`);
+    expect(hostile).toContain(`base_url = ${tomlString('http://x"\u007f\n[evil]/openai/openai/v1')}\n`);
+    expect(hostile.split('\n').filter((line) => line.startsWith('['))).toEqual([
+      '[model_providers.switchboard]',
+    ]);
   });
 
   it('traps Tab inside, and asks before Escape closes it with the key uncopied', () => {

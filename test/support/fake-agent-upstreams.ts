@@ -19,7 +19,14 @@ export const AGENT_PROMPT = `Run the shell command: ${AGENT_COMMAND}`;
 export const ANSWER_PREFIX = 'The command printed:';
 
 /** The agents' shell tools: Claude Code's, and Gemini CLI's when the gateway translates its requests. */
-const SHELL_TOOLS = ['Bash', 'run_shell_command'];
+const SHELL_TOOLS = ['Bash', 'run_shell_command', 'exec_command'];
+
+/** A shell call's arguments as each tool names them (Codex's exec_command takes `cmd`). */
+function shellInput(tool: string): Record<string, string> {
+  return tool === 'exec_command'
+    ? { cmd: AGENT_COMMAND }
+    : { command: AGENT_COMMAND, description: 'Print the end-to-end marker' };
+}
 const TOOL_USE_ID = 'toolu_01SwitchboardE2E';
 const TOOL_CALL_ID = 'call_switchboard_e2e';
 
@@ -29,8 +36,10 @@ function estimateTokens(value: unknown): number {
 }
 
 /** Either the first line of a tool's output or an empty string. */
+/** What the command printed: the first line, or the line after Codex's `Output:` header. */
 function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
+  const afterHeader = /(?:^|\n)Output:\n([^\n]*)/.exec(text)?.[1];
+  return afterHeader ?? text.trim().split('\n')[0] ?? '';
 }
 
 type AgentTurn = { kind: 'call-tool'; tool: string } | { kind: 'quote'; output: string } | { kind: 'other' };
@@ -75,7 +84,7 @@ function anthropicContent(turn: AgentTurn): Record<string, unknown>[] {
         type: 'tool_use',
         id: TOOL_USE_ID,
         name: turn.tool,
-        input: { command: AGENT_COMMAND, description: 'Print the end-to-end marker' },
+        input: shellInput(turn.tool),
       },
     ];
   }
@@ -219,10 +228,7 @@ function answerChat(request: SeenRequest, response: ServerResponse) {
   const turn = chatTurn(body);
   const id = `chatcmpl-e2e-${Date.now()}`;
   const model = body['model'];
-  const toolArguments = JSON.stringify({
-    command: AGENT_COMMAND,
-    description: 'Print the end-to-end marker',
-  });
+  const toolArguments = JSON.stringify(turn.kind === 'call-tool' ? shellInput(turn.tool) : {});
   const text = turn.kind === 'quote' ? `${ANSWER_PREFIX} ${turn.output}` : 'ok';
   const promptTokens = estimateTokens([body['messages'], body['tools']]);
   const completionTokens = estimateTokens(turn.kind === 'call-tool' ? toolArguments : text);

@@ -43,9 +43,47 @@ export function baseUrlFor(origin: string, routeId: string | undefined): string 
 const str = (value: string) => JSON.stringify(value);
 const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * A TOML basic string, as gateway/launch/codex.ts writes one: JSON's escapes are TOML's, but TOML
+ * also wants DEL escaped and has no place for a lone surrogate.
+ */
+const toml = (value: string) =>
+  str(
+    value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
+  ).replace(/\u007f/g, '\\u007f');
+
 /** The same environment in one command, from the Switchboard folder (`switchboard run`, gateway/launch/). */
-function runLine(tool: string, key: string, routeId: string | undefined): string {
-  return `SWITCHBOARD_APP_KEY=${sh(key)} npx switchboard run ${tool}${routeId ? ` --route ${routeId}` : ''}`;
+function runLine(tool: string, key: string, routeId: string | undefined, args = ''): string {
+  return `SWITCHBOARD_APP_KEY=${sh(key)} npx switchboard run ${tool}${routeId ? ` --route ${routeId}` : ''}${args}`;
+}
+
+/**
+ * Codex reads a provider from ~/.codex/config.toml, the key from the variable its env_key names
+ * (`switchboard env codex` prints the same block; `run codex` gives it on the command line).
+ */
+function codex(baseUrl: string, key: string, route: SnippetTarget['route'], model: string): Snippet {
+  return {
+    id: 'codex',
+    label: 'Codex',
+    intro:
+      'Add to ~/.codex/config.toml (model and model_provider above its first [table]), and set the key in the environment Codex starts from:',
+    language: 'toml',
+    code: `model = ${toml(model)}
+model_provider = "switchboard"
+
+[model_providers.switchboard]
+name = "Switchboard"
+base_url = ${toml(baseUrl)}
+env_key = "SWITCHBOARD_APP_KEY"
+wire_api = "responses"
+
+# in your shell (the key stays out of the file):
+# export SWITCHBOARD_APP_KEY=${sh(key)}
+
+# or the same in one command that writes no file, from the Switchboard folder:
+# ${runLine('codex', key, route?.id, ` -- --model ${sh(model)}`)}
+`,
+  };
 }
 
 /** Claude Code through one route (/anthropic/{route}), or at the root, where the model names the route. */
@@ -208,23 +246,6 @@ Model name to add:         ${model}
     },
     claudeCode(origin, key, route),
     geminiCli(origin, key, route),
-    {
-      id: 'codex',
-      label: 'Codex',
-      intro: 'Add to ~/.codex/config.toml, and set the key in the environment Codex starts from:',
-      language: 'toml',
-      code: `model = ${str(model)}
-model_provider = "switchboard"
-
-[model_providers.switchboard]
-name = "Switchboard"
-base_url = ${str(baseUrl)}
-env_key = "SWITCHBOARD_API_KEY"
-wire_api = "chat"
-
-# in your shell:
-# export SWITCHBOARD_API_KEY=${sh(key)}
-`,
-    },
+    codex(baseUrl, key, route, model),
   ];
 }

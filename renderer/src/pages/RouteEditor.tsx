@@ -38,6 +38,12 @@ export const VENDOR_LABELS: Record<VendorId, string> = {
   'openai-compatible': 'OpenAI-compatible',
 };
 
+/**
+ * Vendors whose servers may or may not speak OpenAI's Responses API (OpenAI's always does, the others
+ * never do): their routes say which, so that Codex's requests pass through rather than being translated.
+ */
+const RESPONSES_SETTING: readonly VendorId[] = ['openai-compatible', 'ollama'];
+
 /** The preset a saved route matches (by vendor and URL), for its label in the list. */
 export function presetOf(
   route: Pick<Route, 'vendor' | 'baseUrl'>,
@@ -217,6 +223,7 @@ export function RouteEditor({
   const [chosenFilters, setChosenFilters] = useState<string[]>(initial?.filters ?? []);
   const [maxTokens, setMaxTokens] = useState(numberText(initial?.defaultMaxTokens));
   const [logBodies, setLogBodies] = useState(initial?.logBodies ?? false);
+  const [responses, setResponses] = useState(initial?.responses ?? false);
   const [mapping, setMapping] = useState(mapRows(initial?.modelMap));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<'save' | 'test'>();
@@ -227,6 +234,7 @@ export function RouteEditor({
   const [dirty, setDirty] = useState(false);
 
   const editing = route !== undefined;
+  const hasResponsesSetting = RESPONSES_SETTING.includes(preset.vendor);
   const edited = () => {
     setDirty(true);
     setTest(undefined);
@@ -264,6 +272,8 @@ export function RouteEditor({
       defaultMaxTokens: max ?? null,
       logBodies,
       modelMap: modelMapOf(mapping),
+      // Other vendors' routes refuse the field.
+      ...(hasResponsesSetting ? { responses } : {}),
       ...(apiKey.trim() !== '' ? { apiKey: apiKey.trim() } : removeKey ? { apiKey: null } : {}),
     };
   };
@@ -447,6 +457,11 @@ export function RouteEditor({
         {editing && route.hasApiKey && (
           <Check checked={removeKey} onChange={touch(setRemoveKey)}>
             Remove the saved key
+          </Check>
+        )}
+        {hasResponsesSetting && (
+          <Check checked={responses} onChange={touch(setResponses)}>
+            Server speaks the Responses API (LM Studio, vLLM, recent Ollama)
           </Check>
         )}
         {test && <TestResult result={test} />}

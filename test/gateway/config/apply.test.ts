@@ -134,6 +134,21 @@ describe('applyConfig', () => {
     expect(store.routes.get('oa')!.modelMap).toBeNull();
   });
 
+  it('stores whether a route’s server speaks the Responses API, and changes nothing when applied again', () => {
+    const raw = baseRaw();
+    const [, local] = raw['routes'] as Record<string, unknown>[];
+    local!['responses'] = true;
+    applyConfig(store, secrets, config(raw), 1000);
+    expect(store.routes.get('local')!.speaksResponses).toBe(true);
+    expect(store.routes.get('oa')!.speaksResponses).toBe(false);
+
+    expect(applyConfig(store, secrets, config(raw), 2000)).toEqual({ changes: 0, newKeys: [] });
+
+    delete local!['responses'];
+    expect(applyConfig(store, secrets, config(raw), 3000).changes).toBe(1);
+    expect(store.routes.get('local')!.speaksResponses).toBe(false);
+  });
+
   it('updates exactly one row when one model list changes', () => {
     applyConfig(store, secrets, config(baseRaw()), 1000);
     const raw = baseRaw();
@@ -165,6 +180,7 @@ describe('applyConfig', () => {
         rateLimit: null,
         logBodies: false,
         modelMap: null,
+        speaksResponses: false,
         source: 'admin',
       },
       1500,

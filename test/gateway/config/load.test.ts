@@ -377,6 +377,56 @@ describe('parseConfig: model maps', () => {
   });
 });
 
+describe('parseConfig: whether a route’s server speaks the Responses API', () => {
+  it('takes `responses` on openai-compatible and ollama routes, lm-studio’s preset included', () => {
+    const raw = {
+      routes: [
+        { id: 'vllm', vendor: 'openai-compatible', baseUrl: 'http://127.0.0.1:8000/v1', responses: true },
+        { id: 'studio', preset: 'lm-studio', responses: true },
+        { id: 'local', vendor: 'ollama', responses: false },
+        { id: 'plain', vendor: 'ollama' },
+      ],
+    };
+    expect(parseConfig(raw, 'cfg.yaml', {}).routes.map((route) => route.responses)).toEqual([
+      true,
+      true,
+      false,
+      undefined,
+    ]);
+  });
+
+  it('refuses it on other vendors, saying which take it and why this one does not', () => {
+    const message = configErrorOf(() =>
+      parseConfig(
+        {
+          routes: [
+            { id: 'oa', vendor: 'openai', responses: true },
+            { id: 'claude', vendor: 'anthropic', responses: false },
+            { id: 'gem', vendor: 'gemini', responses: true },
+          ],
+        },
+        'cfg.yaml',
+        {},
+      ),
+    );
+    expect(message).toBe(
+      [
+        'cfg.yaml: invalid config:',
+        '  routes[0].responses: only for ollama, openai-compatible routes, whose servers may or may not speak the Responses API; vendor openai always speaks the Responses API',
+        '  routes[1].responses: only for ollama, openai-compatible routes, whose servers may or may not speak the Responses API; vendor anthropic never speaks the Responses API (its Responses requests are translated)',
+        '  routes[2].responses: only for ollama, openai-compatible routes, whose servers may or may not speak the Responses API; vendor gemini never speaks the Responses API (its Responses requests are translated)',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a value that is not a boolean', () => {
+    const message = configErrorOf(() =>
+      parseConfig({ routes: [{ id: 'local', vendor: 'ollama', responses: 'yes' }] }, 'cfg.yaml', {}),
+    );
+    expect(message).toContain('routes[0].responses');
+  });
+});
+
 describe('formatPath', () => {
   it('writes indexes in brackets and names with dots', () => {
     expect(formatPath(['routes', 0, 'vendor'])).toBe('routes[0].vendor');

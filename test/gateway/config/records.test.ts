@@ -34,6 +34,7 @@ const route: RouteRecord = {
   rateLimit: null,
   logBodies: true,
   modelMap: null,
+  speaksResponses: false,
   source: 'admin',
   createdAt: 1,
   updatedAt: 2,
@@ -117,6 +118,28 @@ describe('stored records ↔ config entries', () => {
     expect(unchanged(app, appFromConfig(appEntry, app.source))).toBe(true);
     expect(unchanged(filter, filterFromConfig(filterEntry, filter.source))).toBe(true);
     expect(unchanged(price, priceFromConfig(priceEntry, price.source))).toBe(true);
+  });
+
+  it('writes `responses: true` only where the route’s server speaks the Responses API, and reads it back', () => {
+    const vllm: RouteRecord = {
+      ...route,
+      id: 'vllm',
+      vendor: 'openai-compatible',
+      baseUrl: 'http://127.0.0.1:8000/v1',
+      filters: [],
+      speaksResponses: true,
+    };
+    const entry = routeToConfig(vllm);
+    expect(entry.responses).toBe(true);
+    expect(routeToConfig({ ...vllm, speaksResponses: false })).not.toHaveProperty('responses');
+    const [parsed] = parseConfig({ routes: [entry] }, 'test').routes;
+    if (!parsed) throw new Error('the entry was lost');
+    const storage = { position: vllm.position, apiKeySealed: vllm.apiKeySealed, source: vllm.source };
+    expect(routeFromConfig(parsed, storage).speaksResponses).toBe(true);
+    expect(unchanged(vllm, routeFromConfig(parsed, storage))).toBe(true);
+    const { responses: _responses, ...unsaid } = entry;
+    const [off] = parseConfig({ routes: [unsaid] }, 'test').routes;
+    expect(routeFromConfig(off!, storage).speaksResponses).toBe(false);
   });
 
   it('names an app’s fixed key only when a config file gave it one, and leaves out empty filters', () => {

@@ -71,8 +71,12 @@ beforeAll(async () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       return void response.end();
     }
+    if (path.endsWith('/moderations')) {
+      // An answer with no usage in it, from an endpoint no reader knows.
+      return void sendJson(response, 200, { id: 'modr_1', model: 'omni-moderation-latest', results: [] });
+    }
     if (path.endsWith('/responses')) {
-      // A Responses answer: its usage is in a shape the chat reader does not know.
+      // A Responses answer: its usage is in the Responses API's own shape.
       return void sendJson(response, 200, {
         id: 'resp_1',
         object: 'response',
@@ -237,10 +241,22 @@ describe('/proxy policy holds for every kind of body', () => {
 });
 
 describe('/proxy answers', () => {
+  it('reads the usage of a Responses answer on /proxy', async () => {
+    const answer = await raw(
+      'POST',
+      '/proxy/open/responses',
+      JSON.stringify({ model: 'gpt-4.1-nano', input: 'hi', max_output_tokens: 100 }),
+      json,
+    );
+    expect(answer.status).toBe(200);
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ inputTokens: 9, note: null });
+  });
+
   it('charges the budget what it reserved when an answer carries no usage it can read, and records that cost', async () => {
     const answer = await raw(
       'POST',
-      '/proxy/paid/responses',
+      '/proxy/paid/moderations',
       JSON.stringify({ model: 'gpt-4.1-nano', input: 'hi', max_output_tokens: 100 }),
       json,
     );

@@ -27,6 +27,17 @@ describe('launchPlan', () => {
     expect(plan.notes.join(' ')).toContain('"selectedType": "gemini-api-key"');
   });
 
+  it('gives Codex only the key, in the variable its provider names, and says how to pick a model', () => {
+    const root = launchPlan('codex', { origin: ORIGIN, key: KEY, routeId: undefined });
+    expect(root).toEqual({
+      set: [['SWITCHBOARD_APP_KEY', KEY]],
+      unset: [],
+      notes: [expect.stringContaining('--model ROUTE/MODEL')],
+    });
+    const one = launchPlan('codex', { origin: ORIGIN, key: KEY, routeId: 'claude' });
+    expect(one.notes.join(' ')).toContain('on route "claude" of another vendor, pick one with --model');
+  });
+
   it('gives any OpenAI-style tool /v1, or /openai/{route}/v1', () => {
     expect(launchPlan('openai', { origin: ORIGIN, key: KEY, routeId: undefined }).set).toEqual([
       ['OPENAI_BASE_URL', `${ORIGIN}/v1`],
@@ -50,6 +61,8 @@ describe('routeRefusal', () => {
     expect(routeRefusal('gemini', undefined)).toContain('--route ID');
     expect(routeRefusal('claude', undefined)).toBeUndefined();
     expect(routeRefusal('openai', undefined)).toBeUndefined();
+    expect(routeRefusal('codex', undefined)).toBeUndefined();
+    expect(routeRefusal('codex', 'a"b')).toContain('--route must be a route id');
   });
 });
 

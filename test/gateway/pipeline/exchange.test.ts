@@ -25,6 +25,7 @@ function acmeProvider(id: VendorId, format: FormatId): Provider {
       await new Promise((resolve) => setImmediate(resolve));
       return apiKey ? { 'x-acme-signature': `signed:${apiKey}` } : {};
     },
+    alsoSpeaks: {},
     defaultHeaders: { 'x-acme-version': '7' },
     framing: 'sse',
     readPath: (path) => ({ model: null, stream: false, chat: path === 'acme/chat' }),

@@ -22,6 +22,7 @@ function route(id: string, models: string[], extra: Partial<RouteRecord> = {}): 
     rateLimit: null,
     logBodies: false,
     modelMap: null,
+    speaksResponses: false,
     source: 'config',
     createdAt: 0,
     updatedAt: 0,

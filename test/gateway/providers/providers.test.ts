@@ -25,6 +25,14 @@ describe('providers', () => {
       expect(provider.path(chat('m'))).toBe('chat/completions');
       expect(provider.path({ operation: 'embeddings', model: 'e', stream: false })).toBe('embeddings');
       expect(provider.path({ operation: 'models', model: '', stream: false })).toBe('models');
+      // The Responses API's calls are read as what they are, on /proxy too.
+      expect(provider.readPath('responses')).toEqual({
+        model: null,
+        stream: false,
+        chat: true,
+        format: 'openai-responses',
+      });
+      expect(provider.alsoSpeaks['openai-responses']?.always).toBe(id === 'openai');
     }
   });
 

@@ -3,6 +3,7 @@ import { responsesStreamEncoder, type ResponsesEncoderState } from './encode-str
 import { fromHubAnswer } from './from-hub-answer.ts';
 import { modelList, tokenCount } from './lists.ts';
 import { toHubRequest } from './to-hub-request.ts';
+import { droppedTools } from './to-hub-tools.ts';
 
 export type { ResponsesEncoderState } from './encode-stream.ts';
 export { droppedTools } from './to-hub-tools.ts';
@@ -16,5 +17,6 @@ export const responsesInbound: InboundDirection<ResponsesEncoderState> = {
   response: fromHubAnswer,
   tokenCount,
   modelList,
+  dropped: droppedTools,
   stream: responsesStreamEncoder,
 };

@@ -1,0 +1,110 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANTHROPIC_KEY, startFakeAnthropic } from '../../support/fake-anthropic.ts';
+import { startAgentResponses, type FakeAgentResponses } from '../../support/fake-agent-responses.ts';
+import type { FakeServer } from '../../support/fake-server.ts';
+import {
+  APP_KEY,
+  requestRows,
+  startTestGateway,
+  VENDOR_KEY,
+  type TestGateway,
+} from '../../support/gateway.ts';
+
+/** OpenAI's Responses API in: passed through to OpenAI routes, translated for others. */
+
+let responsesFake: FakeAgentResponses;
+let anthropicFake: FakeServer;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  [responsesFake, anthropicFake] = await Promise.all([startAgentResponses(), startFakeAnthropic()]);
+  gateway = await startTestGateway({
+    routes: [
+      { id: 'gpt', vendor: 'openai', baseUrl: responsesFake.url, apiKey: VENDOR_KEY, models: ['gpt-*'] },
+      {
+        id: 'claude',
+        vendor: 'anthropic',
+        baseUrl: anthropicFake.origin,
+        apiKey: ANTHROPIC_KEY,
+        models: ['claude-*'],
+      },
+    ],
+    apps: [{ name: 'tester', key: APP_KEY }],
+  });
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  await Promise.all([responsesFake.close(), anthropicFake.close()]);
+});
+
+const client = (route: string) =>
+  new OpenAI({ apiKey: APP_KEY, baseURL: `${gateway.url}/openai/${route}/v1`, maxRetries: 0 });
+
+const WEATHER = {
+  type: 'function' as const,
+  name: 'get_weather',
+  description: 'The weather in a city',
+  parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+  strict: false,
+};
+
+describe('the Responses API on an OpenAI route: passed through', () => {
+  it('creates a response, sent to the route’s /responses, and records its usage', async () => {
+    const response = await client('gpt').responses.create({ model: 'gpt-5', input: 'Hello', store: false });
+    expect(response.object).toBe('response');
+    expect(responsesFake.seen.at(-1)!.url).toBe('/v1/responses');
+    expect(responsesFake.seen.at(-1)!.headers['authorization']).toBe(`Bearer ${VENDOR_KEY}`);
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ endpoint: 'responses', route: 'gpt', status: 200, model: 'gpt-5' });
+    expect(row!['inputTokens']).toBeGreaterThan(0);
+  });
+});
+
+describe('the Responses API on an Anthropic route: translated', () => {
+  it('creates a response in the Responses shape', async () => {
+    const response = await client('claude').responses.create({
+      model: 'claude-sonnet-4-5',
+      instructions: 'Be brief.',
+      input: 'Hello',
+    });
+    expect(response.object).toBe('response');
+    expect(response.output_text).toMatch(/Hello/);
+    expect(response.usage?.input_tokens).toBeGreaterThan(0);
+    expect(anthropicFake.seen.at(-1)!.url).toBe('/v1/messages');
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ endpoint: 'responses', route: 'claude', status: 200 });
+  });
+
+  it('streams a function call, arguments as they arrive, and drops the tools Anthropic cannot run', async () => {
+    const stream = client('claude').responses.stream({
+      model: 'claude-sonnet-4-5',
+      input: 'Weather in Paris?',
+      tools: [WEATHER, { type: 'web_search' }],
+    });
+    let argumentDeltas = 0;
+    stream.on('response.function_call_arguments.delta', () => argumentDeltas++);
+    const final = await stream.finalResponse();
+    const call = final.output.find((item) => item.type === 'function_call');
+    expect(call).toMatchObject({ type: 'function_call', name: expect.any(String) });
+    expect(argumentDeltas).toBeGreaterThan(0);
+    const sent = anthropicFake.seen.at(-1)!.body!['tools'] as { name: string }[];
+    expect(sent.map((tool) => tool.name)).toEqual(['get_weather']);
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ endpoint: 'responses', route: 'claude', stream: true, partial: false });
+    expect(String(row!['note'])).toContain('web_search');
+  });
+});
+
+describe('unknown paths under /openai/{routeId}/v1/', () => {
+  it('answer 404 in OpenAI’s shape and leave a row', async () => {
+    const response = await fetch(`${gateway.url}/openai/gpt/v1/files`, {
+      headers: { authorization: `Bearer ${APP_KEY}` },
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 'route_not_found' } });
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ status: 404, app: 'tester' });
+  });
+});
