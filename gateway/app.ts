@@ -15,6 +15,7 @@ import { dashboard } from './admin/dashboard.ts';
 import type { VendorId } from './domain.ts';
 import type { Provider } from './providers/index.ts';
 import type { Recorder } from './recorder.ts';
+import type { ResponseStore } from './store/responses.ts';
 import type { SecretBox } from './secrets/types.ts';
 import type { Store } from './store/index.ts';
 
@@ -34,6 +35,8 @@ export interface GatewayDeps {
   dashboardDir: string;
   log: Logger;
   now: () => number;
+  /** Answers kept for clients to continue from (the Responses API's store). */
+  kept: ResponseStore;
   /** The provider of each vendor: `providerFor`, or a fake in tests. */
   providers: (vendor: VendorId) => Provider | undefined;
 }
@@ -62,6 +65,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     log: deps.log,
     corsOrigins: () => deps.server().corsOrigins,
     providers: deps.providers,
+    kept: deps.kept,
   };
   const proxy = new Router<GatewayState>();
   const modelLists = mountProxyEndpoints(proxy, endpointDeps, deps.catalog);

@@ -10,7 +10,7 @@ import type { Logger } from './http/errors.ts';
 import { recorded } from './http/recorded.ts';
 import type { Recorder } from './recorder.ts';
 import type { Endpoint } from './store/types.ts';
-import { runExchange, type Call, type ExchangeDeps } from './pipeline/exchange.ts';
+import { keptAnswer, runExchange, type Call, type ExchangeDeps } from './pipeline/exchange.ts';
 import { listModels, ModelLists } from './pipeline/model-lists.ts';
 
 export interface EndpointDeps extends ExchangeDeps {
@@ -67,6 +67,17 @@ export function mountProxyEndpoints(
     router.options(`${prefix}/{*rest}`, cors);
   }
 
+  // Responses the gateway keeps (or the route's server does), read again or removed.
+  const kept = endpoint((ctx, state) =>
+    keptAnswer(ctx, deps, state, {
+      inbound: responses,
+      routeId: ctx.params['routeId'] ?? '',
+      id: ctx.params['id'] ?? '',
+    }),
+  );
+  router.get('/openai/:routeId/v1/responses/:id', ...wrap('responses', kept));
+  router.delete('/openai/:routeId/v1/responses/:id', ...wrap('responses', kept));
+
   // Any other path under a route's OpenAI prefix: a 404 with its row, so that a client calling
   // something the gateway does not serve shows in the dashboard.
   router.all('/openai/:routeId/v1/{*rest}', ...wrap('chat.completions', unknownPath));
@@ -86,6 +97,9 @@ export function mountProxyEndpoints(
   router.get('/anthropic/:routeId/v1/models', ...wrap('models', models(anthropic), anthropicShape));
   router.options('/anthropic/{*rest}', cors);
   router.all('/anthropic/{*rest}', ...wrap('messages', unknownPath, anthropicShape));
+  // The root's Messages paths with another method, or below them: Anthropic's clients read these errors too.
+  router.all('/v1/messages', ...wrap('messages', unknownPath, anthropicShape));
+  router.all('/v1/messages/{*rest}', ...wrap('messages', unknownPath, anthropicShape));
 
   // Gemini (Gemini CLI, @google/genai): the model and the method are in the path.
   const gemini = formatFor('gemini-generate');

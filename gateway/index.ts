@@ -103,6 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const config = options.config ?? (options.configFile ? loadConfigFile(options.configFile) : undefined);
   const store = openStore(options.dataDir);
   let unlock = () => {};
+  let pruning: NodeJS.Timeout | undefined;
   try {
     // One gateway per data dir: a second would replay the first's journal and sweep its reservations.
     try {
@@ -173,7 +174,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let hosts: ReadonlySet<string> = new Set();
     let port = 0;
     let bound = '';
+    // Kept answers (the Responses API's store), sealed like logged bodies; expired ones pruned hourly.
+    const kept = store.responses.sealedWith(secrets);
+    const pruneKept = () => {
+      try {
+        store.responses.prune(Date.now());
+      } catch (error) {
+        log('error', `could not prune kept answers: ${String(error)}`);
+      }
+    };
+    pruneKept();
+    pruning = setInterval(pruneKept, 60 * 60 * 1000);
+    pruning.unref();
     const app = createGateway({
+      kept,
       store,
       catalog,
       secrets,
@@ -235,6 +249,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           // Rows of streams that ended with their connection are queued a turn later.
           await new Promise((resolve) => setImmediate(resolve));
           recorder.flush();
+          clearInterval(pruning);
           journal.close();
           await upstreams.close();
           store.close();
@@ -242,6 +257,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         })()),
     };
   } catch (error) {
+    clearInterval(pruning);
     store.close();
     unlock();
     throw error;

@@ -123,6 +123,40 @@ export interface InboundStreamContext extends InboundResponseContext {
   estimatedInputTokens: number;
 }
 
+/** A kept answer: what a later request continues from, or a client reads again. */
+export interface KeptAnswer {
+  input: JsonObject[];
+  output: JsonObject[];
+  instructions: string | null;
+  model: string;
+  status: string;
+  usage: JsonObject | null;
+}
+
+/** How a format's requests continue kept answers, and what of an answer is kept. */
+export interface StoredAnswers {
+  /** The id of the kept answer this request continues, or null. */
+  continues(body: JsonObject): string | null;
+  /** Whether the client asks for this answer to be kept (the API's default where it says none). */
+  keep(body: JsonObject): boolean;
+  /** The request standing alone: the kept answer's context, then its own. */
+  expand(body: JsonObject, previous: KeptAnswer): JsonObject;
+  /** What to keep of an answer to `request` (already expanded). */
+  record(request: JsonObject, answer: JsonObject): KeptAnswer;
+  /** The answer's id, from the answer the client got. */
+  id(answer: JsonObject): string | null;
+  /** The final answer among a stream's events, if they hold it. */
+  finalAnswer(events: readonly StreamEvent[]): JsonObject | null;
+  /** A kept answer as the format shows it again (`GET …/{id}`). */
+  show(id: string, createdAt: number, kept: KeptAnswer): JsonObject;
+  /** The format's answer to deleting a kept answer. */
+  deleted(id: string): JsonObject;
+  /** The error for a request continuing an answer that is not kept (unknown, expired, another app's). */
+  continuesUnknown(id: string): GatewayError;
+  /** The error for reading or deleting one. */
+  unknown(id: string): GatewayError;
+}
+
 /**
  * The inbound direction of a format: a client's request in it becomes the hub's, and the hub's
  * answer and stream parts become its own. Pure; the stream encoder's state belongs to one stream.
@@ -140,6 +174,11 @@ export interface InboundDirection<EncoderState = unknown> {
    * `countTokens`) for a route that cannot count: the gateway's own count, in this format's shape.
    */
   tokenCount(inputTokens: number): JsonObject;
+  /**
+   * Answers the gateway keeps for the client to continue from or read again, where the format has
+   * them (the Responses API's `store` and `previous_response_id`) and the route cannot keep them.
+   */
+  stored?: StoredAnswers;
   /** What a translation of this request leaves out (tools a target cannot run), for the row's note. */
   dropped?(body: JsonObject): string[];
   /** A list of model ids in this format's model-list shape (Anthropic's `{data, has_more…}`, Google's `{models}`). */

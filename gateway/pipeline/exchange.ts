@@ -17,6 +17,7 @@ import type { VendorId } from '../domain.ts';
 import { appendLoggedBody } from '../recorder.ts';
 import { scrubKey, scrubSecrets } from '../scrub.ts';
 import { defaultTimeouts } from '../timeouts.ts';
+import type { ResponseStore } from '../store/responses.ts';
 import { admit, type PolicyDeps } from './admit.ts';
 import { agentSession } from './agent-session.ts';
 import { answerWith, isText, nativeHeaders, readNativeCall, type NativeCall } from './native.ts';
@@ -41,6 +42,8 @@ export interface ExchangeDeps {
   upstreams: Upstreams;
   server: () => ServerConfig;
   policy: PolicyDeps;
+  /** Answers kept for clients to continue from (the Responses API's store), sealed. */
+  kept: ResponseStore;
   /** The provider of each vendor (`providerFor`; tests put a fake one in). */
   providers: (vendor: VendorId) => Provider | undefined;
 }
@@ -184,7 +187,7 @@ export async function runExchange(
 
   // Decode.
   const raw = await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024);
-  const body = parseJsonObject(raw);
+  let body = parseJsonObject(raw);
   const requested = call.pathModel ?? requestedModel(body);
   noteSession(ctx, state, body);
 
@@ -239,6 +242,31 @@ export async function runExchange(
   }
   const embedder = operation === 'embeddings' ? embeddingsOf(target, route) : null;
   inbound.validate(body, operation);
+  // A request that continues an answer the gateway keeps stands alone from here on.
+  const stored = operation === 'chat' ? (translator?.stored ?? null) : null;
+  const previousId = stored?.continues(body) ?? null;
+  if (stored && previousId !== null) {
+    const previous = deps.kept.get(previousId, app.name, Date.now());
+    if (previous === null) throw stored.continuesUnknown(previousId);
+    body = stored.expand(body, previous);
+  }
+  const keep = (answer: JsonObject | null) => {
+    if (!stored || answer === null || !stored.keep(body)) return;
+    const id = stored.id(answer);
+    if (id === null) return;
+    try {
+      const record = {
+        id,
+        app: app.name,
+        route: route.id,
+        createdAt: Date.now(),
+        ...stored.record(body, answer),
+      };
+      if (!deps.kept.save(record)) draft.note = 'the answer was not kept: it is over the size limit';
+    } catch (error) {
+      deps.policy.log('error', `could not keep answer ${id}: ${String(error)}`);
+    }
+  };
   if (operation === 'chat') {
     draft.stream = stream;
     // Counted only if the request is cut before the vendor says its input tokens (either side may cut it).
@@ -313,9 +341,9 @@ export async function runExchange(
       } else {
         const hubAnswer = result.body ?? (parsed as JsonObject);
         if (patterns.length > 0) hub.redact.answer(hubAnswer, patterns);
-        answer = JSON.stringify(
-          translator ? translator.response(hubAnswer, { model: answerModel }) : hubAnswer,
-        );
+        const client = translator ? translator.response(hubAnswer, { model: answerModel }) : hubAnswer;
+        keep(client);
+        answer = JSON.stringify(client);
       }
     }
     ctx.type = 'application/json';
@@ -344,6 +372,7 @@ export async function runExchange(
           translator,
           { model: answerModel, estimatedInputTokens: countRequestTokens(inbound, body, route) },
           framing,
+          stored ? (events) => keep(stored.finalAnswer(events)) : undefined,
         ),
   );
   ctx.set({ ...EVENT_STREAM_HEADERS, 'content-type': framing.contentType });
@@ -559,4 +588,61 @@ async function passThrough(
   const safe = upstream.statusCode >= 400 ? scrubSecrets(text, [route.apiKey]) : scrubKey(text, route.apiKey);
   ctx.body = safe;
   appendLoggedBody(draft, safe);
+}
+
+const ANSWER_ID = /^[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * `GET` or `DELETE …/responses/{id}`: a kept answer read again or removed. A route whose server
+ * keeps its own (OpenAI's) is asked through; for the others the gateway answers from what it kept,
+ * for this app only.
+ */
+export async function keptAnswer(
+  ctx: GatewayContext,
+  deps: ExchangeDeps,
+  state: RequestState,
+  call: { inbound: WireFormat; routeId: string; id: string },
+): Promise<void> {
+  const { draft, app } = state;
+  const route = routeForApp(deps.catalog, app, call.routeId);
+  draft.route = route.id;
+  draft.vendor = route.vendor;
+  const provider = providerOf(deps, route);
+  const stored = call.inbound.inbound?.stored;
+  // Ids are `resp_…`: anything else (an encoded '/', '%', '..') is no id, and never reaches a path.
+  if (!ANSWER_ID.test(call.id)) {
+    throw (
+      stored?.unknown(call.id) ??
+      new GatewayError(404, 'route_not_found', 'There is no endpoint at this path.')
+    );
+  }
+  const own = otherFormatPath(provider.alsoSpeaks[call.inbound.id], route, {
+    operation: 'chat',
+    model: '',
+    stream: false,
+  });
+  if (own !== null) {
+    return passThrough(ctx, deps, state, route, {
+      target: upstreamTarget(route.baseUrl, `${own.split('?')[0] ?? own}/${call.id}`, ctx.querystring),
+      reading: { model: null, stream: false, chat: false },
+      json: null,
+      raw: undefined,
+      model: null,
+      sendsBody: false,
+      framing: null,
+      format: call.inbound,
+    });
+  }
+  if (stored === undefined)
+    throw new GatewayError(404, 'route_not_found', 'There is no endpoint at this path.');
+  const now = Date.now();
+  const kept = deps.kept.get(call.id, app.name, now);
+  if (kept === null) throw stored.unknown(call.id);
+  draft.model = kept.model;
+  if (ctx.method === 'DELETE') {
+    deps.kept.delete(call.id, app.name, now);
+    ctx.body = stored.deleted(call.id);
+    return;
+  }
+  ctx.body = stored.show(call.id, kept.createdAt, kept);
 }

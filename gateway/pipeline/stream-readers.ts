@@ -5,6 +5,7 @@ import type {
   InboundDirection,
   InboundStreamContext,
   StreamContext,
+  StreamEvent,
   StreamRedactor,
   Usage,
 } from '../formats/types.ts';
@@ -26,12 +27,17 @@ export function inboundEncoder(
   direction: InboundDirection,
   context: InboundStreamContext,
   framing: Framing,
+  /** Sees the closing events (the final answer, where the format sends it whole). */
+  onEnd?: (events: readonly StreamEvent[]) => void,
 ): PartEncoder {
   const state = direction.stream.init(context);
   return {
     next: (part) => framing.frame(direction.stream.next(state, part)),
-    end: (usage, complete) =>
-      framing.frame(direction.stream.end(state, usage, complete)) + (complete ? framing.close() : ''),
+    end(usage, complete) {
+      const events = direction.stream.end(state, usage, complete);
+      if (complete) onEnd?.(events);
+      return framing.frame(events) + (complete ? framing.close() : '');
+    },
   };
 }
 

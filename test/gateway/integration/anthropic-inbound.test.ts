@@ -307,6 +307,16 @@ describe('errors in Anthropic’s shape', () => {
     const [row] = await requestRows(gateway, 1);
     expect(row).toMatchObject({ endpoint: 'messages', status: 404 });
 
+    // At the root too, whatever the method: an Anthropic client reads these.
+    for (const [method, path] of [
+      ['GET', '/v1/messages'],
+      ['POST', '/v1/messages/batches'],
+    ] as const) {
+      const wrong = await fetch(`${gateway.url}${path}`, { method, headers: { 'x-api-key': APP_KEY } });
+      expect(wrong.status, `${method} ${path}`).toBe(404);
+      expect(await wrong.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    }
+
     await expect(
       client('/anthropic/gpt').messages.create({
         model: 'claude-opus-4',

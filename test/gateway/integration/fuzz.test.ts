@@ -185,6 +185,34 @@ const GEMINI_INBOUND: Endpoint[] = [
     body: { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] },
   },
 ];
+const RESPONSES_BODY = { model: 'gpt-4.1-nano', input: 'Hi', max_output_tokens: 16 };
+/** The Responses API in: passed through to the OpenAI route, translated to Anthropic and Gemini. */
+const RESPONSES_INBOUND: Endpoint[] = [
+  {
+    name: 'POST /openai/oa/v1/responses',
+    method: 'POST',
+    path: '/openai/oa/v1/responses',
+    body: RESPONSES_BODY,
+  },
+  {
+    name: 'POST /openai/an/v1/responses',
+    method: 'POST',
+    path: '/openai/an/v1/responses',
+    body: { ...RESPONSES_BODY, model: 'claude-sonnet-4-5', stream: true },
+  },
+  {
+    name: 'POST /openai/ge/v1/responses',
+    method: 'POST',
+    path: '/openai/ge/v1/responses',
+    body: { ...RESPONSES_BODY, model: 'gemini-2.5-flash', previous_response_id: 'resp_unknown' },
+  },
+  {
+    name: 'POST /v1/responses',
+    method: 'POST',
+    path: '/v1/responses',
+    body: { ...RESPONSES_BODY, model: 'an/claude-sonnet-4-5' },
+  },
+];
 const OTHER_ENDPOINTS: Endpoint[] = [
   { name: 'GET /healthz', method: 'GET', path: '/healthz' },
   { name: 'POST /v2/chat (unknown)', method: 'POST', path: '/v2/chat', body: CHAT_BODY },
@@ -206,6 +234,7 @@ for (const endpoint of [
   ...PROXY_GEMINI,
   ...ANTHROPIC_INBOUND,
   ...GEMINI_INBOUND,
+  ...RESPONSES_INBOUND,
   ...OTHER_ENDPOINTS,
 ]) {
   Object.defineProperty(endpoint, fc.toStringMethod, { value: () => endpoint.name });
@@ -220,6 +249,7 @@ const ALL_ENDPOINTS = [
   ...PROXY_GEMINI,
   ...ANTHROPIC_INBOUND,
   ...GEMINI_INBOUND,
+  ...RESPONSES_INBOUND,
   ...OTHER_ENDPOINTS,
 ];
 
@@ -657,7 +687,8 @@ function endpointOf(path: string): string {
   const proxy = /^\/proxy\/(oa|an|ge)\//.exec(path);
   if (proxy) return `/proxy/${proxy[1]!}/…`;
   if (path.startsWith('/proxy/')) return '/proxy/{unknown route}/…';
-  const openai = /^(\/openai\/(?:oa|an|ge))?\/v1\/(chat\/completions|embeddings|models)(?:\?|$)/.exec(path);
+  const openai =
+    /^(\/openai\/(?:oa|an|ge))?\/v1\/(chat\/completions|embeddings|models|responses)(?:\?|$)/.exec(path);
   if (openai) return `${openai[1] ?? ''}/v1/${openai[2]!}`;
   const inbound = /^\/(anthropic|gemini)\/(oa|an|ge)\//.exec(path);
   if (inbound) return `/${inbound[1]!}/${inbound[2]!}/…`;
@@ -843,6 +874,7 @@ describe('fuzzed request bodies: no 5xx, the process up, answers well-formed', (
       runs: 400,
     },
     { name: 'Gemini in (/gemini/{r})', endpoints: GEMINI_INBOUND, runs: 400 },
+    { name: 'Responses in (/openai/{r}/v1/responses)', endpoints: RESPONSES_INBOUND, runs: 400 },
     {
       name: 'unknown paths and routes',
       endpoints: OTHER_ENDPOINTS.filter((endpoint) => endpoint.method === 'POST'),

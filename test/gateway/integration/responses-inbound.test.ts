@@ -5,6 +5,7 @@ import { startAgentResponses, type FakeAgentResponses } from '../../support/fake
 import type { FakeServer } from '../../support/fake-server.ts';
 import {
   APP_KEY,
+  OTHER_APP_KEY,
   requestRows,
   startTestGateway,
   VENDOR_KEY,
@@ -30,7 +31,10 @@ beforeAll(async () => {
         models: ['claude-*'],
       },
     ],
-    apps: [{ name: 'tester', key: APP_KEY }],
+    apps: [
+      { name: 'tester', key: APP_KEY },
+      { name: 'other', key: OTHER_APP_KEY },
+    ],
   });
 });
 
@@ -94,6 +98,74 @@ describe('the Responses API on an Anthropic route: translated', () => {
     const [row] = await requestRows(gateway, 1);
     expect(row).toMatchObject({ endpoint: 'responses', route: 'claude', stream: true, partial: false });
     expect(String(row!['note'])).toContain('web_search');
+  });
+});
+
+describe('responses the gateway keeps for a route that cannot (store, previous_response_id)', () => {
+  const get = (path: string, key = APP_KEY, method = 'GET') =>
+    fetch(`${gateway.url}/openai/claude/v1/responses/${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}` },
+    });
+
+  it('keeps an answer, continues from it, shows it again and deletes it, for its own app only', async () => {
+    const first = await client('claude').responses.create({
+      model: 'claude-sonnet-4-5',
+      input: 'My name is Ada.',
+    });
+    const shown = await get(first.id);
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toMatchObject({ id: first.id, object: 'response', output: first.output });
+    expect((await get(first.id, OTHER_APP_KEY)).status).toBe(404);
+
+    const second = await client('claude').responses.create({
+      model: 'claude-sonnet-4-5',
+      previous_response_id: first.id,
+      input: 'What is my name?',
+    });
+    expect(second.object).toBe('response');
+    // The previous turn went upstream too: the question, the answer, then the new question.
+    const messages = anthropicFake.seen.at(-1)!.body!['messages'] as { role: string }[];
+    expect(messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+    expect(JSON.stringify(messages[0])).toContain('My name is Ada.');
+
+    const deleted = await get(first.id, APP_KEY, 'DELETE');
+    expect(await deleted.json()).toEqual({ id: first.id, object: 'response', deleted: true });
+    expect((await get(first.id)).status).toBe(404);
+    await expect(
+      client('claude').responses.create({
+        model: 'claude-sonnet-4-5',
+        previous_response_id: first.id,
+        input: 'Hi',
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'previous_response_not_found' });
+  });
+
+  it('keeps a streamed answer too, and nothing when the client says store: false', async () => {
+    const stream = client('claude').responses.stream({ model: 'claude-sonnet-4-5', input: 'Hello' });
+    const streamed = await stream.finalResponse();
+    expect((await get(streamed.id)).status).toBe(200);
+    const unkept = await client('claude').responses.create({
+      model: 'claude-sonnet-4-5',
+      input: 'Hi',
+      store: false,
+    });
+    expect((await get(unkept.id)).status).toBe(404);
+  });
+
+  it('refuses an id that is no id, before it reaches any path', async () => {
+    for (const id of ['..%2F..%2Fadmin', 'resp%00x', 'a%2Fb']) {
+      const response = await get(id);
+      expect(response.status, id).toBe(404);
+    }
+  });
+
+  it('asks the route’s own server on a route that keeps its own', async () => {
+    await fetch(`${gateway.url}/openai/gpt/v1/responses/resp_abc123`, {
+      headers: { authorization: `Bearer ${APP_KEY}` },
+    });
+    expect(responsesFake.seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/responses/resp_abc123' });
+    expect(responsesFake.seen.at(-1)!.headers['authorization']).toBe(`Bearer ${VENDOR_KEY}`);
   });
 });
 

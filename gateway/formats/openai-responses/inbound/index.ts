@@ -4,6 +4,7 @@ import { fromHubAnswer } from './from-hub-answer.ts';
 import { modelList, tokenCount } from './lists.ts';
 import { toHubRequest } from './to-hub-request.ts';
 import { droppedTools } from './to-hub-tools.ts';
+import { responsesStored } from './stored.ts';
 
 export type { ResponsesEncoderState } from './encode-stream.ts';
 export { droppedTools } from './to-hub-tools.ts';
@@ -18,5 +19,6 @@ export const responsesInbound: InboundDirection<ResponsesEncoderState> = {
   tokenCount,
   modelList,
   dropped: droppedTools,
+  stored: responsesStored,
   stream: responsesStreamEncoder,
 };
