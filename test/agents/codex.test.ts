@@ -13,6 +13,8 @@ import {
 } from '../support/fake-agent-responses.ts';
 import type { FakeServer, SeenRequest } from '../support/fake-server.ts';
 import { ANTHROPIC_KEY } from '../support/fake-anthropic.ts';
+import { startAgentGemini } from '../support/fake-agent-gemini.ts';
+import { GEMINI_KEY } from '../support/fake-gemini.ts';
 import { APP_KEY, requestRows, startTestGateway, VENDOR_KEY, type TestGateway } from '../support/gateway.ts';
 import { codexBinary, runCodex, type CodexRun } from './codex.ts';
 
@@ -82,11 +84,13 @@ function expectTaskDone(run: CodexRun, seen: SeenRequest[]) {
 describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
   let upstream: FakeAgentResponses;
   let anthropic: FakeServer;
+  let gemini: FakeServer;
   let gateway: TestGateway;
 
   beforeAll(async () => {
     upstream = await startAgentResponses();
     anthropic = await startAgentAnthropic();
+    gemini = await startAgentGemini();
     gateway = await startTestGateway({
       routes: [
         { id: 'gpt', vendor: 'openai', baseUrl: upstream.url, apiKey: VENDOR_KEY, models: ['gpt-*'] },
@@ -97,6 +101,7 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
           apiKey: ANTHROPIC_KEY,
           models: ['claude-*'],
         },
+        { id: 'gem', vendor: 'gemini', baseUrl: gemini.origin, apiKey: GEMINI_KEY, models: ['gemini-*'] },
       ],
       apps: [{ name: 'agent', key: APP_KEY }],
     });
@@ -106,6 +111,7 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
     await gateway?.stop();
     await upstream?.close();
     await anthropic?.close();
+    await gemini?.close();
   });
 
   it('completes the task against the fake API alone (the harness and the fake, without the gateway)', async () => {
@@ -198,9 +204,36 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
     const rows = await requestRows(gateway, run.requests.length);
     for (const row of rows) {
       expect(row).toMatchObject({ endpoint: 'responses', route: 'claude', status: 200, agent: 'codex' });
+      expect(row['session']).toBe(run.requests[0]!.headers['session-id']);
       expect(row['inputTokens']).toBeGreaterThan(0);
+      expect(row['costUsd']).toBeGreaterThan(0);
       // Codex offers tools Anthropic cannot run (web search, its namespace group): dropped, and said so.
       expect(String(row['note'])).toContain('dropped');
+    }
+  });
+
+  it('runs exec_command once through /openai/{routeId}/v1 on a Gemini 3 route, translated both ways', async () => {
+    const before = gemini.seen.length;
+    const run = await runCodex({
+      baseUrl: `${gateway.url}/openai/gem/v1`,
+      apiKey: APP_KEY,
+      model: 'gemini-3-pro-preview',
+      prompt: AGENT_PROMPT,
+    });
+    expect(run.exitCode, describeRun(run)).toBe(0);
+    expect(run.stdout).toContain(`${ANSWER_PREFIX} ${AGENT_OUTPUT}`);
+    // The fake refuses a Gemini 3 turn whose function call lost its thought signature, as Gemini does.
+    const seen = gemini.seen.slice(before);
+    expect(seen.map((request: SeenRequest) => request.url)).toEqual([
+      '/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse',
+      '/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse',
+    ]);
+    const rows = await requestRows(gateway, run.requests.length);
+    for (const row of rows) {
+      expect(row).toMatchObject({ endpoint: 'responses', route: 'gem', status: 200, agent: 'codex' });
+      expect(row['session']).toBe(run.requests[0]!.headers['session-id']);
+      expect(row['inputTokens']).toBeGreaterThan(0);
+      expect(row['costUsd']).toBeGreaterThan(0);
     }
   });
 });

@@ -15,7 +15,7 @@ import { sendJson, startFakeServer, type FakeServer, type SeenRequest } from './
 export const GEMINI_SHELL_TOOL = 'run_shell_command';
 
 /** The shell tools it answers to: Gemini CLI's, and Claude Code's when the gateway translates its requests. */
-const SHELL_TOOLS = [GEMINI_SHELL_TOOL, 'Bash'];
+const SHELL_TOOLS = [GEMINI_SHELL_TOOL, 'Bash', 'exec_command'];
 
 /** Signature the fake puts on its function call; Gemini 3 refuses the next turn when it does not come back. */
 export const FAKE_THOUGHT_SIGNATURE = 'c3dpdGNoYm9hcmQtZTJlLXNpZ25hdHVyZQ==';
@@ -52,7 +52,11 @@ export function shellOutput(response: Record<string, unknown> | undefined): stri
     typeof response?.['output'] === 'string' ? response['output'] : (named ?? JSON.stringify(response ?? {}));
   const lines = text.split('\n');
   const output = lines.find((line) => line.startsWith('Output: '));
-  return output ? output.slice('Output: '.length).trim() : (lines.find((line) => line.trim() !== '') ?? '');
+  if (output) return output.slice('Output: '.length).trim();
+  // Codex heads its output with the exit code and timing; what the command printed follows `Output:`.
+  const header = lines.indexOf('Output:');
+  if (header !== -1) return lines[header + 1]?.trim() ?? '';
+  return lines.find((line) => line.trim() !== '') ?? '';
 }
 
 /** Which turn of the task a generateContent request is. */
@@ -106,7 +110,11 @@ function answerParts(turn: GeminiAgentTurn): Part[] {
         {
           functionCall: {
             name: turn.tool,
-            args: { command: AGENT_COMMAND, description: 'Print the end-to-end marker' },
+            // Codex's exec_command takes `cmd`; the others `command`.
+            args:
+              turn.tool === 'exec_command'
+                ? { cmd: AGENT_COMMAND }
+                : { command: AGENT_COMMAND, description: 'Print the end-to-end marker' },
           },
           thoughtSignature: FAKE_THOUGHT_SIGNATURE,
         },

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANTHROPIC_KEY, startFakeAnthropic } from '../../support/fake-anthropic.ts';
+import { GEMINI_KEY, startFakeGemini } from '../../support/fake-gemini.ts';
 import { startAgentResponses, type FakeAgentResponses } from '../../support/fake-agent-responses.ts';
 import type { FakeServer } from '../../support/fake-server.ts';
 import {
@@ -16,10 +17,15 @@ import {
 
 let responsesFake: FakeAgentResponses;
 let anthropicFake: FakeServer;
+let geminiFake: FakeServer;
 let gateway: TestGateway;
 
 beforeAll(async () => {
-  [responsesFake, anthropicFake] = await Promise.all([startAgentResponses(), startFakeAnthropic()]);
+  [responsesFake, anthropicFake, geminiFake] = await Promise.all([
+    startAgentResponses(),
+    startFakeAnthropic(),
+    startFakeGemini(),
+  ]);
   gateway = await startTestGateway({
     routes: [
       { id: 'gpt', vendor: 'openai', baseUrl: responsesFake.url, apiKey: VENDOR_KEY, models: ['gpt-*'] },
@@ -30,6 +36,7 @@ beforeAll(async () => {
         apiKey: ANTHROPIC_KEY,
         models: ['claude-*'],
       },
+      { id: 'gem', vendor: 'gemini', baseUrl: geminiFake.origin, apiKey: GEMINI_KEY, models: ['gemini-*'] },
     ],
     apps: [
       { name: 'tester', key: APP_KEY },
@@ -40,7 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway.stop();
-  await Promise.all([responsesFake.close(), anthropicFake.close()]);
+  await Promise.all([responsesFake.close(), anthropicFake.close(), geminiFake.close()]);
 });
 
 const client = (route: string) =>
@@ -98,6 +105,34 @@ describe('the Responses API on an Anthropic route: translated', () => {
     const [row] = await requestRows(gateway, 1);
     expect(row).toMatchObject({ endpoint: 'responses', route: 'claude', stream: true, partial: false });
     expect(String(row!['note'])).toContain('web_search');
+  });
+});
+
+describe.each([
+  ['an Anthropic route', 'claude', 'claude-sonnet-4-5'],
+  ['a Gemini 3 route', 'gem', 'gemini-3-pro-preview'],
+])('a function-tool round trip on %s, continued with previous_response_id', (_name, route, model) => {
+  it('streams the call, takes its output on the next turn, and answers in text', async () => {
+    const stream = client(route).responses.stream({ model, input: 'Weather in Paris?', tools: [WEATHER] });
+    const first = await stream.finalResponse();
+    const call = first.output.find((item) => item.type === 'function_call');
+    expect(call).toMatchObject({ type: 'function_call', call_id: expect.any(String) });
+    const second = await client(route).responses.create({
+      model,
+      previous_response_id: first.id,
+      tools: [WEATHER],
+      input: [
+        {
+          type: 'function_call_output',
+          call_id: call?.type === 'function_call' ? call.call_id : '',
+          output: '18 °C',
+        },
+      ],
+    });
+    expect(second.output_text).toBeTruthy();
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ endpoint: 'responses', route, status: 200 });
+    expect(row!['inputTokens']).toBeGreaterThan(0);
   });
 });
 
