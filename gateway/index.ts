@@ -175,7 +175,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let port = 0;
     let bound = '';
     // Kept answers (the Responses API's store), sealed like logged bodies; expired ones pruned hourly.
-    const kept = store.responses.sealedWith(secrets);
+    const retentionDays = server.responsesRetentionDays;
+    const kept = store.responses.sealedWith(
+      secrets,
+      retentionDays === undefined ? {} : { retentionMs: retentionDays * 24 * 60 * 60 * 1000 },
+    );
     const pruneKept = () => {
       try {
         store.responses.prune(Date.now());

@@ -112,6 +112,8 @@ export const serverSchema = z.strictObject({
   maxUpstreamEventMb: z.number().positive().max(1024).optional(),
   /** How long a dashboard session lasts, in days (default 30; browsers cap cookies at 400). */
   sessionDays: z.number().positive().max(400).optional(),
+  /** How long Responses answers kept for previous_response_id last, in days (default 30; read at start). */
+  responsesRetentionDays: z.number().positive().max(3650).optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -215,3 +215,36 @@ describe('unknown paths under /openai/{routeId}/v1/', () => {
     expect(row).toMatchObject({ status: 404, app: 'tester' });
   });
 });
+
+describe('the retention of kept responses', () => {
+  it('follows server.responsesRetentionDays', async () => {
+    const shortLived = await startTestGateway({
+      routes: [
+        {
+          id: 'claude',
+          vendor: 'anthropic',
+          baseUrl: anthropicFake.origin,
+          apiKey: ANTHROPIC_KEY,
+          models: ['claude-*'],
+        },
+      ],
+      apps: [{ name: 'tester', key: APP_KEY }],
+      // About 0.9 s.
+      server: { responsesRetentionDays: 0.00001 },
+    });
+    try {
+      const answer = await new OpenAI({
+        apiKey: APP_KEY,
+        baseURL: `${shortLived.url}/openai/claude/v1`,
+        maxRetries: 0,
+      }).responses.create({ model: 'claude-sonnet-4-5', input: 'Hello' });
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      const gone = await fetch(`${shortLived.url}/openai/claude/v1/responses/${answer.id}`, {
+        headers: { authorization: `Bearer ${APP_KEY}` },
+      });
+      expect(gone.status).toBe(404);
+    } finally {
+      await shortLived.stop();
+    }
+  });
+});
