@@ -70,6 +70,19 @@ export const messageItem = (id: string, status: string, content: JsonObject[]): 
   content,
 });
 
+/**
+ * How a function of a `namespace` tool group is named to other vendors, which have no groups:
+ * `<namespace>__ns__<function>` (within every vendor's name alphabet), split again in the answer.
+ */
+export const NAMESPACE_SEPARATOR = '__ns__';
+
+/** A hub function name → the Responses call's `name`, and its `namespace` where it has one. */
+export function namespacedName(name: string): { name: string; namespace?: string } {
+  const at = name.indexOf(NAMESPACE_SEPARATOR);
+  if (at <= 0 || at + NAMESPACE_SEPARATOR.length >= name.length) return { name };
+  return { name: name.slice(at + NAMESPACE_SEPARATOR.length), namespace: name.slice(0, at) };
+}
+
 export const functionCallItem = (
   id: string,
   status: string,
@@ -79,6 +92,6 @@ export const functionCallItem = (
   type: 'function_call',
   status,
   call_id: call.callId,
-  name: call.name,
+  ...namespacedName(call.name),
   arguments: call.arguments,
 });

@@ -1,3 +1,4 @@
+import { NAMESPACE_SEPARATOR } from './response-object.ts';
 import { invalidRequest } from '../../openai-chat/request-errors.ts';
 import type { JsonObject } from '../../types.ts';
 import { isJsonObject } from '../../upstream-json.ts';
@@ -157,7 +158,10 @@ function addItem(conversation: Conversation, item: InputItem, where: string): vo
     case 'function_call':
       conversation.call(
         string(item['call_id'], `${where}.call_id`),
-        string(item['name'], `${where}.name`),
+        // A function of a namespace group goes back under the name the hub gave it.
+        typeof item['namespace'] === 'string' && item['namespace'] !== ''
+          ? `${item['namespace']}${NAMESPACE_SEPARATOR}${string(item['name'], `${where}.name`)}`
+          : string(item['name'], `${where}.name`),
         typeof item['arguments'] === 'string' ? item['arguments'] : '{}',
       );
       return;

@@ -1,17 +1,31 @@
 import type { JsonObject } from '../../types.ts';
 import { isJsonObject } from '../../upstream-json.ts';
 import type { ResponsesRequest, ResponsesTool } from '../request-schema.ts';
+import { NAMESPACE_SEPARATOR } from './response-object.ts';
 
 /*
- * The Responses tools → the hub's functions. Only function tools are the client's to run with a
- * JSON schema the hub can carry; the others are OpenAI's hosted tools (web search, file search,
- * code interpreter…), Codex's `local_shell`, its `custom` free-form tools and `namespace` groups:
- * no other vendor knows them, so they are left out, never refused (an agent's turn must not end on
- * a 400), and `droppedTools` names them for the request's row.
+ * The Responses tools → the hub's functions. Function tools are the client's to run with a JSON
+ * schema the hub can carry, and so are the functions of a `namespace` group (Codex's
+ * `multi_agent_v1`), named `<namespace>__ns__<function>` since other vendors have no groups. The
+ * rest are OpenAI's hosted tools (web search, file search, code interpreter…), Codex's
+ * `local_shell` and its `custom` free-form tools: no other vendor knows them, so they are left
+ * out, never refused (an agent's turn must not end on a 400), and `droppedTools` names them for
+ * the request's row.
  */
 
-const isFunction = (tool: ResponsesTool): boolean =>
-  tool.type === 'function' && typeof tool['name'] === 'string';
+const isFunction = (tool: ResponsesTool | JsonObject): boolean =>
+  tool['type'] === 'function' && typeof tool['name'] === 'string';
+
+/** A namespace group's functions, each named with its group. */
+function namespaceFunctions(tool: ResponsesTool | JsonObject): JsonObject[] {
+  const group = tool['name'];
+  if (tool['type'] !== 'namespace' || typeof group !== 'string' || group === '') return [];
+  const inner = Array.isArray(tool['tools']) ? tool['tools'] : [];
+  return inner
+    .filter(isJsonObject)
+    .filter(isFunction)
+    .map((fn) => ({ ...fn, name: `${group}${NAMESPACE_SEPARATOR}${String(fn['name'])}` }));
+}
 
 /** The tools a translation leaves out, as `type` or `type:name`, in the order sent. */
 export function droppedTools(body: JsonObject): string[] {
@@ -20,13 +34,15 @@ export function droppedTools(body: JsonObject): string[] {
     if (!isJsonObject(tool)) return [];
     const type = typeof tool['type'] === 'string' ? tool['type'] : 'unknown';
     if (type === 'function' && typeof tool['name'] === 'string') return [];
+    if (namespaceFunctions(tool).length > 0) return [];
     return [typeof tool['name'] === 'string' ? `${type}:${tool['name']}` : type];
   });
 }
 
 /** The request's function tools as hub functions. */
 export function hubTools(tools: readonly ResponsesTool[]): JsonObject[] {
-  return tools.filter(isFunction).map((tool) => {
+  const functions = tools.flatMap((tool) => (isFunction(tool) ? [tool] : namespaceFunctions(tool)));
+  return functions.map((tool) => {
     const parameters = tool['parameters'];
     const fn: JsonObject = {
       name: tool['name'],
