@@ -1,4 +1,4 @@
-import { encodeHubPart } from '../formats/openai-chat/index.ts';
+import { encodeHubPart, type HubStreamRedactor } from '../formats/openai-chat/index.ts';
 import type {
   ChatStream,
   HubPart,
@@ -41,12 +41,6 @@ export function inboundEncoder(
   };
 }
 
-/** Redacts hub parts as they pass, holding text only as long as a pattern may need it. */
-export interface HubRedactor {
-  next(parts: HubPart[]): HubPart[];
-  end(): HubPart[];
-}
-
 /**
  * A vendor's stream translated to the client's: the format's reducer turns each event into hub
  * parts, the redactor (if any filter redacts answers) rewrites them once, `encode` writes them in
@@ -55,7 +49,7 @@ export interface HubRedactor {
 export function hubStreamReader<State>(
   reducer: ChatStream<State>,
   context: StreamContext,
-  redactor: HubRedactor | null,
+  redactor: HubStreamRedactor | null,
   encoder: PartEncoder,
 ): StreamReader {
   const state = reducer.init(context);

@@ -1,8 +1,7 @@
+import { startRecordingProxy, type RecordedRequest } from '../support/recording-proxy.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -12,15 +11,7 @@ import { dirname, join } from 'node:path';
  * any connection to another host sent to a dead proxy, so nothing but the base URL is ever reached.
  */
 
-export interface ClaudeCodeRequest {
-  method: string;
-  /** Path and query as Claude Code sent them, with the base URL's path removed (`/v1/messages?beta=true`). */
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown> | null;
-  /** The status the base URL answered with. */
-  status: number;
-}
+export type ClaudeCodeRequest = RecordedRequest;
 
 export interface ClaudeCodeRun {
   /** null when the run was killed at its time limit. */
@@ -79,58 +70,6 @@ export function claudeCodeBinary(): string | null {
   return null;
 }
 
-/** Hands `target`'s requests through, recording each with its answer's status; streams pass through as they come. */
-async function startRecorder(target: URL, requests: ClaudeCodeRequest[]) {
-  const basePath = target.pathname.replace(/\/$/, '');
-  const server = createServer(async (incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const payload = Buffer.concat(chunks);
-    let body: Record<string, unknown> | null = null;
-    try {
-      body = payload.length ? (JSON.parse(payload.toString('utf8')) as Record<string, unknown>) : null;
-    } catch {
-      // Not JSON: recorded without a body.
-    }
-    const entry: ClaudeCodeRequest = {
-      method: incoming.method ?? 'GET',
-      path: incoming.url ?? '/',
-      headers: incoming.headers,
-      body,
-      status: 0,
-    };
-    requests.push(entry);
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: entry.method,
-        path: `${basePath}${entry.path}`,
-        headers: { ...incoming.headers, host: target.host },
-      },
-      (answer) => {
-        entry.status = answer.statusCode ?? 0;
-        outgoing.writeHead(entry.status, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    upstream.on('error', (error) => {
-      entry.status = 502;
-      outgoing.destroy(error);
-    });
-    upstream.end(payload);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /**
  * `claude -p <prompt> --model <model> --allowedTools Bash` with ANTHROPIC_BASE_URL and
  * ANTHROPIC_API_KEY set, through a recorder in front of `baseUrl`. Throws when the binary is missing
@@ -140,7 +79,7 @@ export async function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeC
   const binary = claudeCodeBinary();
   if (!binary) throw new Error('Claude Code is not installed (npm install, with optional dependencies)');
   const requests: ClaudeCodeRequest[] = [];
-  const recorder = await startRecorder(new URL(options.baseUrl), requests);
+  const recorder = await startRecordingProxy(new URL(options.baseUrl), requests);
   const home = mkdtempSync(join(tmpdir(), 'switchboard-claude-code-'));
   const workspace = join(home, 'workspace');
   mkdirSync(workspace);

@@ -1,8 +1,7 @@
+import { startRecordingProxy, type RecordedRequest } from '../support/recording-proxy.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -13,15 +12,7 @@ import { dirname, join } from 'node:path';
  * proxy, so nothing but the base URL is ever reached. What it sends: CODEX_WIRE.md.
  */
 
-export interface CodexRequest {
-  method: string;
-  /** Path and query as Codex sent them, with the base URL's path removed (`/responses`). */
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown> | null;
-  /** The status the base URL answered with. */
-  status: number;
-}
+export type CodexRequest = RecordedRequest;
 
 export interface CodexRun {
   /** null when the run was killed at its time limit. */
@@ -122,58 +113,6 @@ export function codexBinary(): string | null {
   return null;
 }
 
-/** Hands `target`'s requests through, recording each with its answer's status; streams pass through as they come. */
-async function startRecorder(target: URL, requests: CodexRequest[]) {
-  const basePath = target.pathname.replace(/\/$/, '');
-  const server = createServer(async (incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const payload = Buffer.concat(chunks);
-    let body: Record<string, unknown> | null = null;
-    try {
-      body = payload.length ? (JSON.parse(payload.toString('utf8')) as Record<string, unknown>) : null;
-    } catch {
-      // Not JSON: recorded without a body.
-    }
-    const entry: CodexRequest = {
-      method: incoming.method ?? 'GET',
-      path: incoming.url ?? '/',
-      headers: incoming.headers,
-      body,
-      status: 0,
-    };
-    requests.push(entry);
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: entry.method,
-        path: `${basePath}${entry.path}`,
-        headers: { ...incoming.headers, host: target.host },
-      },
-      (answer) => {
-        entry.status = answer.statusCode ?? 0;
-        outgoing.writeHead(entry.status, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    upstream.on('error', (error) => {
-      entry.status = 502;
-      outgoing.destroy(error);
-    });
-    upstream.end(payload);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /**
  * `codex exec --skip-git-repo-check --ephemeral --dangerously-bypass-approvals-and-sandbox -m <model>
  * <prompt>` with a provider whose `base_url` is a recorder in front of `baseUrl`. Throws when the
@@ -184,9 +123,9 @@ export async function runCodex(options: CodexOptions): Promise<CodexRun> {
   if (!binary) throw new Error('Codex is not installed (npm install, with optional dependencies)');
   const requests: CodexRequest[] = [];
   let provider = options.configToml;
-  let recorder: Awaited<ReturnType<typeof startRecorder>> | undefined;
+  let recorder: Awaited<ReturnType<typeof startRecordingProxy>> | undefined;
   if (provider === undefined) {
-    recorder = await startRecorder(new URL(options.baseUrl), requests);
+    recorder = await startRecordingProxy(new URL(options.baseUrl), requests);
     provider = providerToml(recorder.url);
   }
   // Under a temporary directory Codex warns that it will not create its helper binaries, and carries on.

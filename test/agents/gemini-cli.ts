@@ -1,8 +1,7 @@
+import { startRecordingProxy, type RecordedRequest } from '../support/recording-proxy.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -13,15 +12,7 @@ import { dirname, join } from 'node:path';
  * proxy, so nothing but the base URL is ever reached. What it sends: GEMINI_CLI_WIRE.md.
  */
 
-export interface GeminiCliRequest {
-  method: string;
-  /** Path and query as Gemini CLI sent them, with the base URL's path removed (`/v1beta/models/…:streamGenerateContent?alt=sse`). */
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown> | null;
-  /** The status the base URL answered with. */
-  status: number;
-}
+export type GeminiCliRequest = RecordedRequest;
 
 export interface GeminiCliRun {
   /** null when the run was killed at its time limit. */
@@ -82,58 +73,6 @@ export function geminiCliBinary(): string | null {
   }
 }
 
-/** Hands `target`'s requests through, recording each with its answer's status; streams pass through as they come. */
-async function startRecorder(target: URL, requests: GeminiCliRequest[]) {
-  const basePath = target.pathname.replace(/\/$/, '');
-  const server = createServer(async (incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const payload = Buffer.concat(chunks);
-    let body: Record<string, unknown> | null = null;
-    try {
-      body = payload.length ? (JSON.parse(payload.toString('utf8')) as Record<string, unknown>) : null;
-    } catch {
-      // Not JSON: recorded without a body.
-    }
-    const entry: GeminiCliRequest = {
-      method: incoming.method ?? 'GET',
-      path: incoming.url ?? '/',
-      headers: incoming.headers,
-      body,
-      status: 0,
-    };
-    requests.push(entry);
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: entry.method,
-        path: `${basePath}${entry.path}`,
-        headers: { ...incoming.headers, host: target.host },
-      },
-      (answer) => {
-        entry.status = answer.statusCode ?? 0;
-        outgoing.writeHead(entry.status, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    upstream.on('error', (error) => {
-      entry.status = 502;
-      outgoing.destroy(error);
-    });
-    upstream.end(payload);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /**
  * `gemini -p <prompt> --approval-mode=yolo [-m <model>]` with GOOGLE_GEMINI_BASE_URL and
  * GEMINI_API_KEY set, through a recorder in front of `baseUrl`. Throws when the package is missing
@@ -143,7 +82,7 @@ export async function runGeminiCli(options: GeminiCliOptions): Promise<GeminiCli
   const entry = geminiCliBinary();
   if (!entry) throw new Error('Gemini CLI is not installed (npm install)');
   const requests: GeminiCliRequest[] = [];
-  const recorder = await startRecorder(new URL(options.baseUrl), requests);
+  const recorder = await startRecordingProxy(new URL(options.baseUrl), requests);
   const home = mkdtempSync(join(tmpdir(), 'switchboard-gemini-cli-'));
   const workspace = join(home, 'workspace');
   mkdirSync(workspace);

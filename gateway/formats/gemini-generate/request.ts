@@ -6,17 +6,11 @@ import { invalidRequest, isRecord, unsupportedParameter } from './json.ts';
 import { checkChatParameters } from './parameters.ts';
 import { thinkingConfigFromGoogleExtension } from './thinking-config.ts';
 
-/** `models/x` and `tunedModels/x` ids as Google writes them; anything else could steer the path elsewhere. */
-const MODEL_ID = /^(?:(?:models|tunedModels)\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 /**
- * A model id → its resource name (`models/gemini-2.5-flash`), as a body names it; throws 400 for
- * what is not a model id. (The provider checks the model it puts in the path the same way.)
+ * A model id → its resource name (`models/gemini-2.5-flash`), as a body names it. Whether it is a
+ * model id at all is the provider's check (providers/gemini.ts), made on the path every call takes.
  */
 export function modelResource(model: string): string {
-  if (!MODEL_ID.test(model)) {
-    throw invalidRequest('model', `"${model}" is not a Gemini model id (like gemini-2.5-flash).`);
-  }
   return model.includes('/') ? model : `models/${model}`;
 }
 
