@@ -17,6 +17,7 @@ import type { Provider } from './providers/index.ts';
 import type { Recorder } from './recorder.ts';
 import type { ResponseStore } from './store/responses.ts';
 import type { SecretBox } from './secrets/types.ts';
+import type { Carrier } from './formats/types.ts';
 import type { Store } from './store/index.ts';
 
 export interface GatewayDeps {
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   now: () => number;
   /** Answers kept for clients to continue from (the Responses API's store). */
   kept: ResponseStore;
+  /** Seals vendor state a client hands back next turn. */
+  carrier: Carrier;
   /** The provider of each vendor: `providerFor`, or a fake in tests. */
   providers: (vendor: VendorId) => Provider | undefined;
 }
@@ -66,6 +69,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     corsOrigins: () => deps.server().corsOrigins,
     providers: deps.providers,
     kept: deps.kept,
+    carrier: deps.carrier,
   };
   const proxy = new Router<GatewayState>();
   const modelLists = mountProxyEndpoints(proxy, endpointDeps, deps.catalog);

@@ -28,6 +28,7 @@ import { Recorder } from './recorder.ts';
 import { JOURNAL_FILE, RowJournal } from './row-journal.ts';
 import type { AlertRecord } from './store/budgets.ts';
 import { fileKeyBox } from './secrets/file-key-box.ts';
+import { CARRIER_KEY_FILE, carrierWithKey } from './secrets/carrier.ts';
 import type { SecretBox } from './secrets/types.ts';
 import { closeServer, listen, StartupError } from './server.ts';
 import { openStore } from './store/index.ts';
@@ -192,6 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     pruning.unref();
     const app = createGateway({
       kept,
+      carrier: carrierWithKey(readOrCreateKeyFile(options.dataDir, CARRIER_KEY_FILE)),
       store,
       catalog,
       secrets,

@@ -110,9 +110,32 @@ export interface StreamEvent {
   data: string;
 }
 
+/**
+ * Seals what a vendor needs back on a later turn (Anthropic's signed thinking, Gemini's thought
+ * signatures) into a token a client holds and returns unchanged, for formats with no field of
+ * their own for it (the Responses API's `encrypted_content`). Only this gateway opens its tokens,
+ * so a client can neither read nor forge what a vendor will trust.
+ */
+export interface Carrier {
+  seal(state: JsonObject): string;
+  /** The state sealed in `token`; null for anything this gateway did not seal (or was altered). */
+  open(token: string): JsonObject | null;
+  /** Whether `token` looks like one of this gateway's (a vendor's own would go back to that vendor). */
+  owns(token: string): boolean;
+}
+
 export interface InboundResponseContext {
   /** The model the client asked for, as it named it (answers name this one). */
   model: string;
+  /** Where the format has no field for vendor state, how it carries it to the next turn; none: not carried. */
+  carrier?: Carrier;
+}
+
+/** What a client's request is read with, besides itself. */
+export interface InboundRequestContext {
+  model: string;
+  /** Opens the vendor state the gateway's earlier answers carried (see {@link Carrier}). */
+  carrier?: Carrier;
 }
 
 export interface InboundStreamContext extends InboundResponseContext {
@@ -166,7 +189,12 @@ export interface InboundDirection<EncoderState = unknown> {
    * A client's chat request → the hub's (an OpenAI Chat Completions body, `model` set to
    * `context.model`). Throws GatewayError 400 for what the hub cannot carry.
    */
-  request(body: JsonObject, context: { model: string }): JsonObject;
+  request(body: JsonObject, context: InboundRequestContext): JsonObject;
+  /**
+   * The request as a server that speaks this format itself takes it: what only this gateway can
+   * read (state it carried for another vendor) removed. Null when nothing is removed.
+   */
+  forNative?(body: JsonObject, carrier: Carrier): JsonObject | null;
   /** The hub's whole answer (a `chat.completion`) → this format's answer. */
   response(answer: JsonObject, context: InboundResponseContext): JsonObject;
   /**

@@ -6,7 +6,7 @@ import { effectiveTimeouts, type UpstreamResponse, type Upstreams } from '../for
 import { formatFor } from '../formats/index.ts';
 // The hub: every translated request and answer passes through its shape.
 import { openAiChatFormat as hub, hubStreamRedactor } from '../formats/openai-chat/index.ts';
-import type { ChatResult, JsonObject, WireFormat } from '../formats/types.ts';
+import type { Carrier, ChatResult, JsonObject, WireFormat } from '../formats/types.ts';
 import { parseJsonObject, readBody } from '../http/body.ts';
 import type { GatewayContext, RequestState } from '../http/context.ts';
 import { FALLBACK_MAX_TOKENS, isReasoningModel, modelLimits } from '../models/limits.ts';
@@ -44,6 +44,8 @@ export interface ExchangeDeps {
   policy: PolicyDeps;
   /** Answers kept for clients to continue from (the Responses API's store), sealed. */
   kept: ResponseStore;
+  /** Seals vendor state a client hands back next turn (signed thinking in Responses reasoning items). */
+  carrier: Carrier;
   /** The provider of each vendor (`providerFor`; tests put a fake one in). */
   providers: (vendor: VendorId) => Provider | undefined;
 }
@@ -229,6 +231,7 @@ export async function runExchange(
       nativePath,
       { raw, body, operation, stream },
       resolved.model,
+      deps.carrier,
     );
     return passThrough(ctx, deps, state, route, { ...native, framing: call.arrayStream ? framing : null });
   }
@@ -293,7 +296,8 @@ export async function runExchange(
 
   // Translate to the hub, then to the route's format, and send.
   const created = Math.floor(draft.time / 1000);
-  const hubBody = translator && operation === 'chat' ? translator.request(body, { model }) : body;
+  const hubBody =
+    translator && operation === 'chat' ? translator.request(body, { model, carrier: deps.carrier }) : body;
   const dropped = translator?.dropped?.(body) ?? [];
   if (dropped.length > 0) draft.note = `dropped, the route cannot run them: ${dropped.join(', ')}`;
   if (translator) {
@@ -341,7 +345,9 @@ export async function runExchange(
       } else {
         const hubAnswer = result.body ?? (parsed as JsonObject);
         if (patterns.length > 0) hub.redact.answer(hubAnswer, patterns);
-        const client = translator ? translator.response(hubAnswer, { model: answerModel }) : hubAnswer;
+        const client = translator
+          ? translator.response(hubAnswer, { model: answerModel, carrier: deps.carrier })
+          : hubAnswer;
         keep(client);
         answer = JSON.stringify(client);
       }
@@ -370,7 +376,11 @@ export async function runExchange(
       ? HUB_ENCODER
       : inboundEncoder(
           translator,
-          { model: answerModel, estimatedInputTokens: countRequestTokens(inbound, body, route) },
+          {
+            model: answerModel,
+            estimatedInputTokens: countRequestTokens(inbound, body, route),
+            carrier: deps.carrier,
+          },
           framing,
           stored ? (events) => keep(stored.finalAnswer(events)) : undefined,
         ),
@@ -426,17 +436,22 @@ function inboundNativeCall(
   path: string | null,
   request: { raw: Buffer; body: JsonObject; operation: Operation; stream: boolean },
   model: string,
+  carrier: Carrier,
 ): NativeCall {
-  const { raw, body, operation, stream } = request;
+  const { raw, operation, stream } = request;
   if (path === null) {
     throw new GatewayError(400, 'invalid_request', `Vendor "${route.vendor}" has no ${operation} endpoint.`);
   }
   const [pathOnly = '', pathQuery = ''] = path.split('?');
   const query = new URLSearchParams(ctx.querystring);
   for (const [name, value] of new URLSearchParams(pathQuery)) query.set(name, value);
+  // State the gateway carried for another vendor (a session that changed routes) is not this server's.
+  const own = format.inbound?.forNative?.(request.body, carrier) ?? null;
+  const body = own ?? request.body;
   const named = body['model'];
-  const rewritten = typeof named === 'string' && named !== model;
-  if (rewritten) format.view.setModel(body, model);
+  const renamed = typeof named === 'string' && named !== model;
+  if (renamed) format.view.setModel(body, model);
+  const rewritten = renamed || own !== null;
   return {
     target: upstreamTarget(route.baseUrl, pathOnly, query.toString()),
     reading: { model, stream, chat: operation === 'chat' },

@@ -3,6 +3,8 @@ import {
   AGENT_COMMAND,
   AGENT_OUTPUT,
   AGENT_PROMPT,
+  AGENT_THINKING,
+  AGENT_THINKING_SIGNATURE,
   ANSWER_PREFIX,
   startAgentAnthropic,
 } from '../support/fake-agent-upstreams.ts';
@@ -37,7 +39,7 @@ type Item = {
   encrypted_content?: unknown;
 };
 
-const inputItems = (request: SeenRequest): Item[] => (request.body?.['input'] ?? []) as Item[];
+const inputItems = (request: Pick<SeenRequest, 'body'>): Item[] => (request.body?.['input'] ?? []) as Item[];
 
 /** The shell commands of the calls Codex replayed in its last request. */
 function shellCalls(seen: SeenRequest[]): string[] {
@@ -210,6 +212,36 @@ describe.skipIf(!binary)(title, { timeout: 60_000 }, () => {
       // Codex offers tools Anthropic cannot run (web search, its namespace group): dropped, and said so.
       expect(String(row['note'])).toContain('dropped');
     }
+  });
+
+  it('keeps Claude thinking through the tool loop: its signed thinking goes back sealed and comes back whole', async () => {
+    const before = anthropic.seen.length;
+    const run = await runCodex({
+      baseUrl: `${gateway.url}/openai/claude/v1`,
+      apiKey: APP_KEY,
+      model: 'claude-sonnet-4-5',
+      prompt: AGENT_PROMPT,
+      args: ['-c', 'model_reasoning_effort="high"'],
+    });
+    expect(run.exitCode, describeRun(run)).toBe(0);
+    expect(run.stdout).toContain(`${ANSWER_PREFIX} ${AGENT_OUTPUT}`);
+    // Codex got the thinking as a reasoning item, sealed, and sent it back unchanged.
+    const reasoning = inputItems(run.requests.at(-1)!).filter((item) => item.type === 'reasoning');
+    expect(reasoning).toHaveLength(1);
+    expect(String(reasoning[0]!.encrypted_content)).toMatch(/^sbc1\./);
+    expect(String(reasoning[0]!.encrypted_content)).not.toContain(AGENT_THINKING_SIGNATURE);
+    // Both turns asked Claude to think, and the second began its tool loop with the signed block, as the API requires.
+    const seen = anthropic.seen.slice(before);
+    expect(run.requests.map((request) => request.status)).toEqual([200, 200]);
+    expect(seen.map((request) => (request.body!['thinking'] as { type?: string } | undefined)?.type)).toEqual(
+      ['enabled', 'enabled'],
+    );
+    const messages = seen.at(-1)!.body!['messages'] as { role: string; content: unknown[] }[];
+    expect(messages.at(-2)!.content[0]).toEqual({
+      type: 'thinking',
+      thinking: AGENT_THINKING,
+      signature: AGENT_THINKING_SIGNATURE,
+    });
   });
 
   it('runs exec_command once through /openai/{routeId}/v1 on a Gemini 3 route, translated both ways', async () => {

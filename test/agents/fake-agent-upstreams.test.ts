@@ -6,6 +6,8 @@ import {
   AGENT_COMMAND,
   AGENT_OUTPUT,
   AGENT_PROMPT,
+  AGENT_THINKING,
+  AGENT_THINKING_SIGNATURE,
   ANSWER_PREFIX,
   startAgentAnthropic,
   startAgentOpenAi,
@@ -74,6 +76,47 @@ describe('fake Anthropic API for agents', () => {
       .finalMessage();
     expect(second.stop_reason).toBe('end_turn');
     expect(second.content).toMatchObject([{ type: 'text', text: `${ANSWER_PREFIX} ${AGENT_OUTPUT}` }]);
+  });
+
+  it('with thinking on, signs its thinking before the call and wants it back, as the real API does', async () => {
+    const prompt = { role: 'user' as const, content: [{ type: 'text' as const, text: AGENT_PROMPT }] };
+    const thinking = { type: 'enabled' as const, budget_tokens: 1024 };
+    const ask = { model: 'claude-sonnet-4-5', max_tokens: 2000, tools: [bashTool], thinking };
+    for (const first of [
+      await client()
+        .messages.stream({ ...ask, messages: [prompt] })
+        .finalMessage(),
+      await client().messages.create({ ...ask, messages: [prompt] }),
+    ]) {
+      expect(first.content.map((block) => block.type)).toEqual(['thinking', 'tool_use']);
+      expect(first.content[0]).toMatchObject({
+        thinking: AGENT_THINKING,
+        signature: AGENT_THINKING_SIGNATURE,
+      });
+    }
+    const first = await client().messages.create({ ...ask, messages: [prompt] });
+    const call = first.content[1]!;
+    const result = {
+      role: 'user' as const,
+      content: [
+        { type: 'tool_result' as const, tool_use_id: call.type === 'tool_use' ? call.id : '', content: 'ok' },
+      ],
+    };
+    const next = (content: typeof first.content) =>
+      client().messages.create({
+        ...ask,
+        messages: [prompt, { role: 'assistant', content }, result],
+      });
+    await expect(next([call])).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('must start with a thinking block'),
+    });
+    const forged = [{ ...first.content[0]!, signature: 'forged' } as (typeof first.content)[number], call];
+    await expect(next(forged)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('Invalid `signature`'),
+    });
+    expect((await next(first.content)).stop_reason).toBe('end_turn');
   });
 
   it('answers other calls: a title request, count_tokens, the model list', async () => {

@@ -28,6 +28,10 @@ function shellInput(tool: string): Record<string, string> {
     : { command: AGENT_COMMAND, description: 'Print the end-to-end marker' };
 }
 const TOOL_USE_ID = 'toolu_01SwitchboardE2E';
+/** The thinking the fake Anthropic signs before its tool call when thinking is on, and its signature. */
+export const AGENT_THINKING = 'The user wants the command run: I call the shell tool.';
+export const AGENT_THINKING_SIGNATURE =
+  'EqQBCkgIBxABGAIqQFakeSignatureOfTheSwitchboardE2EThinking0123456789abcdef';
 const TOOL_CALL_ID = 'call_switchboard_e2e';
 
 /** Usage the fakes report: a rough four-characters-a-token count, never 0 for a non-empty prompt. */
@@ -77,9 +81,38 @@ function anthropicError(response: ServerResponse, status: number, type: string, 
   sendJson(response, status, { type: 'error', error: { type, message } });
 }
 
-function anthropicContent(turn: AgentTurn): Record<string, unknown>[] {
+const thinkingOn = (body: Record<string, unknown>): boolean => {
+  const thinking = body['thinking'] as { type?: unknown } | undefined;
+  return thinking?.type === 'enabled' || thinking?.type === 'adaptive';
+};
+
+/**
+ * The real API's rule with thinking on: the assistant turn of the current tool loop starts with
+ * its thinking block, exactly as given (the signature is checked). Its words, where it refuses.
+ */
+function thinkingProblem(body: Record<string, unknown>): string | null {
+  if (!thinkingOn(body)) return null;
+  const messages = (Array.isArray(body['messages']) ? body['messages'] : []) as AnthropicMessage[];
+  const last = messages.at(-1);
+  if (!anthropicBlocks(last).some((block) => block.type === 'tool_result')) return null;
+  const index = messages.length - 2;
+  const first = anthropicBlocks(messages[index])[0] as AnthropicBlock & {
+    thinking?: string;
+    signature?: string;
+  };
+  if (first?.type !== 'thinking' && first?.type !== 'redacted_thinking')
+    return `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first?.type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`;
+  if (first.signature !== AGENT_THINKING_SIGNATURE || first.thinking !== AGENT_THINKING)
+    return `messages.${index}.content.0: Invalid \`signature\` in \`thinking\` block`;
+  return null;
+}
+
+function anthropicContent(turn: AgentTurn, thinking: boolean): Record<string, unknown>[] {
   if (turn.kind === 'call-tool') {
     return [
+      ...(thinking
+        ? [{ type: 'thinking', thinking: AGENT_THINKING, signature: AGENT_THINKING_SIGNATURE }]
+        : []),
       {
         type: 'tool_use',
         id: TOOL_USE_ID,
@@ -106,7 +139,23 @@ function writeAnthropicStream(
   });
   send({ type: 'ping' });
   for (const [index, block] of content.entries()) {
-    if (block['type'] === 'tool_use') {
+    if (block['type'] === 'thinking') {
+      send({
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'thinking', thinking: '', signature: '' },
+      });
+      send({
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'thinking_delta', thinking: block['thinking'] },
+      });
+      send({
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'signature_delta', signature: block['signature'] },
+      });
+    } else if (block['type'] === 'tool_use') {
       send({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
       // Arguments arrive in pieces on the real API; a client must join them.
       const json = JSON.stringify(block['input']);
@@ -141,10 +190,10 @@ function answerAnthropicMessages(request: SeenRequest, response: ServerResponse)
       'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.',
     );
   }
-  const problem = messagesProblem(body);
+  const problem = messagesProblem(body) ?? thinkingProblem(body);
   if (problem) return anthropicError(response, 400, 'invalid_request_error', problem);
   const turn = anthropicTurn(body);
-  const content = anthropicContent(turn);
+  const content = anthropicContent(turn, thinkingOn(body));
   const usage = {
     input_tokens: estimateTokens([body['system'], body['messages'], body['tools']]),
     output_tokens: estimateTokens(content),

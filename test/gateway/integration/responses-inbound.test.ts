@@ -2,7 +2,19 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANTHROPIC_KEY, startFakeAnthropic } from '../../support/fake-anthropic.ts';
 import { GEMINI_KEY, startFakeGemini } from '../../support/fake-gemini.ts';
-import { startAgentResponses, type FakeAgentResponses } from '../../support/fake-agent-responses.ts';
+import {
+  REASONING_CONTENT,
+  startAgentResponses,
+  type FakeAgentResponses,
+} from '../../support/fake-agent-responses.ts';
+import {
+  AGENT_OUTPUT,
+  AGENT_PROMPT,
+  AGENT_THINKING,
+  AGENT_THINKING_SIGNATURE,
+  ANSWER_PREFIX,
+  startAgentAnthropic,
+} from '../../support/fake-agent-upstreams.ts';
 import type { FakeServer } from '../../support/fake-server.ts';
 import {
   APP_KEY,
@@ -18,13 +30,15 @@ import {
 let responsesFake: FakeAgentResponses;
 let anthropicFake: FakeServer;
 let geminiFake: FakeServer;
+let thinkingFake: FakeServer;
 let gateway: TestGateway;
 
 beforeAll(async () => {
-  [responsesFake, anthropicFake, geminiFake] = await Promise.all([
+  [responsesFake, anthropicFake, geminiFake, thinkingFake] = await Promise.all([
     startAgentResponses(),
     startFakeAnthropic(),
     startFakeGemini(),
+    startAgentAnthropic(),
   ]);
   gateway = await startTestGateway({
     routes: [
@@ -37,6 +51,14 @@ beforeAll(async () => {
         models: ['claude-*'],
       },
       { id: 'gem', vendor: 'gemini', baseUrl: geminiFake.origin, apiKey: GEMINI_KEY, models: ['gemini-*'] },
+      // Signs its thinking and, with thinking on, wants it back at the head of the tool loop.
+      {
+        id: 'thinker',
+        vendor: 'anthropic',
+        baseUrl: thinkingFake.origin,
+        apiKey: ANTHROPIC_KEY,
+        models: ['claude-*'],
+      },
     ],
     apps: [
       { name: 'tester', key: APP_KEY },
@@ -47,7 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway.stop();
-  await Promise.all([responsesFake.close(), anthropicFake.close(), geminiFake.close()]);
+  await Promise.all([responsesFake.close(), anthropicFake.close(), geminiFake.close(), thinkingFake.close()]);
 });
 
 const client = (route: string) =>
@@ -133,6 +155,101 @@ describe.each([
     const [row] = await requestRows(gateway, 1);
     expect(row).toMatchObject({ endpoint: 'responses', route, status: 200 });
     expect(row!['inputTokens']).toBeGreaterThan(0);
+  });
+});
+
+describe('Claude’s signed thinking in a Responses tool loop', () => {
+  const SHELL = {
+    type: 'function' as const,
+    name: 'exec_command',
+    description: 'Run a shell command',
+    parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] },
+    strict: false,
+  };
+  const ask = {
+    model: 'claude-sonnet-4-5',
+    tools: [SHELL],
+    reasoning: { effort: 'high' as const },
+  };
+  const callOutput = (output: OpenAI.Responses.ResponseOutputItem[]) => {
+    const call = output.find((item) => item.type === 'function_call');
+    return {
+      type: 'function_call_output' as const,
+      call_id: call?.type === 'function_call' ? call.call_id : '',
+      output: AGENT_OUTPUT,
+    };
+  };
+  /** The assistant turn Anthropic got before the tool result, with thinking on. */
+  function expectThinkingSentBack() {
+    const body = thinkingFake.seen.at(-1)!.body!;
+    expect(body['thinking']).toMatchObject({ type: 'enabled' });
+    const messages = body['messages'] as { content: unknown[] }[];
+    expect(messages.at(-2)!.content[0]).toEqual({
+      type: 'thinking',
+      thinking: AGENT_THINKING,
+      signature: AGENT_THINKING_SIGNATURE,
+    });
+  }
+
+  it('continues with previous_response_id, the kept answer restoring the thinking', async () => {
+    const first = await client('thinker').responses.create({ ...ask, input: AGENT_PROMPT });
+    expect(first.output.map((item) => item.type)).toEqual(['reasoning', 'function_call']);
+    const second = await client('thinker').responses.create({
+      ...ask,
+      previous_response_id: first.id,
+      input: [callOutput(first.output)],
+    });
+    expect(second.output_text).toBe(`${ANSWER_PREFIX} ${AGENT_OUTPUT}`);
+    expectThinkingSentBack();
+  });
+
+  it('continues from the items a client sends back itself, streamed, with store false', async () => {
+    const prompt = { role: 'user' as const, content: AGENT_PROMPT };
+    const first = await client('thinker')
+      .responses.stream({ ...ask, input: [prompt], store: false, include: ['reasoning.encrypted_content'] })
+      .finalResponse();
+    const reasoning = first.output.find((item) => item.type === 'reasoning');
+    expect(reasoning?.summary.map((part) => part.text).join('')).toBe(AGENT_THINKING);
+    const second = await client('thinker')
+      .responses.stream({
+        ...ask,
+        store: false,
+        input: [prompt, ...first.output, callOutput(first.output)] as OpenAI.Responses.ResponseInputItem[],
+      })
+      .finalResponse();
+    expect(second.output_text).toBe(`${ANSWER_PREFIX} ${AGENT_OUTPUT}`);
+    expectThinkingSentBack();
+  });
+
+  it('leaves the sealed thinking out when the session moves to a server that speaks Responses itself', async () => {
+    const prompt = { role: 'user' as const, content: AGENT_PROMPT };
+    const first = await client('thinker').responses.create({ ...ask, input: [prompt], store: false });
+    const openAiOwn = {
+      type: 'reasoning' as const,
+      id: 'rs_own',
+      summary: [],
+      encrypted_content: REASONING_CONTENT,
+    };
+    await client('gpt').responses.create({
+      model: 'gpt-5',
+      store: false,
+      tools: [SHELL],
+      input: [
+        prompt,
+        openAiOwn,
+        ...first.output,
+        callOutput(first.output),
+      ] as OpenAI.Responses.ResponseInputItem[],
+    });
+    const sent = responsesFake.seen.at(-1)!.body!['input'] as { type?: string; encrypted_content?: string }[];
+    expect(sent.map((item) => item.type)).toEqual([
+      undefined,
+      'reasoning',
+      'function_call',
+      'function_call_output',
+    ]);
+    // The server refuses reasoning it cannot verify: only its own went.
+    expect(sent[1]!.encrypted_content).toBe(REASONING_CONTENT);
   });
 });
 

@@ -1,7 +1,15 @@
-import type { HubPart, InboundStreamContext, JsonObject, StreamEvent, Usage } from '../../types.ts';
+import type { Carrier, HubPart, InboundStreamContext, JsonObject, StreamEvent, Usage } from '../../types.ts';
 import { isJsonObject } from '../../upstream-json.ts';
 import { itemId, newResponseHex, responseId } from '../ids.ts';
 import { responsesUsage } from '../usage.ts';
+import {
+  emptyCarried,
+  gatherCallCarried,
+  gatherCarried,
+  isEmptyCarried,
+  sealCarried,
+  type CarriedState,
+} from './carry.ts';
 import {
   functionCallItem,
   incompleteReason,
@@ -17,8 +25,10 @@ import {
  * `response.created` and `response.in_progress`, then each output item opened
  * (`output_item.added`), streamed and closed (`output_item.done`), and at the end
  * `response.completed` (or `response.incomplete`) with the whole response and its usage, which
- * waits for `end()`: the usage comes after the finish reason. Reasoning goes out as a summary,
- * the message as one `output_text` part, each tool call as a `function_call` item whose
+ * waits for `end()`: the usage comes after the finish reason. Reasoning goes out as a summary, with
+ * the vendor state seen so far sealed in the item's `encrypted_content` when it closes (state that
+ * comes later, as Gemini's signature on an answer's last text, in one more reasoning item at the
+ * end); the message as one `output_text` part, each tool call as a `function_call` item whose
  * arguments stream as they arrive. Every event carries its `sequence_number`.
  */
 
@@ -54,6 +64,9 @@ export interface ResponsesEncoderState {
   finishReason: unknown;
   /** An error went out: nothing follows it. */
   failed: boolean;
+  carrier: Carrier | undefined;
+  /** Vendor state not yet sealed into a reasoning item. */
+  carried: CarriedState;
 }
 
 function event(state: ResponsesEncoderState, data: JsonObject): StreamEvent {
@@ -98,7 +111,7 @@ function closeText(state: ResponsesEncoderState): StreamEvent[] {
   const at = { item_id: item.id, output_index: item.outputIndex };
   if (item.kind === 'reasoning') {
     const part = { type: 'summary_text', text: item.text };
-    const done = reasoningItem(item.id, item.text);
+    const done = reasoningItem(item.id, item.text, takeSealed(state));
     state.output[item.outputIndex] = done;
     return [
       event(state, {
@@ -128,6 +141,32 @@ function closeText(state: ResponsesEncoderState): StreamEvent[] {
       part: outputText(item.text),
     }),
     event(state, { type: 'response.output_item.done', output_index: item.outputIndex, item: done }),
+  ];
+}
+
+/** The pending vendor state, sealed (null when there is none), and the pending state emptied. */
+function takeSealed(state: ResponsesEncoderState): string | null {
+  const sealed = sealCarried(state.carried, state.carrier);
+  state.carried = emptyCarried();
+  return sealed;
+}
+
+/** Vendor state that came after the last reasoning item closed, in a reasoning item of its own. */
+function closeCarried(state: ResponsesEncoderState): StreamEvent[] {
+  if (isEmptyCarried(state.carried)) return [];
+  const sealed = takeSealed(state);
+  if (sealed === null) return [];
+  const outputIndex = state.nextOutputIndex++;
+  const id = itemId('rs', state.hex, outputIndex);
+  const done = reasoningItem(id, '', sealed);
+  state.output[outputIndex] = done;
+  return [
+    event(state, {
+      type: 'response.output_item.added',
+      output_index: outputIndex,
+      item: { ...done, encrypted_content: null },
+    }),
+    event(state, { type: 'response.output_item.done', output_index: outputIndex, item: done }),
   ];
 }
 
@@ -168,7 +207,7 @@ function text(state: ResponsesEncoderState, kind: TextItem['kind'], value: strin
         event(state, {
           type: 'response.output_item.added',
           output_index: outputIndex,
-          item: { id: item.id, type: 'reasoning', summary: [] },
+          item: reasoningItem(item.id, '', null),
         }),
         event(state, {
           type: 'response.reasoning_summary_part.added',
@@ -232,6 +271,7 @@ function toolCall(state: ResponsesEncoderState, call: JsonObject): StreamEvent[]
       }),
     );
   }
+  gatherCallCarried(state.carried, item.callId, call);
   const fragment = fn['arguments'];
   if (typeof fragment === 'string' && fragment !== '' && item.open) {
     item.arguments += fragment;
@@ -250,6 +290,7 @@ function toolCall(state: ResponsesEncoderState, call: JsonObject): StreamEvent[]
 function choiceEvents(state: ResponsesEncoderState, choice: JsonObject): StreamEvent[] {
   const events: StreamEvent[] = [];
   const delta = isJsonObject(choice['delta']) ? choice['delta'] : {};
+  gatherCarried(state.carried, delta);
   if (typeof delta['reasoning_content'] === 'string' && delta['reasoning_content'] !== '')
     events.push(...text(state, 'reasoning', delta['reasoning_content']));
   // A refusal is told as text, as in answers (from-hub-answer.ts).
@@ -302,6 +343,8 @@ export const responsesStreamEncoder = {
     nextOutputIndex: 0,
     finishReason: null,
     failed: false,
+    carrier: context.carrier,
+    carried: emptyCarried(),
   }),
 
   next(state: ResponsesEncoderState, part: HubPart): StreamEvent[] {
@@ -323,7 +366,7 @@ export const responsesStreamEncoder = {
   end(state: ResponsesEncoderState, usage: Usage, complete: boolean): StreamEvent[] {
     // A cut stream's error event is the pipeline's to send.
     if (!complete || state.failed) return [];
-    const events = [...start(state), ...closeText(state), ...closeCalls(state)];
+    const events = [...start(state), ...closeText(state), ...closeCalls(state), ...closeCarried(state)];
     const reason = incompleteReason(state.finishReason);
     const status = reason === null ? 'completed' : 'incomplete';
     events.push(

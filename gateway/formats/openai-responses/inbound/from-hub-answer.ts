@@ -3,6 +3,7 @@ import { NO_USAGE, type InboundResponseContext, type JsonObject } from '../../ty
 import { isJsonObject } from '../../upstream-json.ts';
 import { itemId, newResponseHex, responseId } from '../ids.ts';
 import { responsesUsage } from '../usage.ts';
+import { emptyCarried, gatherCallCarried, gatherCarried, sealCarried } from './carry.ts';
 import {
   functionCallItem,
   incompleteReason,
@@ -13,9 +14,9 @@ import {
 } from './response-object.ts';
 
 /**
- * The hub's `chat.completion` → a Responses `response`: the reasoning text (as its summary; it
- * carries no encrypted content a vendor could read back), the message, then the function calls.
- * Refusals are told as text, as the hub's other inbound formats tell them.
+ * The hub's `chat.completion` → a Responses `response`: the reasoning (its text as the summary,
+ * the vendor's signed thinking and signatures sealed in `encrypted_content`), the message, then
+ * the function calls. Refusals are told as text, as the hub's other inbound formats tell them.
  */
 export function fromHubAnswer(answer: JsonObject, context: InboundResponseContext): JsonObject {
   const hex = newResponseHex();
@@ -23,17 +24,21 @@ export function fromHubAnswer(answer: JsonObject, context: InboundResponseContex
   const choice: JsonObject = choices.find(isJsonObject) ?? {};
   const message = isJsonObject(choice['message']) ? choice['message'] : {};
   const output: JsonObject[] = [];
-  const reasoning = message['reasoning_content'];
-  if (typeof reasoning === 'string' && reasoning !== '')
-    output.push(reasoningItem(itemId('rs', hex, output.length), reasoning));
+  const calls = (Array.isArray(message['tool_calls']) ? message['tool_calls'] : []).filter(isJsonObject);
+  const carried = emptyCarried();
+  gatherCarried(carried, message);
+  for (const call of calls)
+    gatherCallCarried(carried, typeof call['id'] === 'string' ? call['id'] : '', call);
+  const reasoning = typeof message['reasoning_content'] === 'string' ? message['reasoning_content'] : '';
+  const sealed = sealCarried(carried, context.carrier);
+  if (reasoning !== '' || sealed !== null)
+    output.push(reasoningItem(itemId('rs', hex, output.length), reasoning, sealed));
   const texts = [message['content'], message['refusal']].filter(
     (text): text is string => typeof text === 'string' && text !== '',
   );
   if (texts.length > 0)
     output.push(messageItem(itemId('msg', hex, output.length), 'completed', texts.map(outputText)));
-  for (const [index, call] of (Array.isArray(message['tool_calls']) ? message['tool_calls'] : [])
-    .filter(isJsonObject)
-    .entries()) {
+  for (const [index, call] of calls.entries()) {
     const fn = isJsonObject(call['function']) ? call['function'] : {};
     const id = itemId('fc', hex, output.length);
     output.push(

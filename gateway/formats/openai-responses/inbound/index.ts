@@ -5,6 +5,7 @@ import { modelList, tokenCount } from './lists.ts';
 import { toHubRequest } from './to-hub-request.ts';
 import { droppedTools } from './to-hub-tools.ts';
 import { responsesStored } from './stored.ts';
+import { withoutCarried } from './carry.ts';
 
 export type { ResponsesEncoderState } from './encode-stream.ts';
 export { droppedTools } from './to-hub-tools.ts';
@@ -15,6 +16,7 @@ export { droppedTools } from './to-hub-tools.ts';
  */
 export const responsesInbound: InboundDirection<ResponsesEncoderState> = {
   request: toHubRequest,
+  forNative: withoutCarried,
   response: fromHubAnswer,
   tokenCount,
   modelList,

@@ -56,10 +56,15 @@ export const outputText = (text: string): JsonObject => ({
   logprobs: [],
 });
 
-export const reasoningItem = (id: string, summary: string): JsonObject => ({
+/**
+ * A reasoning item: its text as the summary (none when empty), and the vendor state it carries
+ * sealed in `encrypted_content` (carry.ts), null when there is none, as OpenAI sends it.
+ */
+export const reasoningItem = (id: string, summary: string, encrypted: string | null): JsonObject => ({
   id,
   type: 'reasoning',
-  summary: [{ type: 'summary_text', text: summary }],
+  summary: summary === '' ? [] : [{ type: 'summary_text', text: summary }],
+  encrypted_content: encrypted,
 });
 
 export const messageItem = (id: string, status: string, content: JsonObject[]): JsonObject => ({

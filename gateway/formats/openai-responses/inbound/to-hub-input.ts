@@ -1,14 +1,15 @@
 import { NAMESPACE_SEPARATOR } from './response-object.ts';
+import { openCarried, type CarriedState } from './carry.ts';
 import { invalidRequest } from '../../openai-chat/request-errors.ts';
-import type { JsonObject } from '../../types.ts';
+import type { Carrier, JsonObject } from '../../types.ts';
 import { isJsonObject } from '../../upstream-json.ts';
 import type { InputItem } from '../request-schema.ts';
 
 /*
- * The Responses `input` → the hub's messages. The hub has no reasoning items (their encrypted
- * content only OpenAI can read) and no hosted tools: reasoning items and the calls of hosted tools
- * (web search, file search, a local shell run by OpenAI's tool) are left out; their outcome is in
- * the text after them. Item types this version does not know are left out too, as unknown
+ * The Responses `input` → the hub's messages. A reasoning item the gateway sealed gives its
+ * assistant turn back the vendor state it carried (carry.ts); other reasoning items (their
+ * encrypted content only OpenAI can read) and the calls of hosted tools (web search, file search,
+ * a local shell run by OpenAI's tool) are left out; their outcome is in the text after them. Item types this version does not know are left out too, as unknown
  * parameters are: an agent's turn must not end on a 400 for history it cannot use.
  */
 
@@ -89,6 +90,8 @@ class Conversation {
   readonly messages: JsonObject[] = [];
   /** Images and files from tool outputs: the hub's tool messages hold text only, so they follow the results. */
   private attachments: ContentPart[] = [];
+  /** Tool-call id → the vendor state a reasoning item carried for that call. */
+  private readonly callExtras = new Map<string, JsonObject>();
 
   private flush(): void {
     if (this.attachments.length === 0) return;
@@ -133,6 +136,17 @@ class Conversation {
     message['tool_calls'] = calls;
   }
 
+  /** Vendor state a reasoning item carried, for the assistant turn it is part of. */
+  carried(state: CarriedState): void {
+    const message = this.assistant();
+    if (state.thinking_blocks.length > 0) {
+      const before = Array.isArray(message['thinking_blocks']) ? message['thinking_blocks'] : [];
+      message['thinking_blocks'] = [...before, ...state.thinking_blocks];
+    }
+    if (state.extra_content !== null) message['extra_content'] = state.extra_content;
+    for (const [id, extra] of Object.entries(state.calls)) this.callExtras.set(id, extra);
+  }
+
   output(callId: string, output: unknown, where: string): void {
     const list = parts(output, where);
     this.messages.push({ role: 'tool', tool_call_id: callId, content: texts(list).join('\n\n') });
@@ -141,7 +155,20 @@ class Conversation {
 
   end(): JsonObject[] {
     this.flush();
-    return this.messages;
+    for (const message of this.messages) {
+      if (message['role'] !== 'assistant' || !Array.isArray(message['tool_calls'])) continue;
+      for (const call of message['tool_calls'] as JsonObject[]) {
+        const extra = this.callExtras.get(String(call['id']));
+        if (extra !== undefined && call['extra_content'] === undefined) call['extra_content'] = extra;
+      }
+    }
+    // A turn of reasoning alone (its answer cut, or never sent back) is no message a vendor takes.
+    return this.messages.filter(
+      (message) =>
+        message['role'] !== 'assistant' ||
+        (message['content'] !== null && message['content'] !== '') ||
+        Array.isArray(message['tool_calls']),
+    );
   }
 }
 
@@ -149,7 +176,12 @@ class Conversation {
 const customArguments = (input: unknown): string =>
   JSON.stringify({ input: typeof input === 'string' ? input : '' });
 
-function addItem(conversation: Conversation, item: InputItem, where: string): void {
+function addItem(
+  conversation: Conversation,
+  item: InputItem,
+  where: string,
+  carrier: Carrier | undefined,
+): void {
   const type = item.type ?? 'message';
   switch (type) {
     case 'message':
@@ -176,8 +208,13 @@ function addItem(conversation: Conversation, item: InputItem, where: string): vo
     case 'custom_tool_call_output':
       conversation.output(string(item['call_id'], `${where}.call_id`), item['output'], `${where}.output`);
       return;
+    case 'reasoning': {
+      const state = openCarried(item, carrier);
+      if (state !== null) conversation.carried(state);
+      return;
+    }
     default:
-    // Reasoning, hosted tools' calls (web_search_call, local_shell_call…) and types this version
+    // Reasoning not sealed here, hosted tools' calls (web_search_call, local_shell_call…) and types this version
     // does not know: left out, see above.
   }
 }
@@ -186,11 +223,12 @@ function addItem(conversation: Conversation, item: InputItem, where: string): vo
 export function hubMessages(
   instructions: string | null | undefined,
   input: string | readonly InputItem[] | null | undefined,
+  carrier?: Carrier,
 ): JsonObject[] {
   const conversation = new Conversation();
   if (typeof instructions === 'string' && instructions !== '')
     conversation.messages.push({ role: 'system', content: instructions });
   if (typeof input === 'string') conversation.message('user', input, 'input');
-  else input?.forEach((item, index) => addItem(conversation, item, `input[${index}]`));
+  else input?.forEach((item, index) => addItem(conversation, item, `input[${index}]`, carrier));
   return conversation.end();
 }

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../types.ts';
+import type { InboundRequestContext, JsonObject } from '../../types.ts';
 import { readResponsesRequest, type ResponsesRequest } from '../request-schema.ts';
 import { hubMessages } from './to-hub-input.ts';
 import { hubToolChoice, hubTools } from './to-hub-tools.ts';
@@ -16,16 +16,18 @@ function responseFormat(request: ResponsesRequest): JsonObject | null {
 
 /**
  * A Responses request → the hub's (OpenAI Chat Completions), `model` set to `context.model`.
- * Fields it does not read are dropped: `store`, `include`, `previous_response_id` and `truncation`
- * are the pipeline's to honour, `service_tier` and the rest mean nothing to other vendors. 400
- * only for what cannot be read.
+ * Fields it does not read are dropped: `store`, `previous_response_id` and `truncation` are the
+ * pipeline's to honour; `include: ["reasoning.encrypted_content"]` is met without asking
+ * (reasoning items carry their sealed state whenever there is some: a client that chains by hand
+ * needs it, and the gateway cannot look reasoning items up by id); `service_tier` and the rest
+ * mean nothing to other vendors. 400 only for what cannot be read.
  */
-export function toHubRequest(body: JsonObject, context: { model: string }): JsonObject {
+export function toHubRequest(body: JsonObject, context: InboundRequestContext): JsonObject {
   const request = readResponsesRequest(body);
   const tools = hubTools(request.tools ?? []);
   const hub: JsonObject = {
     model: context.model,
-    messages: hubMessages(request.instructions, request.input),
+    messages: hubMessages(request.instructions, request.input, context.carrier),
   };
   if (typeof request.max_output_tokens === 'number') hub['max_completion_tokens'] = request.max_output_tokens;
   if (typeof request.temperature === 'number') hub['temperature'] = request.temperature;
