@@ -18,6 +18,7 @@ import type { Recorder } from './recorder.ts';
 import type { ResponseStore } from './store/responses.ts';
 import type { SecretBox } from './secrets/types.ts';
 import type { Carrier } from './formats/types.ts';
+import { cooldownSettings, RouteHealthBook, type RouteHealthEvent } from './policy/route-health.ts';
 import type { Store } from './store/index.ts';
 
 export interface GatewayDeps {
@@ -42,6 +43,8 @@ export interface GatewayDeps {
   carrier: Carrier;
   /** The provider of each vendor: `providerFor`, or a fake in tests. */
   providers: (vendor: VendorId) => Provider | undefined;
+  /** A route starts or ends a cooldown (the desktop app's tray and notifications). */
+  onRouteHealth?: (event: RouteHealthEvent) => void;
 }
 
 /** The Koa app: a small core, every feature a middleware that takes its dependencies. */
@@ -59,6 +62,11 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
   });
   app.use(hostCheck(deps.allowedHosts));
 
+  const health = new RouteHealthBook(
+    () => cooldownSettings(deps.server().cooldown),
+    deps.now,
+    deps.onRouteHealth,
+  );
   const endpointDeps = {
     catalog: deps.catalog,
     upstreams: deps.upstreams,
@@ -70,6 +78,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     providers: deps.providers,
     kept: deps.kept,
     carrier: deps.carrier,
+    health,
   };
   const proxy = new Router<GatewayState>();
   const modelLists = mountProxyEndpoints(proxy, endpointDeps, deps.catalog);
@@ -84,6 +93,7 @@ export function createGateway(deps: GatewayDeps): Koa<GatewayState> {
     budgets: deps.policy.budgets,
     sandbox: () => deps.policy.quickjs,
     routeTools,
+    health,
   }).routes();
   const adminGuard = adminAuth(deps.sessions);
   app.use(proxy.routes());

@@ -34,12 +34,19 @@ export class GatewayError extends Error {
   readonly type: string;
   readonly param: string | null;
   readonly headers: Record<string, string>;
+  /** The vendor says the account is out of credit or over quota: retrying will not help. */
+  readonly overQuota: boolean;
 
   constructor(
     status: number,
     code: GatewayErrorCode | string,
     message: string,
-    options: { type?: string; param?: string | null; headers?: Record<string, string> } = {},
+    options: {
+      type?: string;
+      param?: string | null;
+      headers?: Record<string, string>;
+      overQuota?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = 'GatewayError';
@@ -49,6 +56,7 @@ export class GatewayError extends Error {
       options.type ?? TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.overQuota = options.overQuota ?? false;
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AdminSessions, DEFAULT_SESSION_DAYS, parseSessionDays, SESSION_KEY_FILE } from './admin/sessions.ts';
 import { createGateway } from './app.ts';
@@ -22,6 +23,7 @@ import { allowedHostSet } from './http/host-check.ts';
 import { loadQuickJs } from './filters/script-sandbox.ts';
 import { BudgetGuard } from './policy/budgets.ts';
 import { RateLimiter } from './policy/rate-limits.ts';
+import type { RouteHealthEvent } from './policy/route-health.ts';
 import { countInputTokens } from './policy/tokens.ts';
 import type { PolicyDeps } from './pipeline/admit.ts';
 import { Recorder } from './recorder.ts';
@@ -30,7 +32,7 @@ import type { AlertRecord } from './store/budgets.ts';
 import { fileKeyBox } from './secrets/file-key-box.ts';
 import { CARRIER_KEY_FILE, carrierWithKey } from './secrets/carrier.ts';
 import type { SecretBox } from './secrets/types.ts';
-import { closeServer, listen, StartupError } from './server.ts';
+import { listen, StartupError } from './server.ts';
 import { openStore } from './store/index.ts';
 
 export { ConfigError } from './config/load.ts';
@@ -38,6 +40,7 @@ export { StartupError } from './server.ts';
 export { defaultDataDir } from './data-dir.ts';
 export { fileKeyBox } from './secrets/file-key-box.ts';
 export type { SecretBox } from './secrets/types.ts';
+export type { RouteFailure, RouteHealthEvent } from './policy/route-health.ts';
 
 export interface GatewayOptions {
   dataDir: string;
@@ -58,10 +61,15 @@ export interface GatewayOptions {
   log?: Logger;
   /** Where the dashboard build lives; default renderer/dist in this checkout. */
   dashboardDir?: string;
-  /** How long in-flight requests may take to finish at shutdown. */
+  /**
+   * How long in-flight requests (open streams) may take to finish at shutdown, default 10 s; then
+   * they are cut and recorded as partial.
+   */
   shutdownGraceMs?: number;
   /** Called when a budget passes 50%, 80% or 100% (once each per period): desktop notifications. */
   onBudgetAlert?: (alert: Omit<AlertRecord, 'id'>) => void;
+  /** Called when a route starts or ends a cooldown: the tray's warning and notifications. */
+  onRouteHealth?: (event: RouteHealthEvent) => void;
   /** The provider of each vendor; default `providerFor`. Tests put a fake provider in. */
   providers?: (vendor: VendorId) => Provider | undefined;
 }
@@ -77,6 +85,9 @@ export interface RunningGateway {
   newKeys: ApplyResult['newKeys'];
   close(): Promise<void>;
 }
+
+/** How long shutdown waits, after the grace, for the upstream calls of cut streams to end. */
+const UPSTREAMS_CLOSE_MS = 2_000;
 
 const DEFAULT_SERVER: ServerConfig = { maxBodyMb: 32, allowedHosts: [], corsOrigins: [] };
 
@@ -219,6 +230,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log,
       now: Date.now,
       providers: options.providers ?? providerFor,
+      onRouteHealth: options.onRouteHealth,
     });
     const listening = await listen(app as never, host, options.port ?? 4141);
     port = listening.port;
@@ -251,13 +263,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         (closing ??= (async () => {
           // First, so that `switchboard login` stops finding a gateway that is going away.
           removeRuntimeFile(options.dataDir, localSecret);
-          await closeServer(listening.server, options.shutdownGraceMs ?? 10_000);
-          // Rows of streams that ended with their connection are queued a turn later.
-          await new Promise((resolve) => setImmediate(resolve));
+          await listening.close(options.shutdownGraceMs ?? 10_000);
+          // The calls of streams cut with their connection are aborted; their rows come once those end.
+          // A call that ignored its abort must not hold the shutdown up.
+          await recorder.settled(UPSTREAMS_CLOSE_MS);
+          await Promise.race([upstreams.close(), delay(UPSTREAMS_CLOSE_MS, undefined, { ref: false })]);
           recorder.flush();
           clearInterval(pruning);
           journal.close();
-          await upstreams.close();
           store.close();
           unlock();
         })()),

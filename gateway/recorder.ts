@@ -5,7 +5,7 @@ import { priceRequest } from './policy/pricing.ts';
 import { scrubSecrets } from './scrub.ts';
 import { readJournal, type RowJournal } from './row-journal.ts';
 import type { Store } from './store/index.ts';
-import type { Endpoint, RequestRecord } from './store/types.ts';
+import type { Attempt, Endpoint, RequestRecord } from './store/types.ts';
 import { NO_USAGE, type Usage } from './formats/types.ts';
 import { checkUsage } from './formats/usage-check.ts';
 
@@ -49,6 +49,8 @@ export interface RecordDraft {
   note: string | null;
   /** Counts the request's input tokens, for a request cut before the vendor said them; set once the body is read. */
   countInput: (() => number) | null;
+  /** Every upstream call made for the request, in order (the row keeps them when there was more than one). */
+  attempts: Attempt[];
   /** The budget reservation itself, kept in the row journal so that a replayed row settles it. */
   reservation: Reservation | null;
   /**
@@ -106,6 +108,7 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     bodies: null,
     note: null,
     countInput: null,
+    attempts: [],
     reservation: null,
     commit: () => Promise.resolve(),
   };
@@ -146,6 +149,8 @@ export class Recorder {
   private timer: NodeJS.Timeout | null = null;
   /** Requests under way whose rows are not committed yet. */
   private active = 0;
+  /** Waiting for `active` to reach 0 (shutdown). */
+  private idle: (() => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -166,8 +171,26 @@ export class Recorder {
     this.active++;
   }
 
+  /**
+   * Resolves once every request under way has committed its row, or after `timeoutMs`: at
+   * shutdown, the rows of streams cut at the grace come in as their upstream calls end.
+   */
+  settled(timeoutMs: number): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.idle.push(done);
+    });
+  }
+
   commit(draft: RecordDraft, endedAt: number): Promise<void> {
     this.active = Math.max(0, this.active - 1);
+    if (this.active === 0) for (const done of this.idle.splice(0)) done();
     let record: RequestRecord;
     let usage: Usage;
     let body: { id: string; sealed: string; time: number } | null = null;
@@ -326,6 +349,7 @@ export class Recorder {
       requestedModel: optionalText(draft.requestedModel, 300),
       session: optionalText(draft.session, 200),
       agent: optionalText(draft.agent, 50),
+      attempts: draft.attempts.length > 1 ? draft.attempts : null,
     };
     return { record, usage };
   }

@@ -7,7 +7,13 @@ import { parseDesktopArgs, type DesktopArgs } from './args.ts';
 import { GatewayControl } from './gateway-control.ts';
 import { handleDesktopConfig, type ConfigTarget, type IpcMainLike } from './ipc.ts';
 import { loginItem, type LoginItem, type LoginItemApp } from './login-item.ts';
-import { budgetAlertContent, notify, type NotificationFactory } from './notifications.ts';
+import {
+  budgetAlertContent,
+  notify,
+  routeCoolingContent,
+  type NotificationFactory,
+} from './notifications.ts';
+import { RouteCooldowns } from './route-cooldowns.ts';
 import { safeStorageBox, type SafeStorageLike } from './safe-storage-box.ts';
 import { claimSingleInstance } from './single-instance.ts';
 import { trayImage, type ImageWithRepresentations, type NativeImageFactory } from './tray-icons.ts';
@@ -155,6 +161,12 @@ export class DesktopApp<
   private quitting: Promise<void> | undefined;
   private mayQuit = false;
   private readonly policy: WindowPolicy;
+  private readonly cooldowns = new RouteCooldowns({
+    onChange: () => {
+      this.state.cooling = this.cooldowns.routes;
+      this.renderTray();
+    },
+  });
 
   constructor(
     private readonly deps: DesktopDeps<Window, Image>,
@@ -173,7 +185,7 @@ export class DesktopApp<
       command: app.isPackaged ? [deps.env['APPIMAGE'] ?? deps.execPath] : [deps.execPath, app.getAppPath()],
       configHome: deps.env['XDG_CONFIG_HOME'] || join(deps.homeDir, '.config'),
     });
-    this.state = { gateway: { kind: 'starting' }, todayUsd: null, apps: [], openAtLogin: false };
+    this.state = { gateway: { kind: 'starting' }, todayUsd: null, apps: [], openAtLogin: false, cooling: [] };
     this.policy = {
       origin: () => {
         const gateway = this.control.gateway;
@@ -200,6 +212,10 @@ export class DesktopApp<
           onBudgetAlert: (alert) => {
             notify(deps.electron.Notification, budgetAlertContent(alert), () => this.showWindow());
             void this.refresh();
+          },
+          onRouteHealth: (event) => {
+            if (this.cooldowns.apply(event))
+              notify(deps.electron.Notification, routeCoolingContent(event), () => this.showWindow());
           },
         }),
       isPortProblem: deps.isPortProblem,
@@ -267,6 +283,7 @@ export class DesktopApp<
   quit(): Promise<void> {
     this.quitting ??= (async () => {
       clearInterval(this.timer);
+      this.cooldowns.clear();
       try {
         await this.control.close();
       } catch (error) {
@@ -317,6 +334,11 @@ export class DesktopApp<
     const gateway = this.control.gateway;
     this.client = gateway === null ? null : adminClient(gateway.url, this.adminToken);
     if (gateway === null) this.state.todayUsd = null;
+    // A gateway that stops forgets its routes' health; the next one starts with all of them healthy.
+    if (status.kind !== 'running') {
+      this.cooldowns.clear();
+      this.state.cooling = [];
+    }
     this.renderTray();
     const settled = status.kind === 'running' || status.kind === 'paused' || status.kind === 'error';
     if (settled && status.kind !== previous.kind) this.loadWindow();
@@ -340,7 +362,7 @@ export class DesktopApp<
     const tray = this.tray;
     if (tray === null) return;
     const { Menu, nativeImage } = this.electron;
-    tray.setImage(trayImage(nativeImage, trayIconState(this.state.gateway)));
+    tray.setImage(trayImage(nativeImage, trayIconState(this.state.gateway, this.state.cooling)));
     tray.setToolTip(trayTooltip(this.state));
     tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(this.state, this.actions)));
   }

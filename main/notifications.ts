@@ -1,5 +1,5 @@
-import type { GatewayOptions } from '../gateway/index.ts';
-import { formatUsd } from './tray-menu.ts';
+import type { GatewayOptions, RouteHealthEvent } from '../gateway/index.ts';
+import { formatClock, formatUsd } from './tray-menu.ts';
 
 export type BudgetAlert = Parameters<NonNullable<GatewayOptions['onBudgetAlert']>>[0];
 
@@ -19,6 +19,27 @@ export function budgetAlertContent(alert: BudgetAlert): NotificationContent {
     };
   }
   return { title: `${who} passed ${alert.threshold}% of its budget`, body: `${spent}.` };
+}
+
+/** A vendor's error message can be long: a notification shows a line or two. */
+const MAX_ERROR_CHARS = 120;
+
+/** "Route "claude" is cooling down": until when, what that means, and the error that caused it. */
+export function routeCoolingContent(event: RouteHealthEvent): NotificationContent {
+  const until = event.until === null ? '' : ` until ${formatClock(event.until)}`;
+  const error = event.lastError;
+  const message =
+    error === null
+      ? ''
+      : ` Last error: ${error.status === null ? '' : `${error.status} `}${
+          error.message.length > MAX_ERROR_CHARS
+            ? `${error.message.slice(0, MAX_ERROR_CHARS - 1)}…`
+            : error.message
+        }`;
+  return {
+    title: `Route "${event.route}" is cooling down`,
+    body: `It failed repeatedly: requests go to its fallbacks first${until}, then it is tried again.${message}`,
+  };
 }
 
 /** The parts of Electron's `Notification` class used here. */

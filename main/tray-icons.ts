@@ -1,6 +1,6 @@
 import { crc32, deflateSync } from 'node:zlib';
 
-export type TrayIconState = 'running' | 'paused' | 'error';
+export type TrayIconState = 'running' | 'warning' | 'paused' | 'error';
 
 /** A colour as red, green, blue, alpha in 0–255. */
 type Rgba = readonly [number, number, number, number];
@@ -8,7 +8,10 @@ type Rgba = readonly [number, number, number, number];
 const GREEN: Rgba = [22, 163, 74, 255];
 const GREY: Rgba = [128, 134, 145, 255];
 const RED: Rgba = [220, 38, 38, 255];
+const AMBER: Rgba = [245, 158, 11, 255];
 const WHITE: Rgba = [255, 255, 255, 255];
+/** Dark on amber, as road signs do: white on amber is too faint to read at 16 px. */
+const INK: Rgba = [28, 25, 23, 255];
 
 /** A shape as a signed distance in pixels from its edge (negative inside), at a point in unit space. */
 type Shape = (x: number, y: number) => number;
@@ -30,13 +33,46 @@ const box =
   };
 
 /**
+ * A convex polygon, corners in order. Outside, near a corner, this underestimates the distance a
+ * little, which only softens the corner's anti-aliasing.
+ */
+const polygon = (corners: ReadonlyArray<readonly [number, number]>): Shape => {
+  const cx = corners.reduce((sum, [x]) => sum + x, 0) / corners.length;
+  const cy = corners.reduce((sum, [, y]) => sum + y, 0) / corners.length;
+  const edges = corners.map(([ax, ay], index) => {
+    const [bx, by] = corners[(index + 1) % corners.length]!;
+    const length = Math.hypot(bx - ax, by - ay);
+    let [nx, ny] = [(by - ay) / length, (ax - bx) / length];
+    // Normals point outward, whichever way the corners turn.
+    if ((cx - ax) * nx + (cy - ay) * ny > 0) [nx, ny] = [-nx, -ny];
+    return { ax, ay, nx, ny };
+  });
+  return (x, y) => Math.max(...edges.map(({ ax, ay, nx, ny }) => (x - ax) * nx + (y - ay) * ny));
+};
+
+/**
  * Each state differs in shape, not only colour, so it reads at 16 px and to colour-blind eyes:
- * running is a full disc, paused a hollow ring with a pause sign, error a red disc with "!".
+ * running is a full disc, warning (a route cooling down) an amber triangle with "!", paused a
+ * hollow ring with a pause sign, error a red disc with "!".
  */
 function layers(state: TrayIconState): Array<{ shape: Shape; colour: Rgba }> {
   switch (state) {
     case 'running':
       return [{ shape: circle(0.5, 0.5, 0.4), colour: GREEN }];
+    case 'warning':
+      return [
+        {
+          shape: polygon([
+            [0.5, 0.0625],
+            [0.97, 0.9375],
+            [0.03, 0.9375],
+          ]),
+          colour: AMBER,
+        },
+        // On whole pixels at 16 px (columns 7–8; rows 6–10, then 12–13), so the mark stays crisp.
+        { shape: box(0.5, 0.53125, 0.0625, 0.15625), colour: INK },
+        { shape: box(0.5, 0.8125, 0.0625, 0.0625), colour: INK },
+      ];
     case 'paused':
       return [
         { shape: ring(0.5, 0.5, 0.36, 0.1), colour: GREY },

@@ -1,4 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
+import type { CoolingRoute } from './route-cooldowns.ts';
 import type { TrayIconState } from './tray-icons.ts';
 
 /** What the gateway is doing, as the tray shows it. */
@@ -22,6 +23,8 @@ export interface TrayState {
   /** App names, for "Copy key for ▸". */
   apps: readonly string[];
   openAtLogin: boolean;
+  /** Routes the running gateway skips while they cool down; none when absent. */
+  cooling?: readonly CoolingRoute[];
 }
 
 export interface TrayActions {
@@ -41,10 +44,26 @@ export function formatUsd(usd: number): string {
   return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
-export function trayIconState(status: GatewayStatus): TrayIconState {
-  if (status.kind === 'running') return 'running';
+/** Paused and error win over a warning: they say more about why requests fail. */
+export function trayIconState(status: GatewayStatus, cooling: readonly CoolingRoute[] = []): TrayIconState {
+  if (status.kind === 'running') return cooling.length > 0 ? 'warning' : 'running';
   if (status.kind === 'error') return 'error';
   return 'paused';
+}
+
+/** A time today, as the user's clock shows it. */
+export function formatClock(ms: number): string {
+  return new Date(ms).toLocaleTimeString();
+}
+
+/** The cooling routes the tray names: only while the gateway runs (a stopped one has no routes). */
+function shownCooling(state: TrayState): readonly CoolingRoute[] {
+  return state.gateway.kind === 'running' ? (state.cooling ?? []) : [];
+}
+
+/** "Route "claude" cooling down until 14:32:05". */
+export function coolingLine(cooling: CoolingRoute): string {
+  return `Route "${cooling.route}" cooling down until ${formatClock(cooling.until)}`;
 }
 
 /** One line, true at a glance: "Running on 127.0.0.1:4141 · $1.23 today". */
@@ -71,7 +90,7 @@ export function statusLine(state: TrayState): string {
 }
 
 export function trayTooltip(state: TrayState): string {
-  return `Switchboard — ${statusLine(state)}`;
+  return [`Switchboard — ${statusLine(state)}`, ...shownCooling(state).map(coolingLine)].join('\n');
 }
 
 /** The tray menu, as data: Electron builds it with `Menu.buildFromTemplate`, tests read it. */
@@ -86,6 +105,8 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuIt
       enabled: false,
     });
   }
+  for (const cooling of shownCooling(state))
+    items.push({ id: `cooling:${cooling.route}`, label: coolingLine(cooling), enabled: false });
   items.push(
     { type: 'separator' },
     { id: 'open', label: 'Open Switchboard', click: () => actions.openWindow() },

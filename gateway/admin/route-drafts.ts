@@ -45,9 +45,10 @@ export function routeDrafts(deps: RouteDraftDeps): RouteDrafts {
     // when they were written, and are not checked again (a stripped copy of them once failed every
     // route write: issue 10).
     const knownFilters = new Set(store.filters.list().map((filter) => filter.name));
+    const knownRoutes = store.routes.list().map((route) => route.id);
     try {
       // One route in, one route out: parseConfig keeps every entry or throws.
-      return parseConfig({ routes: [raw] }, 'route', undefined, { knownFilters }).routes[0]!;
+      return parseConfig({ routes: [raw] }, 'route', undefined, { knownFilters, knownRoutes }).routes[0]!;
     } catch (error) {
       // The body is one route: its fields are named as they are sent (`filters[0]`, not `routes[0].filters[0]`).
       if (error instanceof ConfigError) error.message = error.message.replace(/^(\s*)routes\[0\]\./gm, '$1');

@@ -3,6 +3,7 @@ import type { ScriptSandbox } from '../filters/script-sandbox.ts';
 import type { GatewayState } from '../http/context.ts';
 import type { Logger } from '../http/errors.ts';
 import type { BudgetGuard } from '../policy/budgets.ts';
+import type { RouteHealthBook } from '../policy/route-health.ts';
 import { VERSION } from '../version.ts';
 import { addAgentSessionsRoutes } from './agent-sessions-routes.ts';
 import { addAppsRoutes } from './apps-routes.ts';
@@ -24,6 +25,8 @@ export interface AdminDeps extends ConfigAdminDeps {
   routeTools: RouteToolsDeps['routeTools'];
   runtime: SettingsDeps['runtime'];
   log: Logger;
+  /** Each route's cooldown state, for the routes' `health`. */
+  health: RouteHealthBook;
 }
 
 /** The admin API (`/admin/api/…`, behind adminAuth): one file per resource, put together here. */

@@ -7,7 +7,8 @@ import type { GatewayState } from '../http/context.ts';
 import { PRESETS } from '../providers/presets.ts';
 import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
-import type { Source } from '../store/types.ts';
+import type { RouteRecord, Source } from '../store/types.ts';
+import type { RouteHealthBook } from '../policy/route-health.ts';
 import { readAdminJson } from './body.ts';
 import { notFound } from './errors.ts';
 import { param } from './params.ts';
@@ -21,6 +22,7 @@ export interface RoutesAdminDeps {
   drafts: RouteDrafts;
   now: () => number;
   flushRecords: () => void;
+  health: RouteHealthBook;
 }
 
 const UNPRICED_WINDOW_MS = 30 * 24 * 3600 * 1000;
@@ -30,6 +32,21 @@ export function addRoutesRoutes(router: Router<GatewayState>, deps: RoutesAdminD
   const { store, catalog, secrets, drafts } = deps;
 
   const stored = (id: string) => store.routes.get(id) ?? notFound(`Route "${id}"`);
+  // The route as stored, and how it is doing: healthy, or cooling down after failures until when.
+  const view = (route: RouteRecord) => {
+    const health = deps.health.health(route.id);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      ...routeView(route),
+      health: {
+        state: health.state,
+        until: iso(health.until),
+        recentFailures: health.recentFailures,
+        lastError:
+          health.lastError === null ? null : { ...health.lastError, time: iso(health.lastError.time) },
+      },
+    };
+  };
 
   const save = (
     route: ResolvedRoute,
@@ -42,7 +59,9 @@ export function addRoutesRoutes(router: Router<GatewayState>, deps: RoutesAdminD
     if (existing) store.routes.update(record, deps.now());
     else store.routes.insert(record, deps.now());
     catalog.refresh();
-    return routeView(stored(route.id));
+    // Its settings changed: what it did before is no guide to what it does now.
+    deps.health.forget(route.id);
+    return view(stored(route.id));
   };
 
   // Models this route served lately whose price is unknown: the dashboard says "cost unknown — add a price".
@@ -56,12 +75,12 @@ export function addRoutesRoutes(router: Router<GatewayState>, deps: RoutesAdminD
   router.get('/routes', (ctx) => {
     deps.flushRecords();
     ctx.body = {
-      data: store.routes.list().map((route) => ({ ...routeView(route), unpricedModels: unpriced(route.id) })),
+      data: store.routes.list().map((route) => ({ ...view(route), unpricedModels: unpriced(route.id) })),
     };
   });
 
   router.get('/routes/:id', (ctx) => {
-    ctx.body = routeView(stored(param(ctx, 'id')));
+    ctx.body = view(stored(param(ctx, 'id')));
   });
 
   router.post('/routes', async (ctx) => {
@@ -98,6 +117,14 @@ export function addRoutesRoutes(router: Router<GatewayState>, deps: RoutesAdminD
   router.delete('/routes/:id', (ctx) => {
     const id = param(ctx, 'id');
     if (!store.routes.remove(id)) notFound(`Route "${id}"`);
+    // No route falls back to one that is gone (an export with it would not import again).
+    for (const route of store.routes.list()) {
+      if (route.fallbacks.includes(id))
+        store.routes.update(
+          { ...route, fallbacks: route.fallbacks.filter((other) => other !== id) },
+          deps.now(),
+        );
+    }
     catalog.refresh();
     ctx.status = 204;
   });

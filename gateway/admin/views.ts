@@ -17,6 +17,8 @@ export function routeView(route: RouteRecord) {
     logBodies: route.logBodies,
     modelMap: route.modelMap,
     responses: route.speaksResponses,
+    fallbacks: route.fallbacks,
+    retries: route.retries,
     source: route.source,
     createdAt: new Date(route.createdAt).toISOString(),
     updatedAt: new Date(route.updatedAt).toISOString(),
@@ -56,5 +58,6 @@ export function requestView(record: RequestRecord) {
     requestedModel: record.requestedModel ?? null,
     session: record.session ?? null,
     agent: record.agent ?? null,
+    attempts: record.attempts ?? [],
   };
 }

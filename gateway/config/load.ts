@@ -39,6 +39,8 @@ export interface ParseOptions {
    * a route written through the admin API refers to the filters as stored, whatever their kind.
    */
   knownFilters?: Iterable<string>;
+  /** Routes that exist outside this document (in the store), which its routes may fall back to. */
+  knownRoutes?: Iterable<string>;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -139,6 +141,8 @@ export function parseConfig(
   };
 
   const routeIds = new Set<string>();
+  // Fallbacks may name a route later in the file, or (one route written by the admin API) a stored one.
+  const allRouteIds = new Set([...config.routes.map((route) => route.id), ...(options.knownRoutes ?? [])]);
   const filterNames = new Set([
     ...config.filters.map((filter) => filter.name),
     ...(options.knownFilters ?? []),
@@ -166,6 +170,12 @@ export function parseConfig(
     route.filters.forEach((name, filterIndex) => {
       if (!filterNames.has(name))
         problem(`${path}.filters[${filterIndex}]`, `no filter named "${name}" in filters`);
+    });
+    route.fallbacks?.forEach((id, fallbackIndex) => {
+      const at = `${path}.fallbacks[${fallbackIndex}]`;
+      if (id === route.id) problem(at, 'a route cannot fall back to itself');
+      else if (route.fallbacks?.indexOf(id) !== fallbackIndex) problem(at, `"${id}" is listed twice`);
+      else if (!allRouteIds.has(id)) problem(at, `no route with id "${id}"`);
     });
     if (route.responses !== undefined && vendor !== undefined) {
       const support = responsesSupport(vendor);

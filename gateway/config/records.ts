@@ -56,6 +56,8 @@ export function routeToConfig(route: RouteRecord): RouteEntry {
     ...(route.logBodies ? { logBodies: true } : {}),
     ...(route.modelMap === null ? {} : { modelMap: route.modelMap }),
     ...(route.speaksResponses ? { responses: true } : {}),
+    ...(route.fallbacks.length === 0 ? {} : { fallbacks: route.fallbacks }),
+    ...(route.retries === null ? {} : { retries: route.retries }),
   };
 }
 
@@ -77,6 +79,8 @@ export function routeFromConfig(route: ResolvedRoute, stored: RouteStorage): Rou
     logBodies: route.logBodies ?? false,
     modelMap: storedMap(route.modelMap),
     speaksResponses: route.responses ?? false,
+    fallbacks: route.fallbacks ?? [],
+    retries: route.retries ?? null,
     source: stored.source,
   };
 }

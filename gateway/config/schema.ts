@@ -75,6 +75,10 @@ export const routeSchema = z.strictObject({
    * elsewhere, since OpenAI always does and the other vendors never do). Off unless said.
    */
   responses: z.boolean().optional(),
+  /** Routes tried in order when this one fails before the first byte (any vendor; the request is translated). */
+  fallbacks: z.array(z.string().min(1)).max(16).optional(),
+  /** Retries on this route before its fallbacks (default: server.retry.retries, else 2). */
+  retries: z.number().int().min(0).max(5).optional(),
 });
 
 export const appSchema = z.strictObject({
@@ -114,6 +118,27 @@ export const serverSchema = z.strictObject({
   sessionDays: z.number().positive().max(400).optional(),
   /** How long Responses answers kept for previous_response_id last, in days (default 30; read at start). */
   responsesRetentionDays: z.number().positive().max(3650).optional(),
+  /** Retries before the first byte, across a request's attempts (pipeline/retry.ts has the defaults). */
+  retry: z
+    .strictObject({
+      /** Retries per route, unless the route says its own. */
+      retries: z.number().int().min(0).max(5).optional(),
+      /** The longest wait between two attempts, a `Retry-After` included; a longer one is not waited for. */
+      maxDelayMs: z.number().int().min(0).max(600_000).optional(),
+      /** Every attempt of a request, before its first byte, within this time. */
+      deadlineMs: z.number().int().positive().max(3_600_000).optional(),
+    })
+    .optional(),
+  /** When a failing route is skipped (policy/route-health.ts has the defaults). */
+  cooldown: z
+    .strictObject({
+      /** Failures within the window that start a cooldown. */
+      failures: z.number().int().min(1).max(1000).optional(),
+      windowSeconds: z.number().positive().max(86_400).optional(),
+      /** How long the route is skipped. */
+      seconds: z.number().positive().max(86_400).optional(),
+    })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

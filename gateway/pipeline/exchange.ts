@@ -1,8 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { appMayUse, type Catalog, type RuntimeApp, type RuntimeRoute } from '../catalog.ts';
 import type { ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { applyModelFilters } from '../filters/engine.ts';
-import { effectiveTimeouts, type UpstreamResponse, type Upstreams } from '../forward.ts';
+import { effectiveTimeouts, upstreamFailure, type UpstreamResponse, type Upstreams } from '../forward.ts';
 import { formatFor } from '../formats/index.ts';
 // The hub: every translated request and answer passes through its shape.
 import { openAiChatFormat as hub, hubStreamRedactor } from '../formats/openai-chat/index.ts';
@@ -26,8 +27,12 @@ import { jsonArrayFraming, SSE_FRAMING } from './framing.ts';
 import { EVENT_STREAM_HEADERS, relayBytes, relayStream } from './relay.ts';
 import { resolveRoute, routeForApp, type ModelMapper } from './resolve-route.ts';
 import { HUB_ENCODER, hubStreamReader, inboundEncoder, nativeStreamReader } from './stream-readers.ts';
+import { AttemptError, serveFromCandidates, type AttemptDeps, type Plan } from './attempts.ts';
+import { retrySettings, verdictOf } from './retry.ts';
+import type { RouteHealthBook } from '../policy/route-health.ts';
 import {
-  abortOnClientClose,
+  primeBody,
+  VendorAnswerError,
   isEventStream,
   passUpstreamHeaders,
   readBytes,
@@ -46,6 +51,8 @@ export interface ExchangeDeps {
   kept: ResponseStore;
   /** Seals vendor state a client hands back next turn (signed thinking in Responses reasoning items). */
   carrier: Carrier;
+  /** Routes cooling down after failures, skipped for their fallbacks. */
+  health: RouteHealthBook;
   /** The provider of each vendor (`providerFor`; tests put a fake one in). */
   providers: (vendor: VendorId) => Provider | undefined;
 }
@@ -189,7 +196,7 @@ export async function runExchange(
 
   // Decode.
   const raw = await readBody(ctx.req, deps.server().maxBodyMb * 1024 * 1024);
-  let body = parseJsonObject(raw);
+  const body = parseJsonObject(raw);
   const requested = call.pathModel ?? requestedModel(body);
   noteSession(ctx, state, body);
 
@@ -207,44 +214,160 @@ export async function runExchange(
   draft.vendor = route.vendor;
   draft.model = resolved.model;
   if (resolved.asked !== resolved.model) draft.requestedModel = resolved.asked;
-  const provider = providerOf(deps, route);
-  const target = formatFor(provider.format);
   const stream = call.pathStream ?? (operation === 'chat' && body['stream'] === true);
+  const request: ClientRequest = { call, raw, stream, requested, asked: resolved.asked };
 
-  // The route speaks the client's format: its bytes go through as they came.
-  const framing = call.arrayStream ? jsonArrayFraming() : SSE_FRAMING;
-  const nativePath =
-    inbound.inbound === null
-      ? null
-      : target.id === inbound.id
-        ? provider.path({ operation, model: resolved.model, stream })
-        : otherFormatPath(provider.alsoSpeaks[inbound.id], route, {
-            operation,
-            model: resolved.model,
-            stream,
-          });
-  if (inbound.inbound !== null && (target.id === inbound.id || nativePath !== null)) {
-    const native = inboundNativeCall(
-      ctx,
-      route,
-      inbound,
-      nativePath,
-      { raw, body, operation, stream },
-      resolved.model,
-      deps.carrier,
-    );
-    return passThrough(ctx, deps, state, route, { ...native, framing: call.arrayStream ? framing : null });
-  }
-  const translator = inbound.inbound;
-  if (operation === 'count_tokens') {
-    // No vendor call: the gateway's own count, as the route's tokenizer margin makes it.
+  // A token count the route cannot make is the gateway's own: no vendor call, no fallback.
+  if (operation === 'count_tokens' && nativePathFor(deps, call, route, resolved.model, stream) === null) {
+    const translator = inbound.inbound;
     if (translator === null)
       throw new GatewayError(404, 'route_not_found', 'This format has no token counting.');
     ctx.body = translator.tokenCount(countRequestTokens(inbound, body, route));
     return;
   }
+
+  // The route, then its fallbacks (chat only: an embedding from another model is another vector
+  // space), each planned when its turn comes on its own copy of the body as the client sent it.
+  const fallbacks = operation === 'chat' ? fallbackCandidates(deps, app, route, resolved.asked) : [];
+  const pristine = fallbacks.length > 0 ? structuredClone(body) : null;
+  let planned = 0;
+  const planOn = (candidate: { route: RuntimeRoute; model: string }) => () =>
+    planCall(
+      ctx,
+      deps,
+      state,
+      request,
+      candidate,
+      planned++ === 0 || pristine === null ? body : structuredClone(pristine),
+    );
+  await serveFromCandidates(ctx, attemptDeps(deps), draft, [
+    { route, plan: planOn({ route, model: resolved.model }) },
+    ...fallbacks.map((candidate) => ({ route: candidate.route, plan: planOn(candidate) })),
+  ]);
+}
+
+/** What the client asked, as every route's plan reads it. */
+interface ClientRequest {
+  call: Extract<Call, { inbound: WireFormat }>;
+  raw: Buffer;
+  stream: boolean;
+  /** The model the client named, if any. */
+  requested: string | undefined;
+  /** The model as asked on the route (its prefix removed), before maps and aliases. */
+  asked: string;
+}
+
+/** The route's path for a call in the client's own format, where its server takes it as it is; else null. */
+function nativePathFor(
+  deps: ExchangeDeps,
+  call: ClientRequest['call'],
+  route: RuntimeRoute,
+  model: string,
+  stream: boolean,
+): string | null {
+  const { inbound, operation } = call;
+  if (inbound.inbound === null) return null;
+  const provider = providerOf(deps, route);
+  const target = { operation, model, stream };
+  return provider.format === inbound.id
+    ? provider.path(target)
+    : otherFormatPath(provider.alsoSpeaks[inbound.id], route, target);
+}
+
+/**
+ * A route's fallbacks that this app may use, each with its model: the fallback's model map applied
+ * to the model asked, else its default model, else the model asked where its allow-list takes it.
+ */
+function fallbackCandidates(
+  deps: ExchangeDeps,
+  app: RuntimeApp,
+  route: RuntimeRoute,
+  asked: string,
+): { route: RuntimeRoute; model: string }[] {
+  return route.fallbacks.flatMap((id) => {
+    const fallback = deps.catalog.routes.get(id);
+    if (fallback === undefined || !appMayUse(app, id) || !deps.providers(fallback.vendor)) return [];
+    const model = fallback.compiledModelMap.lookup(asked) ?? fallback.defaultModel ?? asked;
+    return fallback.allowList.allows(model) ? [{ route: fallback, model }] : [];
+  });
+}
+
+/** Retries and cooldowns as the server section and the route say. */
+function attemptDeps(deps: ExchangeDeps): AttemptDeps {
+  return {
+    health: deps.health,
+    retry: (route) => retrySettings(deps.server().retry, route.retries),
+    now: Date.now,
+    sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
+  };
+}
+
+/** How the request is served on one route: passed through where it speaks the client's format, else translated. */
+function planCall(
+  ctx: GatewayContext,
+  deps: ExchangeDeps,
+  state: RequestState,
+  request: ClientRequest,
+  candidate: { route: RuntimeRoute; model: string },
+  body: JsonObject,
+): Plan {
+  const { route, model } = candidate;
+  const { call, stream } = request;
+  const nativePath = nativePathFor(deps, call, route, model, stream);
+  if (nativePath !== null) {
+    const native = inboundNativeCall(
+      ctx,
+      route,
+      call.inbound,
+      nativePath,
+      { raw: request.raw, body, operation: call.operation, stream },
+      model,
+      deps.carrier,
+    );
+    return nativePlan(ctx, deps, state, route, {
+      ...native,
+      framing: call.arrayStream ? jsonArrayFraming() : null,
+    });
+  }
+  return translatedPlan(ctx, deps, state, request, candidate, body);
+}
+
+/** A whole answer read, or a stream that has shown its first byte. */
+type TranslatedReady =
+  | {
+      status: number;
+      kind: 'embeddings' | 'chat';
+      upstream: UpstreamResponse;
+      text: string;
+      parsed: unknown;
+      result: ChatResult;
+    }
+  | { status: number; kind: 'stream'; upstream: UpstreamResponse };
+
+/**
+ * The request translated through the hub for a route of another format: validated, continued from
+ * a kept answer, admitted by policy, translated; then sent, read, redacted once and encoded for the
+ * client.
+ */
+function translatedPlan(
+  ctx: GatewayContext,
+  deps: ExchangeDeps,
+  state: RequestState,
+  request: ClientRequest,
+  candidate: { route: RuntimeRoute; model: string },
+  clientBody: JsonObject,
+): Plan<TranslatedReady> {
+  const { draft, app } = state;
+  const { route } = candidate;
+  const { call, stream, requested } = request;
+  const { inbound, operation } = call;
+  const provider = providerOf(deps, route);
+  const target = formatFor(provider.format);
+  const framing = call.arrayStream ? jsonArrayFraming() : SSE_FRAMING;
+  const translator = inbound.inbound;
+  let body = clientBody;
   const embedder = operation === 'embeddings' ? embeddingsOf(target, route) : null;
-  inbound.validate(body, operation);
+  inbound.validate(body, operation === 'embeddings' ? 'embeddings' : 'chat');
   // A request that continues an answer the gateway keeps stands alone from here on.
   const stored = operation === 'chat' ? (translator?.stored ?? null) : null;
   const previousId = stored?.continues(body) ?? null;
@@ -287,14 +410,14 @@ export async function runExchange(
     route,
     body,
     view: inbound.view,
-    model: resolved.model,
+    model: candidate.model,
   });
   const { model } = admission;
   const patterns = operation === 'chat' ? admission.responsePatterns : [];
   // As the client sent it, after filters; the answer as the client got it (below and in the relay).
   if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
 
-  // Translate to the hub, then to the route's format, and send.
+  // Translate to the hub, then to the route's format.
   const created = Math.floor(draft.time / 1000);
   const hubBody =
     translator && operation === 'chat' ? translator.request(body, { model, carrier: deps.carrier }) : body;
@@ -313,87 +436,105 @@ export async function runExchange(
         stream,
         defaultMaxTokens: modelLimits(model).outputTokens ?? route.defaultMaxTokens ?? FALLBACK_MAX_TOKENS,
       });
-  const controller = abortOnClientClose(ctx);
-  const upstream = await sendCall(deps, {
-    route,
-    provider,
-    operation: embedder ? 'embeddings' : 'chat',
-    model,
-    stream,
-    body: upstreamBody,
-    signal: controller.signal,
-    controller,
-  });
-  passUpstreamHeaders(ctx, upstream);
-
-  // Read, redact once, encode for the client.
   const answerModel = requested ?? model;
-  if (!stream) {
-    let answer: string;
-    if (embedder) {
-      const { raw: text, parsed } = await readJson(upstream, upstreamLimits(deps.server()).bodyBytes);
-      const result = embedder.response(parsed, { model, created, encodingFormat: body['encoding_format'] });
-      draft.usage = result.usage;
-      draft.upstreamModel = result.upstreamModel;
-      answer = result.body ? JSON.stringify(result.body) : text;
-    } else {
-      const { raw: text, parsed, result } = await readChatAnswer(deps, upstream, target, { model, created });
-      draft.usage = result.usage;
-      draft.upstreamModel = result.upstreamModel;
-      if (patterns.length === 0 && translator === null) {
-        answer = result.body ? JSON.stringify(result.body) : text;
-      } else {
-        const hubAnswer = result.body ?? (parsed as JsonObject);
-        if (patterns.length > 0) hub.redact.answer(hubAnswer, patterns);
-        const client = translator
-          ? translator.response(hubAnswer, { model: answerModel, carrier: deps.carrier })
-          : hubAnswer;
-        keep(client);
-        answer = JSON.stringify(client);
+  const limits = upstreamLimits(deps.server());
+
+  return {
+    route,
+    model,
+    async attempt(controller) {
+      const upstream = await sendCall(deps, {
+        route,
+        provider,
+        operation: embedder ? 'embeddings' : 'chat',
+        model,
+        stream,
+        body: upstreamBody,
+        signal: controller.signal,
+        controller,
+      }).catch((error: unknown) => {
+        throw error instanceof VendorAnswerError
+          ? new AttemptError({ status: error.upstreamStatus, error })
+          : error;
+      });
+      // A body that fails before it is whole (or, streamed, before its first byte) had no answer in it.
+      const unanswered = (error: unknown): never => {
+        throw new AttemptError({ status: null, error: upstreamFailure(error) });
+      };
+      if (embedder) {
+        const { raw: text, parsed } = await readJson(upstream, limits.bodyBytes).catch(unanswered);
+        const result = embedder.response(parsed, { model, created, encodingFormat: body['encoding_format'] });
+        return { status: upstream.statusCode, kind: 'embeddings', upstream, text, parsed, result };
       }
-    }
-    ctx.type = 'application/json';
-    // The route's key never reaches an app, even when an upstream echoes it.
-    ctx.body = scrubKey(answer, route.apiKey);
-    appendLoggedBody(draft, ctx.body as string);
-    return;
-  }
-  if (!isEventStream(upstream)) {
-    await upstream.body.dump();
-    throw new GatewayError(
-      502,
-      'upstream_error',
-      'The upstream was asked to stream but did not answer with an event stream.',
-    );
-  }
-  const options = body['stream_options'] as { include_usage?: unknown } | undefined;
-  const reader = hubStreamReader(
-    target.chat.stream,
-    // A translated client gets usage in its own format's way: the hub must carry it.
-    { model, created, clientWantsUsage: translator !== null || options?.include_usage === true },
-    patterns.length === 0 ? null : hubStreamRedactor(patterns),
-    translator === null
-      ? HUB_ENCODER
-      : inboundEncoder(
-          translator,
-          {
-            model: answerModel,
-            estimatedInputTokens: countRequestTokens(inbound, body, route),
-            carrier: deps.carrier,
-          },
-          framing,
-          stored ? (events) => keep(stored.finalAnswer(events)) : undefined,
-        ),
-  );
-  ctx.set({ ...EVENT_STREAM_HEADERS, 'content-type': framing.contentType });
-  draft.pending = relayStream(ctx, upstream, reader, draft, {
-    framing,
-    clientFormat: inbound,
-    status: 200,
-    key: route.apiKey,
-    maxEventBytes: upstreamLimits(deps.server()).eventBytes,
-  });
-  await draft.pending;
+      if (!stream) {
+        const read = await readChatAnswer(deps, upstream, target, { model, created }).catch(unanswered);
+        return { status: upstream.statusCode, kind: 'chat', upstream, text: read.raw, ...read };
+      }
+      if (!isEventStream(upstream)) {
+        await upstream.body.dump();
+        throw new GatewayError(
+          502,
+          'upstream_error',
+          'The upstream was asked to stream but did not answer with an event stream.',
+        );
+      }
+      await primeBody(upstream).catch(unanswered);
+      return { status: upstream.statusCode, kind: 'stream', upstream };
+    },
+    async answer(ready) {
+      passUpstreamHeaders(ctx, ready.upstream);
+      if (ready.kind !== 'stream') {
+        const { result, text, parsed } = ready;
+        draft.usage = result.usage;
+        draft.upstreamModel = result.upstreamModel;
+        let answer: string;
+        if (ready.kind === 'embeddings' || (patterns.length === 0 && translator === null)) {
+          answer = result.body ? JSON.stringify(result.body) : text;
+        } else {
+          const hubAnswer = result.body ?? (parsed as JsonObject);
+          if (patterns.length > 0) hub.redact.answer(hubAnswer, patterns);
+          const client = translator
+            ? translator.response(hubAnswer, { model: answerModel, carrier: deps.carrier })
+            : hubAnswer;
+          keep(client);
+          answer = JSON.stringify(client);
+        }
+        ctx.type = 'application/json';
+        // The route's key never reaches an app, even when an upstream echoes it.
+        ctx.body = scrubKey(answer, route.apiKey);
+        appendLoggedBody(draft, ctx.body as string);
+        return;
+      }
+      const options = body['stream_options'] as { include_usage?: unknown } | undefined;
+      const reader = hubStreamReader(
+        target.chat.stream,
+        // A translated client gets usage in its own format's way: the hub must carry it.
+        { model, created, clientWantsUsage: translator !== null || options?.include_usage === true },
+        patterns.length === 0 ? null : hubStreamRedactor(patterns),
+        translator === null
+          ? HUB_ENCODER
+          : inboundEncoder(
+              translator,
+              {
+                model: answerModel,
+                estimatedInputTokens: countRequestTokens(inbound, body, route),
+                carrier: deps.carrier,
+              },
+              framing,
+              stored ? (events) => keep(stored.finalAnswer(events)) : undefined,
+            ),
+      );
+      ctx.set({ ...EVENT_STREAM_HEADERS, 'content-type': framing.contentType });
+      draft.pending = relayStream(ctx, ready.upstream, reader, draft, {
+        framing,
+        clientFormat: inbound,
+        status: 200,
+        key: route.apiKey,
+        maxEventBytes: limits.eventBytes,
+      });
+      await draft.pending;
+    },
+  };
 }
 
 /** The path of a call in another format the provider takes as it is, where this route's server does. */
@@ -464,20 +605,42 @@ function inboundNativeCall(
   };
 }
 
+/** A pass-through call on one route (`/proxy`, a kept answer read again), with its retries. */
+function passThrough(
+  ctx: GatewayContext,
+  deps: ExchangeDeps,
+  state: RequestState,
+  route: RuntimeRoute,
+  call: NativeCall,
+): Promise<void> {
+  return serveFromCandidates(ctx, attemptDeps(deps), state.draft, [
+    { route, plan: () => nativePlan(ctx, deps, state, route, call) },
+  ]);
+}
+
+/** The upstream's answer to a pass-through call: its error body already read where it failed. */
+interface NativeReady {
+  status: number;
+  upstream: UpstreamResponse;
+  /** The whole body, where it was read to judge a failure. */
+  text: string | null;
+}
+
 /**
  * A call in the route's own format, passed through unchanged: the route's key replaces the
  * caller's, the allow-list and the rest of policy still apply, and usage is read from the answer
  * (or from the stream as it passes, without holding it back) for the row. Policy is decided on
  * exactly the path that is sent and on the body as the upstream will read it, and the route's key
- * never comes back to the app.
+ * never comes back to the app. A failed answer is passed on as the vendor gave it, when it is the
+ * last try.
  */
-async function passThrough(
+function nativePlan(
   ctx: GatewayContext,
   deps: ExchangeDeps,
   { draft, app }: RequestState,
   route: RuntimeRoute,
   call: NativeCall,
-): Promise<void> {
+): Plan<NativeReady> {
   const provider = providerOf(deps, route);
   const { target, reading, json, model, sendsBody, format } = call;
   draft.model = model;
@@ -507,102 +670,138 @@ async function passThrough(
         route.vendor,
       );
   }
-
-  // Send, the bytes unchanged, signed with the route's key.
   if (route.logBodies) draft.bodies = { request: body ? body.toString('utf8') : '', response: '' };
   const limits = upstreamLimits(deps.server());
-  const client = abortOnClientClose(ctx);
-  const upstream = await deps.upstreams.send({
-    url: target.url,
-    method: ctx.method,
-    headers: await nativeHeaders(ctx, route, provider),
-    body,
-    timeouts: effectiveTimeouts(
-      defaultTimeouts({
-        vendor: route.vendor,
-        baseUrl: route.baseUrl,
-        model,
-        stream: draft.stream,
-        kind: 'generate',
-      }),
-      deps.server().timeouts,
-      route.timeouts,
-    ),
-    signal: client.signal,
-    controller: client,
-  });
+  const isStream = (upstream: UpstreamResponse) =>
+    String(upstream.headers['content-type'] ?? '').includes('text/event-stream');
 
-  // Read: as it comes, for usage; redacted once where a filter redacts answers.
-  const type = String(upstream.headers['content-type'] ?? '');
-  if (upstream.statusCode >= 400) draft.errorCode = `upstream_${upstream.statusCode}`;
-  if (ctx.method === 'HEAD') {
-    await upstream.body.dump();
-    answerWith(ctx, upstream, route.apiKey);
-    const length = upstream.headers['content-length'];
-    if (typeof length === 'string') ctx.set('content-length', length);
-    return;
-  }
-  if (type.includes('text/event-stream')) {
-    answerWith(ctx, upstream, route.apiKey);
-    if (call.framing) ctx.set('content-type', call.framing.contentType);
-    const reader = nativeStreamReader(
-      format.chat.stream,
-      { model: model ?? '', created: Math.floor(draft.time / 1000), clientWantsUsage: true },
-      patterns.length === 0 ? null : format.redact.stream(patterns),
-      reading.chat,
-      call.framing,
-    );
-    draft.pending = relayStream(ctx, upstream, reader, draft, {
-      framing: call.framing ?? SSE_FRAMING,
-      clientFormat: format,
-      status: upstream.statusCode,
-      key: route.apiKey,
-      maxEventBytes: limits.eventBytes,
-    });
-    await draft.pending;
-    return;
-  }
-  if (!isText(type)) {
-    // Audio, images, files: streamed as they come (never held whole), the route's key scrubbed all the same.
-    answerWith(ctx, upstream, route.apiKey);
-    draft.pending = relayBytes(ctx, upstream, draft, route.apiKey);
-    await draft.pending;
-    return;
-  }
-  // Read whole (up to the cap) before any header goes out: a cut or oversized body is a 502 in the vendor's shape.
-  const text = (await readBytes(upstream, limits.bodyBytes)).toString('utf8');
-  answerWith(ctx, upstream, route.apiKey);
-  if (type.includes('json')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text) as unknown;
-    } catch {
-      // Not JSON after all: passed on as it is (scrubbed), with no usage to record.
+  return {
+    route,
+    model: model ?? route.defaultModel ?? '',
+    async attempt(controller) {
+      // Send, the bytes unchanged, signed with the route's key.
+      const upstream = await deps.upstreams.send({
+        url: target.url,
+        method: ctx.method,
+        headers: await nativeHeaders(ctx, route, provider),
+        body,
+        timeouts: effectiveTimeouts(
+          defaultTimeouts({
+            vendor: route.vendor,
+            baseUrl: route.baseUrl,
+            model,
+            stream: draft.stream,
+            kind: 'generate',
+          }),
+          deps.server().timeouts,
+          route.timeouts,
+        ),
+        signal: controller.signal,
+        controller,
+      });
+      const unanswered = (error: unknown): never => {
+        throw new AttemptError({ status: null, error: upstreamFailure(error) });
+      };
+      const status = upstream.statusCode;
+      if (ctx.method === 'HEAD') return { status, upstream, text: null };
+      if (status >= 400) {
+        // Read whole to judge it: the vendor's words say whether trying again can help.
+        const text = (await readBytes(upstream, limits.bodyBytes).catch(unanswered)).toString('utf8');
+        const error = format.mapError(status, scrubSecrets(text, [route.apiKey]));
+        const retryAfter = upstream.headers['retry-after'];
+        if (typeof retryAfter === 'string') error.headers['retry-after'] = retryAfter;
+        const ready = { status, upstream, text };
+        const failure = { status, error };
+        if (verdictOf(failure) !== 'stop') throw new AttemptError(failure, () => answerNative(ready));
+        return ready;
+      }
+      if (isStream(upstream) || !isText(String(upstream.headers['content-type'] ?? ''))) {
+        await primeBody(upstream).catch(unanswered);
+        return { status, upstream, text: null };
+      }
+      // Read whole (up to the cap) before any header goes out: a cut or oversized body fails the attempt.
+      const text = (await readBytes(upstream, limits.bodyBytes).catch(unanswered)).toString('utf8');
+      return { status, upstream, text };
+    },
+    answer: (ready) => answerNative(ready),
+  };
+
+  async function answerNative({ upstream, text }: NativeReady): Promise<void> {
+    // Read: as it comes, for usage; redacted once where a filter redacts answers.
+    const type = String(upstream.headers['content-type'] ?? '');
+    if (upstream.statusCode >= 400) draft.errorCode = `upstream_${upstream.statusCode}`;
+    if (ctx.method === 'HEAD') {
+      await upstream.body.dump();
+      answerWith(ctx, upstream, route.apiKey);
+      const length = upstream.headers['content-length'];
+      if (typeof length === 'string') ctx.set('content-length', length);
+      return;
     }
-    if (parsed !== undefined && upstream.statusCode < 400) {
+    if (text === null && isStream(upstream)) {
+      answerWith(ctx, upstream, route.apiKey);
+      if (call.framing) ctx.set('content-type', call.framing.contentType);
+      const reader = nativeStreamReader(
+        format.chat.stream,
+        { model: model ?? '', created: Math.floor(draft.time / 1000), clientWantsUsage: true },
+        patterns.length === 0 ? null : format.redact.stream(patterns),
+        reading.chat,
+        call.framing,
+      );
+      draft.pending = relayStream(ctx, upstream, reader, draft, {
+        framing: call.framing ?? SSE_FRAMING,
+        clientFormat: format,
+        status: upstream.statusCode,
+        key: route.apiKey,
+        maxEventBytes: limits.eventBytes,
+      });
+      await draft.pending;
+      return;
+    }
+    if (text === null) {
+      // Audio, images, files: streamed as they come (never held whole), the route's key scrubbed all the same.
+      answerWith(ctx, upstream, route.apiKey);
+      draft.pending = relayBytes(ctx, upstream, draft, route.apiKey);
+      await draft.pending;
+      return;
+    }
+    answerWith(ctx, upstream, route.apiKey);
+    if (type.includes('json')) {
+      let parsed: unknown;
       try {
-        const result = format.chat.response(parsed, {
-          model: model ?? '',
-          created: Math.floor(draft.time / 1000),
-        });
-        draft.usage = result.usage;
-        draft.upstreamModel = result.upstreamModel;
+        parsed = JSON.parse(text) as unknown;
       } catch {
-        // Not an answer the usage reader knows (another endpoint, an odd shape): passed on, no usage.
+        // Not JSON after all: passed on as it is (scrubbed), with no usage to record.
       }
-      if (patterns.length > 0 && isJsonObject(parsed) && !nestsDeeperThan(parsed, MAX_UPSTREAM_JSON_DEPTH)) {
-        format.redact.answer(parsed, patterns);
-        const redacted = scrubKey(JSON.stringify(parsed), route.apiKey);
-        ctx.body = redacted;
-        appendLoggedBody(draft, redacted);
-        return;
+      if (parsed !== undefined && upstream.statusCode < 400) {
+        try {
+          const result = format.chat.response(parsed, {
+            model: model ?? '',
+            created: Math.floor(draft.time / 1000),
+          });
+          draft.usage = result.usage;
+          draft.upstreamModel = result.upstreamModel;
+        } catch {
+          // Not an answer the usage reader knows (another endpoint, an odd shape): passed on, no usage.
+        }
+        if (
+          patterns.length > 0 &&
+          isJsonObject(parsed) &&
+          !nestsDeeperThan(parsed, MAX_UPSTREAM_JSON_DEPTH)
+        ) {
+          format.redact.answer(parsed, patterns);
+          const redacted = scrubKey(JSON.stringify(parsed), route.apiKey);
+          ctx.body = redacted;
+          appendLoggedBody(draft, redacted);
+          return;
+        }
       }
     }
+    // An error body may repeat the request's headers, the key among them: scrubbed, with anything key-shaped.
+    const safe =
+      upstream.statusCode >= 400 ? scrubSecrets(text, [route.apiKey]) : scrubKey(text, route.apiKey);
+    ctx.body = safe;
+    appendLoggedBody(draft, safe);
   }
-  // An error body may repeat the request's headers, the key among them: scrubbed, with anything key-shaped.
-  const safe = upstream.statusCode >= 400 ? scrubSecrets(text, [route.apiKey]) : scrubKey(text, route.apiKey);
-  ctx.body = safe;
-  appendLoggedBody(draft, safe);
 }
 
 const ANSWER_ID = /^[A-Za-z0-9_-]{1,256}$/;

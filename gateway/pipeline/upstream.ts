@@ -51,6 +51,46 @@ export interface SendOptions {
   maxBodyBytes?: number;
 }
 
+/** The vendor answered with an error: its own status kept beside the error the client gets (529 is told as 503). */
+export class VendorAnswerError extends GatewayError {
+  constructor(
+    readonly upstreamStatus: number,
+    error: GatewayError,
+  ) {
+    super(error.status, error.code, error.message, {
+      type: error.type,
+      param: error.param,
+      headers: error.headers,
+      overQuota: error.overQuota,
+    });
+  }
+}
+
+/**
+ * Resolves once the upstream's body has a first byte to read (nothing is consumed), and rejects
+ * when it ends or fails before one: until then no byte has gone to the client, so the call can
+ * still be tried again.
+ */
+export function primeBody(upstream: UpstreamResponse): Promise<void> {
+  const body = upstream.body;
+  if (body.readableLength > 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const settle = (error: unknown) => {
+      body.off('readable', onReadable);
+      body.off('error', settle);
+      body.off('close', onClose);
+      if (error === null) resolve();
+      else reject(error);
+    };
+    const onReadable = () =>
+      settle(body.readableLength > 0 ? null : new Error('the body ended before its first byte'));
+    const onClose = () => settle(new Error('the body closed before its first byte'));
+    body.on('readable', onReadable);
+    body.once('error', settle);
+    body.once('close', onClose);
+  });
+}
+
 /**
  * One call to the route's upstream, where the provider says and signed as it says, with the
  * route's key. An error status becomes the vendor's error (status and message kept, secrets
@@ -97,7 +137,7 @@ export async function sendUpstream(options: SendOptions): Promise<UpstreamRespon
     );
     const retryAfter = upstream.headers['retry-after'];
     if (typeof retryAfter === 'string') error.headers['retry-after'] = retryAfter;
-    throw error;
+    throw new VendorAnswerError(upstream.statusCode, error);
   }
   return upstream;
 }

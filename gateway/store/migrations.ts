@@ -214,4 +214,12 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 13: whether a route's server speaks OpenAI's Responses API (its `responses` setting), off by default.
   `ALTER TABLE routes ADD COLUMN speaks_responses INTEGER NOT NULL DEFAULT 0;`,
+  // 14: retries and fallbacks. A route's fallbacks (route ids in order, JSON) and retries; the
+  // upstream calls a request made when there was more than one (JSON: route, model, status, error,
+  // duration each), beside its row.
+  `
+  ALTER TABLE routes ADD COLUMN fallbacks TEXT;
+  ALTER TABLE routes ADD COLUMN retries INTEGER;
+  ALTER TABLE requests ADD COLUMN attempts TEXT;
+  `,
 ];

@@ -1,5 +1,6 @@
 import type { Db } from './database.ts';
-import type { RequestRecord } from './types.ts';
+import { fromJson } from './json-column.ts';
+import type { Attempt, RequestRecord } from './types.ts';
 import { usageTable } from './usage.ts';
 
 /** A request row as the store keeps it (snake_case, 0/1 for booleans). */
@@ -29,6 +30,7 @@ export interface RequestRow {
   requested_model: string | null;
   session: string | null;
   agent: string | null;
+  attempts: string | null;
 }
 
 export function requestFromRow(row: RequestRow): RequestRecord {
@@ -58,6 +60,7 @@ export function requestFromRow(row: RequestRow): RequestRecord {
     requestedModel: row.requested_model,
     session: row.session,
     agent: row.agent,
+    attempts: fromJson<Attempt[]>(row.attempts),
   };
 }
 
@@ -75,10 +78,10 @@ export function requestsTable(db: Db) {
   const insert = db.prepare(
     `INSERT INTO requests (id, time, app, route, vendor, model, upstream_model, endpoint, stream, status, error_code,
        input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms, ttfb_ms, partial, note,
-       error_message, retry_after, requested_model, session, agent)
+       error_message, retry_after, requested_model, session, agent, attempts)
      VALUES (@id, @time, @app, @route, @vendor, @model, @upstreamModel, @endpoint, @stream, @status, @errorCode,
        @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial, @note,
-       @errorMessage, @retryAfter, @requestedModel, @session, @agent)`,
+       @errorMessage, @retryAfter, @requestedModel, @session, @agent, @attempts)`,
   );
   const usage = usageTable(db);
   const insertBody = db.prepare<[string, string, number]>(
@@ -102,6 +105,7 @@ export function requestsTable(db: Db) {
         requestedModel: record.requestedModel ?? null,
         session: record.session ?? null,
         agent: record.agent ?? null,
+        attempts: record.attempts ? JSON.stringify(record.attempts) : null,
       });
     }
     for (const body of bodies) insertBody.run(body.id, body.sealed, body.time);

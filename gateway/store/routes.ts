@@ -18,6 +18,8 @@ interface RouteRow {
   log_bodies: number;
   model_map: string | null;
   speaks_responses: number;
+  fallbacks: string | null;
+  retries: number | null;
   source: string;
   created_at: number;
   updated_at: number;
@@ -42,6 +44,8 @@ function fromRow(row: RouteRow): RouteRecord {
     logBodies: row.log_bodies === 1,
     modelMap: fromJson(row.model_map),
     speaksResponses: row.speaks_responses === 1,
+    fallbacks: fromJson<string[]>(row.fallbacks) ?? [],
+    retries: row.retries,
     source: row.source as RouteRecord['source'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -53,16 +57,18 @@ export function routesTable(db: Db) {
   const one = db.prepare<[string], RouteRow>('SELECT * FROM routes WHERE id = ?');
   const insert = db.prepare(
     `INSERT INTO routes (id, position, vendor, base_url, api_key_sealed, models, default_model, budget, filters,
-       timeouts, default_max_tokens, rate_limit, log_bodies, model_map, speaks_responses, source, created_at,
-       updated_at)
+       timeouts, default_max_tokens, rate_limit, log_bodies, model_map, speaks_responses, fallbacks, retries, source,
+       created_at, updated_at)
      VALUES (@id, @position, @vendor, @base_url, @api_key_sealed, @models, @default_model, @budget, @filters,
-       @timeouts, @default_max_tokens, @rate_limit, @log_bodies, @model_map, @speaks_responses, @source, @now, @now)`,
+       @timeouts, @default_max_tokens, @rate_limit, @log_bodies, @model_map, @speaks_responses, @fallbacks, @retries,
+       @source, @now, @now)`,
   );
   const update = db.prepare(
     `UPDATE routes SET position = @position, vendor = @vendor, base_url = @base_url, api_key_sealed = @api_key_sealed,
        models = @models, default_model = @default_model, budget = @budget, filters = @filters, timeouts = @timeouts,
        default_max_tokens = @default_max_tokens, rate_limit = @rate_limit, log_bodies = @log_bodies,
-       model_map = @model_map, speaks_responses = @speaks_responses, source = @source, updated_at = @now
+       model_map = @model_map, speaks_responses = @speaks_responses, fallbacks = @fallbacks, retries = @retries,
+       source = @source, updated_at = @now
      WHERE id = @id`,
   );
   const remove = db.prepare<[string]>('DELETE FROM routes WHERE id = ?');
@@ -86,6 +92,8 @@ export function routesTable(db: Db) {
     log_bodies: route.logBodies ? 1 : 0,
     model_map: toJson(route.modelMap),
     speaks_responses: route.speaksResponses ? 1 : 0,
+    fallbacks: route.fallbacks.length === 0 ? null : JSON.stringify(route.fallbacks),
+    retries: route.retries,
     source: route.source,
     now,
   });

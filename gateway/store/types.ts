@@ -31,6 +31,10 @@ export interface RouteRecord {
    * servers differ has it; the runtime route also says so where every server of the vendor does).
    */
   speaksResponses: boolean;
+  /** Route ids tried in order when this route fails before the first byte. */
+  fallbacks: string[];
+  /** Retries on this route before its fallbacks; null: the server's default. */
+  retries: number | null;
   source: Source;
   createdAt: number;
   updatedAt: number;
@@ -78,6 +82,17 @@ export interface PriceRecord {
   updatedAt: number;
 }
 
+/** One upstream call of a request that made more than one (retries, fallbacks). */
+export interface Attempt {
+  route: string;
+  model: string | null;
+  /** The upstream's status; null when it could not be reached or did not answer in time. */
+  status: number | null;
+  /** Why it did not serve the request; null for the call that did. */
+  errorCode: string | null;
+  durationMs: number;
+}
+
 export type Endpoint = 'chat.completions' | 'embeddings' | 'models' | 'messages' | 'responses' | 'proxy';
 
 /** One request as recorded (CONTRACT §4). */
@@ -113,4 +128,6 @@ export interface RequestRecord {
   session?: string | null;
   /** The tool that sent it, where it said (`claude-code`, `gemini-cli`, `codex`); null: unknown. */
   agent?: string | null;
+  /** The upstream calls made, in order, when there was more than one; null: one call or none. */
+  attempts?: Attempt[] | null;
 }

@@ -179,6 +179,7 @@ describe('the request log with a mapped model', () => {
     latencyMs: 100,
     ttfbMs: 50,
     partial: false,
+    attempts: [],
   };
 
   it('shows requested → used in the table, with the whole chain as its title', async () => {

@@ -31,6 +31,7 @@ const row = (index: number, overrides: Partial<RequestRow> = {}): RequestRow => 
   latencyMs: 812,
   ttfbMs: 300,
   partial: false,
+  attempts: [],
   ...overrides,
 });
 

@@ -57,6 +57,7 @@ const request = (
   latencyMs,
   ttfbMs: 400,
   partial: false,
+  attempts: [],
   session: 'a1b2c3d4-0000-4000-8000-000000000001',
   agent: 'claude-code',
   requestedModel: null,

@@ -92,7 +92,12 @@ export type Fault =
    * event of a 200 stream (written in two pieces split inside the key; a non-streamed request gets
    * the 401 error body); `content` inside the answer's text; `header` in response headers.
    */
-  | { kind: 'echo-key'; where: 'error-body' | 'stream-error' | 'content' | 'header' };
+  | { kind: 'echo-key'; where: 'error-body' | 'stream-error' | 'content' | 'header' }
+  /**
+   * An error answer with this status: `body` as its exact text, else the vendor's error shape with
+   * a generic message; `headers` added (a `retry-after`).
+   */
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> };
 
 export interface HostileUpstream {
   /** http://127.0.0.1:PORT, no trailing slash: the baseUrl of Anthropic and Gemini routes. */
@@ -103,6 +108,8 @@ export interface HostileUpstream {
   seen: Exchange[];
   /** The fault for the requests that follow (null: answer normally). */
   setFault(fault: Fault | null): void;
+  /** Faults for the next requests, one each, in order (null: answer normally); then setFault's again. */
+  queueFaults(faults: readonly (Fault | null)[]): void;
   /** Answers still being written or held open (a stream stops when its client goes away). */
   openAnswers(): number;
   close(): Promise<void>;
@@ -467,6 +474,7 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
   const timers = new Set<NodeJS.Timeout>();
   const open = new Set<ServerResponse>();
   let fault: Fault | null = null;
+  const queued: (Fault | null)[] = [];
 
   const later = (response: ServerResponse, ms: number, action: () => void) => {
     const timer = setTimeout(() => {
@@ -579,6 +587,15 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
         return huge(exchange, response, normal, current);
       case 'echo-key':
         return echo(exchange, response, normal, current.where);
+      case 'status':
+        head(response, exchange, current.status, 'application/json', current.headers ?? {});
+        response.end(
+          current.body ??
+            JSON.stringify(
+              errorBody(exchange.vendor, current.status, 'The upstream is having a bad minute.'),
+            ),
+        );
+        return;
     }
   };
 
@@ -738,7 +755,8 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
         status: null,
       };
       seen.push(exchange);
-      answer(exchange, response, fault).catch(() => response.destroy());
+      const current = queued.length > 0 ? (queued.shift() ?? null) : fault;
+      answer(exchange, response, current).catch(() => response.destroy());
     });
   });
   server.on('connection', (socket: Socket) => {
@@ -755,6 +773,9 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
     seen,
     setFault: (next) => {
       fault = next;
+    },
+    queueFaults: (faults) => {
+      queued.push(...faults);
     },
     openAnswers: () => open.size,
     close: () =>

@@ -57,6 +57,8 @@ export function mapAnthropicError(status: number, body: string): GatewayError {
     scrubSecrets(message),
     {
       type: errorType,
+      // Anthropic says an empty balance as a billing_error, or as a 400 about the credit balance.
+      overQuota: errorType === 'billing_error' || (status === 400 && /credit balance/i.test(message)),
     },
   );
 }

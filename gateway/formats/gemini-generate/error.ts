@@ -102,6 +102,8 @@ export function mapGeminiError(status: number, body: string): GatewayError {
     {
       type: isBadKey(error) ? 'authentication_error' : openAiErrorType(status),
       ...(retryAfter === undefined ? {} : { headers: { 'retry-after': retryAfter } }),
+      // RESOURCE_EXHAUSTED with a QuotaFailure is a quota spent, not a server that is busy.
+      overQuota: error.status === 'RESOURCE_EXHAUSTED' && detailsOfType(error, 'QuotaFailure').length > 0,
     },
   );
 }

@@ -2,6 +2,9 @@ import { GatewayError } from '../../errors.ts';
 import { scrubSecrets } from '../../scrub.ts';
 import { isJsonObject } from '../upstream-json.ts';
 
+/** OpenAI's codes for an account out of credit or over its quota (a 429 that waiting does not cure). */
+const OUT_OF_CREDIT = new Set(['insufficient_quota', 'billing_hard_limit_reached', 'billing_not_active']);
+
 /**
  * The vendor's own error, passed on with its status: OpenAI's `{error:{message,type,param,code}}`,
  * or the looser shapes of OpenAI-compatible servers (`{error:"..."}`, `{message:"..."}`, plain text).
@@ -33,5 +36,6 @@ export function mapOpenAiError(status: number, body: string): GatewayError {
   return new GatewayError(status, code ?? type ?? 'upstream_error', scrubSecrets(message), {
     ...(type === undefined ? {} : { type }),
     param,
+    overQuota: OUT_OF_CREDIT.has(code ?? '') || OUT_OF_CREDIT.has(type ?? ''),
   });
 }

@@ -6,6 +6,7 @@ import type { appView, keyView, routeView } from '../../../gateway/admin/views.t
 import type { ApplyResult } from '../../../gateway/config/apply.ts';
 import type { Budget, VendorId } from '../../../gateway/domain.ts';
 import type { BudgetStatus } from '../../../gateway/policy/budgets.ts';
+import type { RouteFailure, RouteHealth as RouteHealthRecord } from '../../../gateway/policy/route-health.ts';
 import type { AlertRecord } from '../../../gateway/store/budgets.ts';
 import type { ModelMap, RateLimit, RequestRecord } from '../../../gateway/store/types.ts';
 import type { Bucket, GroupBy, UsagePoint } from '../../../gateway/store/usage.ts';
@@ -13,19 +14,46 @@ import type { VendorPreset } from '../../../gateway/providers/presets.ts';
 
 export type { Budget, BudgetStatus, Bucket, GroupBy, ModelMap, RateLimit, VendorId, VendorPreset };
 
-export type Route = ReturnType<typeof routeView> & { unpricedModels?: string[] };
+/** A route's last upstream failure; its time as an ISO string. */
+export type RouteError = Omit<RouteFailure, 'time'> & { time: string };
+
+/** Whether requests reach a route now, or skip it for its fallbacks until `until` (ISO). */
+export type RouteHealth = Omit<RouteHealthRecord, 'until' | 'lastError'> & {
+  until: string | null;
+  lastError: RouteError | null;
+};
+
+export type Route = Omit<ReturnType<typeof routeView>, 'health'> & {
+  health: RouteHealth;
+  unpricedModels?: string[];
+};
 export type AppKey = ReturnType<typeof keyView>;
 export type App = ReturnType<typeof appView>;
 export type CreatedApp = App & { key: string };
 export type CreatedKey = AppKey & { key: string };
 
+/** One upstream call made for a request: a retry or a fallback's, or the one that answered. */
+export interface RequestAttempt {
+  route: string;
+  model: string | null;
+  /** The upstream's status; null when it could not be reached or did not answer in time. */
+  status: number | null;
+  errorCode: string | null;
+  durationMs: number;
+}
+
 /** Times travel as ISO strings; the gateway converts its epoch milliseconds in the views. */
-export type RequestRow = Omit<RequestRecord, 'time' | 'errorMessage' | 'retryAfter'> & {
+export type RequestRow = Omit<RequestRecord, 'time' | 'errorMessage' | 'retryAfter' | 'attempts'> & {
   time: string;
   /** What the caller was told when the request failed (scrubbed, at most 4 KiB); null: nothing. */
   errorMessage: string | null;
   /** The `Retry-After` the caller was given with its error; null: none. */
   retryAfter: string | null;
+  /**
+   * The upstream calls in order when there was more than one (retries, fallbacks); the last is the
+   * one whose answer the caller got. Empty when one call (or none) was made.
+   */
+  attempts: RequestAttempt[];
 };
 export type UsageRow = Omit<UsagePoint, 'start'> & { start: string };
 export type Alert = Omit<AlertRecord, 'periodStart' | 'createdAt'> & {

@@ -1,13 +1,21 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { getJson, messageOf, query } from '../api/client.ts';
-import type { App, RequestRow, Route } from '../api/types.ts';
+import type { App, RequestAttempt, RequestRow, Route } from '../api/types.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { SelectField, TextField } from '../components/fields.tsx';
 import { DataTable, numeric } from '../components/tables.tsx';
 import { Badge, EmptyState, PageHeader } from '../components/ui.tsx';
-import { formatDateTime, formatMs, formatTime, formatTokens, formatUsd, usdColumn } from '../lib/format.ts';
+import {
+  formatDateTime,
+  formatMs,
+  formatTime,
+  formatTokens,
+  formatUsd,
+  plural,
+  usdColumn,
+} from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
 import './requests.css';
 
@@ -319,7 +327,15 @@ export function RequestsPage() {
                     </button>
                   </td>
                   <td>{row.app ?? <span className="muted">—</span>}</td>
-                  <td>{row.route ?? <span className="muted">—</span>}</td>
+                  <td>
+                    {row.route ?? <span className="muted">—</span>}
+                    {fellBack(row) && (
+                      <>
+                        {' '}
+                        <Badge>fallback</Badge>
+                      </>
+                    )}
+                  </td>
                   {/* The model sent, as the filter and the charts name it, after the one asked for where a map or an
                       alias changed it; the vendor's name is in the title and the details. */}
                   <td className="model-cell" title={modelChain(row)}>
@@ -380,6 +396,75 @@ function modelChain(row: RequestRow): string | undefined {
   return names.length > 1 ? names.join(' → ') : undefined;
 }
 
+/** Served (or last tried) by another route than the first one tried. */
+const fellBack = (row: RequestRow): boolean =>
+  row.attempts.length > 0 && row.attempts[0]!.route !== row.route;
+
+/**
+ * The upstream calls made for one request, in order; the last one's answer is the one the caller
+ * got, so it is marked as the one that served (or, for a failed request, the one that ended it).
+ */
+function Attempts({ attempts, succeeded }: { attempts: readonly RequestAttempt[]; succeeded: boolean }) {
+  // Four columns, each holding two lines, so that the table fits the drawer's width.
+  return (
+    <div className="attempts">
+      <table className="table attempts-table">
+        <caption className="sr-only">Upstream attempts, in the order they were made</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Route and model</th>
+            <th scope="col">Status and error</th>
+            <th scope="col" className="num">
+              Duration
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {attempts.map((attempt, index) => {
+            const last = index === attempts.length - 1;
+            return (
+              <tr key={index} className={last ? 'final-attempt' : undefined}>
+                <td className="muted">{index + 1}</td>
+                <td>
+                  <span className="attempt-line">
+                    {attempt.route}
+                    {last && (
+                      <>
+                        {' '}
+                        <Badge tone={succeeded ? 'good' : 'bad'}>{succeeded ? 'answered' : 'final'}</Badge>
+                      </>
+                    )}
+                  </span>{' '}
+                  <span className="attempt-line mono muted">{attempt.model ?? '—'}</span>
+                </td>
+                <td>
+                  <span className="attempt-line">
+                    {attempt.status === null ? (
+                      'no answer'
+                    ) : (
+                      <Badge tone={attempt.status < 300 ? 'good' : attempt.status < 500 ? 'warn' : 'bad'}>
+                        {attempt.status}
+                      </Badge>
+                    )}
+                  </span>
+                  {attempt.errorCode && (
+                    <>
+                      {' '}
+                      <span className="attempt-line mono muted">{attempt.errorCode}</span>
+                    </>
+                  )}
+                </td>
+                <td className="num">{formatMs(attempt.durationMs)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** The request's logged prompt and answer, where its route keeps them (body logging). */
 function LoggedBodies({ id }: { id: string }) {
   const [bodies, setBodies] = useState<{ request: string; response: string } | 'off' | 'loading'>('loading');
@@ -415,6 +500,7 @@ function LoggedBodies({ id }: { id: string }) {
 
 export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () => void }) {
   const translated = row.model !== null && row.upstreamModel !== null && row.model !== row.upstreamModel;
+  const succeeded = row.status < 400;
   return (
     <Dialog title="Request" description={<code>{row.id}</code>} size="drawer" onClose={onClose}>
       <div className="detail">
@@ -447,7 +533,7 @@ export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () =
         <dl className="detail-list">
           <dt>App</dt>
           <dd>{row.app ?? '—'}</dd>
-          <dt>Route</dt>
+          <dt>{row.attempts.length === 0 ? 'Route' : succeeded ? 'Served by' : 'Last tried'}</dt>
           <dd>
             {row.route ?? '—'}
             {row.vendor && <span className="muted"> · {row.vendor}</span>}
@@ -474,6 +560,16 @@ export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () =
             {row.stream && <Badge>stream</Badge>}
           </dd>
         </dl>
+        {row.attempts.length > 0 && (
+          <>
+            <h3>Attempts</h3>
+            <p className="muted small">
+              {plural(row.attempts.length, 'upstream call')}, in order: retries and fallbacks before the first
+              byte. The last one’s answer is what the caller got.
+            </p>
+            <Attempts attempts={row.attempts} succeeded={succeeded} />
+          </>
+        )}
         <h3>Timings</h3>
         <dl className="detail-list">
           <dt>Total</dt>

@@ -19,6 +19,7 @@ import {
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { formatMs } from '../lib/format.ts';
+import { FallbackFields, retriesOf } from './FallbackFields.tsx';
 import { ModelMapFields, mapRows, modelMapOf } from './ModelMapFields.tsx';
 
 /** The presets plus the one that is not a vendor: any server that speaks OpenAI's API. */
@@ -179,6 +180,7 @@ export interface RouteEditorProps {
   /** The route to edit; none for a new one. */
   route?: Route;
   presets: readonly VendorPreset[];
+  /** The saved routes' ids: a new route may not take one, and its fallbacks are picked from them. */
   takenIds: readonly string[];
   filters: readonly string[];
   onClose: () => void;
@@ -225,6 +227,8 @@ export function RouteEditor({
   const [logBodies, setLogBodies] = useState(initial?.logBodies ?? false);
   const [responses, setResponses] = useState(initial?.responses ?? false);
   const [mapping, setMapping] = useState(mapRows(initial?.modelMap));
+  const [fallbacks, setFallbacks] = useState<string[]>(initial?.fallbacks ?? []);
+  const [retries, setRetries] = useState(numberText(initial?.retries));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<'save' | 'test'>();
   /** The last connection test of the values now in the form; any edit makes it stale, so it goes. */
@@ -272,6 +276,8 @@ export function RouteEditor({
       defaultMaxTokens: max ?? null,
       logBodies,
       modelMap: modelMapOf(mapping),
+      fallbacks,
+      retries: retriesOf(retries),
       // Other vendors' routes refuse the field.
       ...(hasResponsesSetting ? { responses } : {}),
       ...(apiKey.trim() !== '' ? { apiKey: apiKey.trim() } : removeKey ? { apiKey: null } : {}),
@@ -480,6 +486,13 @@ export function RouteEditor({
               take * and ?. The allow-list applies to the model sent.
             </>
           }
+        />
+        <FallbackFields
+          candidates={takenIds.filter((other) => other !== (route?.id ?? id.trim()))}
+          fallbacks={fallbacks}
+          onFallbacksChange={touch(setFallbacks)}
+          retries={retries}
+          onRetriesChange={touch(setRetries)}
         />
         <details className="advanced">
           <summary>Default model, budget, rate limit, filters, body logging</summary>

@@ -1,16 +1,32 @@
 import { useEffect, useState } from 'react';
 import { sendJson, messageOf } from '../api/client.ts';
-import type { App, ConnectionTest, FilterList, Route, VendorPreset } from '../api/types.ts';
+import type {
+  App,
+  ConnectionTest,
+  FilterList,
+  Route,
+  RouteError,
+  RouteHealth,
+  VendorPreset,
+} from '../api/types.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { ListPage } from '../components/ListPage.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { DataTable, numeric } from '../components/tables.tsx';
 import { Badge, EmptyState, IconButton } from '../components/ui.tsx';
-import { usdColumn } from '../lib/format.ts';
-import { navigate, useResource } from '../lib/hooks.ts';
+import { formatTime, plural, usdColumn } from '../lib/format.ts';
+import { navigate, useInterval, useResource } from '../lib/hooks.ts';
 import { PriceDialog } from './PriceDialog.tsx';
 import { RouteEditor, TestResult, VENDOR_LABELS, presetOf } from './RouteEditor.tsx';
+
+/** How often the list is read again, so that a cooldown starting or ending shows without a reload. */
+export const ROUTES_POLL_MS = 5000;
+
+/** A route's last failure in one line: "503 overloaded_error: Overloaded", or "no answer …" when none came. */
+function routeErrorText(error: RouteError): string {
+  return `${error.status ?? 'no answer'} ${error.code}: ${error.message}`;
+}
 
 /** What deleting a route breaks, in words: UX.md asks a destructive action to say it. */
 export function routeDeletionImpact(route: Route, apps: readonly App[]): string[] {
@@ -40,6 +56,8 @@ export function RoutesPage({ params }: { params: URLSearchParams }) {
   const [deleting, setDeleting] = useState<Route>();
   const [pricing, setPricing] = useState<string>();
   const [tests, setTests] = useState<Record<string, ConnectionTest | 'running' | { error: string }>>({});
+
+  useInterval(() => void routes.reload(), ROUTES_POLL_MS);
 
   // #/routes?new=1 (from the overview's first step) opens the editor at once.
   useEffect(() => {
@@ -92,7 +110,11 @@ export function RoutesPage({ params }: { params: URLSearchParams }) {
         }
       >
         <div className="table-card card">
-          <DataTable columns={['Route', 'Base URL', 'Models', 'Key', numeric('Budget')]} actions items={list}>
+          <DataTable
+            columns={['Route', 'Base URL', 'Models', 'Key', 'Health', numeric('Budget')]}
+            actions
+            items={list}
+          >
             {(route) => {
               const preset = presetOf(route, presetList);
               return (
@@ -182,9 +204,11 @@ function RouteRow({
 }) {
   const unpriced = route.unpricedModels ?? [];
   const extra = result !== undefined && result !== 'running';
+  const cooling = route.health.state === 'cooling';
+  const hasExtra = extra || unpriced.length > 0 || cooling;
   return (
     <>
-      <tr className={extra || unpriced.length > 0 ? 'has-extra' : ''}>
+      <tr className={hasExtra ? 'has-extra' : ''}>
         <td>
           <div className="cell-title">
             <button type="button" className="link-button strong" onClick={onEdit}>
@@ -193,6 +217,9 @@ function RouteRow({
             {route.source === 'config' && <Badge>config file</Badge>}
           </div>
           <div className="muted small">{vendorLabel}</div>
+          {route.fallbacks.length > 0 && (
+            <div className="muted small">Falls back to {route.fallbacks.join(', then ')}</div>
+          )}
         </td>
         <td>
           <code className="url">{route.baseUrl}</code>
@@ -215,6 +242,9 @@ function RouteRow({
           ) : (
             <span className="muted">None</span>
           )}
+        </td>
+        <td>
+          <HealthSummary health={route.health} />
         </td>
         <td className="num">
           {route.budget ? (
@@ -240,9 +270,10 @@ function RouteRow({
           />
         </td>
       </tr>
-      {(extra || unpriced.length > 0) && (
+      {hasExtra && (
         <tr className="extra-row">
-          <td colSpan={6}>
+          <td colSpan={7}>
+            {cooling && <CoolingDetail health={route.health} hasFallbacks={route.fallbacks.length > 0} />}
             {extra && (
               <div className="test-result">
                 {'error' in result ? (
@@ -268,5 +299,51 @@ function RouteRow({
         </tr>
       )}
     </>
+  );
+}
+
+/** The health column: in words, so that it does not rest on the badge's colour. */
+function HealthSummary({ health }: { health: RouteHealth }) {
+  const last = health.lastError;
+  // The tooltip is for a glance; a cooling route's row says the same below it, for every reader.
+  const title = last ? `Last error at ${formatTime(last.time)}: ${routeErrorText(last)}` : undefined;
+  if (health.state === 'cooling') {
+    return (
+      <div className="route-health" title={title}>
+        <Badge tone="warn">Cooling down</Badge>
+        {health.until && <span className="muted small"> until {formatTime(health.until)}</span>}
+      </div>
+    );
+  }
+  return (
+    <div className="route-health" title={title}>
+      <Badge tone="good">Healthy</Badge>
+      {health.recentFailures > 0 && (
+        <span className="muted small"> {plural(health.recentFailures, 'recent failure')}</span>
+      )}
+    </div>
+  );
+}
+
+/** Why a route is skipped, and until when: under its row while it cools down. */
+function CoolingDetail({ health, hasFallbacks }: { health: RouteHealth; hasFallbacks: boolean }) {
+  const last = health.lastError;
+  const until = health.until ? formatTime(health.until) : 'the cooldown ends';
+  return (
+    <div className="route-cooling">
+      <Icon name="alert" />
+      <span>
+        Cooling down until {until}: requests skip it{hasFallbacks ? ' for its fallbacks' : ''} until then, and
+        the first one after tries it again.
+        {last && (
+          <>
+            {' '}
+            Last error at {formatTime(last.time)}:{' '}
+            <strong>{`${last.status ?? 'no answer'} ${last.code}`}</strong>{' '}
+            <q className="route-error">{last.message}</q>
+          </>
+        )}
+      </span>
+    </div>
   );
 }

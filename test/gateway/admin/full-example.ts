@@ -47,6 +47,7 @@ export function fullExampleConfig(urls: { anthropic: string; openai: string }) {
         budget: { usd: 20, period: 'month' },
         filters: ['no-secrets'],
         modelMap: { 'claude-*haiku*': 'claude-haiku-4-5' },
+        fallbacks: ['openai-main'],
       },
       {
         id: 'openai-main',

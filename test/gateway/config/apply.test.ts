@@ -181,6 +181,8 @@ describe('applyConfig', () => {
         logBodies: false,
         modelMap: null,
         speaksResponses: false,
+        fallbacks: [],
+        retries: null,
         source: 'admin',
       },
       1500,

@@ -540,3 +540,52 @@ describe('loadConfigFile', () => {
     expect(message).toContain('routes[0].vendor');
   });
 });
+
+describe('parseConfig: fallbacks and retries', () => {
+  it('takes fallbacks naming other routes, later ones in the file included, and retries 0–5', () => {
+    const raw = {
+      routes: [
+        { id: 'claude', vendor: 'anthropic', fallbacks: ['gpt', 'local'], retries: 0 },
+        { id: 'gpt', vendor: 'openai', retries: 5 },
+        { id: 'local', vendor: 'ollama' },
+      ],
+      server: {
+        retry: { retries: 1, maxDelayMs: 2000, deadlineMs: 30000 },
+        cooldown: { failures: 5, seconds: 10 },
+      },
+    };
+    const config = parseConfig(raw, 'cfg.yaml', {});
+    expect(config.routes.map((route) => [route.fallbacks, route.retries])).toEqual([
+      [['gpt', 'local'], 0],
+      [undefined, 5],
+      [undefined, undefined],
+    ]);
+    expect(config.server.retry).toEqual({ retries: 1, maxDelayMs: 2000, deadlineMs: 30000 });
+  });
+
+  it('refuses a fallback to itself, one listed twice, an unknown one, and retries out of range', () => {
+    const message = configErrorOf(() =>
+      parseConfig(
+        {
+          routes: [
+            { id: 'claude', vendor: 'anthropic', fallbacks: ['claude', 'gpt', 'gpt', 'nope'] },
+            { id: 'gpt', vendor: 'openai' },
+          ],
+        },
+        'cfg.yaml',
+        {},
+      ),
+    );
+    expect(message).toBe(
+      [
+        'cfg.yaml: invalid config:',
+        '  routes[0].fallbacks[0]: a route cannot fall back to itself',
+        '  routes[0].fallbacks[2]: "gpt" is listed twice',
+        '  routes[0].fallbacks[3]: no route with id "nope"',
+      ].join('\n'),
+    );
+    expect(
+      configErrorOf(() => parseConfig({ routes: [{ id: 'a', vendor: 'openai', retries: 6 }] }, 'f.yaml')),
+    ).toContain('routes[0].retries');
+  });
+});

@@ -35,6 +35,8 @@ const route: RouteRecord = {
   logBodies: true,
   modelMap: null,
   speaksResponses: false,
+  fallbacks: [],
+  retries: null,
   source: 'admin',
   createdAt: 1,
   updatedAt: 2,

@@ -23,6 +23,8 @@ function route(id: string, models: string[], extra: Partial<RouteRecord> = {}): 
     logBodies: false,
     modelMap: null,
     speaksResponses: false,
+    fallbacks: [],
+    retries: null,
     source: 'config',
     createdAt: 0,
     updatedAt: 0,

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../../support/gateway.ts';
+
+/** A route's fallbacks and retries through the admin API, and what deleting a fallback leaves. */
+
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  gateway = await startTestGateway({
+    routes: [
+      { id: 'gpt', vendor: 'openai', apiKey: 'sk-test-0123456789' },
+      { id: 'local', vendor: 'ollama' },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+});
+
+const admin = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${gateway.url}/admin/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return {
+    status: response.status,
+    body: response.status === 204 ? null : ((await response.json()) as Record<string, unknown>),
+  };
+};
+
+describe('fallbacks in the admin API', () => {
+  it('creates a route falling back to stored ones, shows them, and refuses an unknown one', async () => {
+    const created = await admin('POST', '/routes', {
+      id: 'claude',
+      vendor: 'anthropic',
+      apiKey: 'sk-ant-test-0123456789',
+      fallbacks: ['gpt', 'local'],
+      retries: 1,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      fallbacks: ['gpt', 'local'],
+      retries: 1,
+      health: { state: 'healthy', until: null, recentFailures: 0, lastError: null },
+    });
+    const refused = await admin('PATCH', '/routes/claude', { fallbacks: ['nope'] });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('fallbacks[0]: no route with id \\"nope\\"');
+    const cleared = await admin('PATCH', '/routes/claude', { retries: null });
+    expect(cleared.body).toMatchObject({ fallbacks: ['gpt', 'local'], retries: null });
+  });
+
+  it('takes a deleted route out of every fallback list, so that the config still exports and imports', async () => {
+    expect((await admin('DELETE', '/routes/local')).status).toBe(204);
+    expect((await admin('GET', '/routes/claude')).body).toMatchObject({ fallbacks: ['gpt'] });
+    const exported = await admin('GET', '/config?format=json');
+    const routes = (exported.body!['routes'] as Record<string, unknown>[]).find(
+      (route) => route['id'] === 'claude',
+    );
+    expect(routes).toMatchObject({ fallbacks: ['gpt'] });
+    expect(routes).not.toHaveProperty('retries');
+    const imported = await admin('POST', '/config', exported.body);
+    expect(imported.status).toBe(200);
+  });
+});
