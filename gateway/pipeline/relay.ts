@@ -179,6 +179,8 @@ export function relayStream(
     });
     // Destroyed without an error or an end (the client left and the call was aborted).
     body.once('close', finish);
+    // A body primed for its first byte (primeBody) waits paused for its reader.
+    body.resume();
   });
 }
 
@@ -228,5 +230,6 @@ export function relayBytes(
     upstream.body.once('end', () => finish(null));
     upstream.body.once('error', (error) => finish(error));
     upstream.body.once('close', () => finish(null));
+    upstream.body.resume();
   });
 }

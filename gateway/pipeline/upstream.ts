@@ -67,25 +67,28 @@ export class VendorAnswerError extends GatewayError {
 }
 
 /**
- * Resolves once the upstream's body has a first byte to read (nothing is consumed), and rejects
- * when it ends or fails before one: until then no byte has gone to the client, so the call can
- * still be tried again.
+ * Resolves once the upstream's body has shown its first bytes, and rejects when it ends or fails
+ * before any: until then no byte has gone to the client, so the call can still be tried again.
+ * The bytes are put back and the body left paused: whoever reads it next resumes it.
  */
 export function primeBody(upstream: UpstreamResponse): Promise<void> {
   const body = upstream.body;
-  if (body.readableLength > 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const settle = (error: unknown) => {
-      body.off('readable', onReadable);
+    const settle = (error: Error | null, chunk?: Buffer) => {
+      body.off('data', onData);
+      body.off('end', onEnd);
       body.off('error', settle);
       body.off('close', onClose);
-      if (error === null) resolve();
-      else reject(error);
+      if (error !== null) return reject(error);
+      body.pause();
+      body.unshift(chunk);
+      resolve();
     };
-    const onReadable = () =>
-      settle(body.readableLength > 0 ? null : new Error('the body ended before its first byte'));
+    const onData = (chunk: Buffer) => settle(null, chunk);
+    const onEnd = () => settle(new Error('the body ended before its first byte'));
     const onClose = () => settle(new Error('the body closed before its first byte'));
-    body.on('readable', onReadable);
+    body.on('data', onData);
+    body.once('end', onEnd);
     body.once('error', settle);
     body.once('close', onClose);
   });
