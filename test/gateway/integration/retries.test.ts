@@ -243,6 +243,15 @@ describe('retries and their limits', () => {
     expect(long.calls).toEqual({ primary: 1, backup: 1 });
   });
 
+  it('retries a non-streamed answer cut before it was whole: nothing had reached the client', async () => {
+    primary.queueFaults([{ kind: 'cut', stage: 'mid-json' }]);
+    const result = await send({ ...chat, body: { ...chat.body, stream: false } });
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.text)).toMatchObject({ object: 'chat.completion' });
+    expect(result.calls).toEqual({ primary: 2, backup: 0 });
+    expect(result.attempts.map((attempt) => attempt.status)).toEqual([null, 200]);
+  });
+
   it('gives the last error when every route fails: the vendor’s own, where the client speaks its format', async () => {
     primary.setFault({ kind: 'status', status: 503 });
     backup.setFault({ kind: 'status', status: 529 });
