@@ -1,4 +1,4 @@
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BudgetStatus, Overview, UsageRow } from '../../renderer/src/api/types.ts';
 import { moneyAxis, usdColumn } from '../../renderer/src/lib/format.ts';
@@ -111,7 +111,10 @@ describe('one money format per column', () => {
     mockApi({ 'GET /overview': data });
     render(<OverviewPage />);
     const list = await screen.findByRole('region', { name: 'Budgets' });
-    const lines = [...list.querySelectorAll('.budget-line .num')].map((line) => line.textContent!);
-    expect(lines).toEqual(['$4.5300 of $10.00 / month', '$0.0042 of $10.00 / month']);
+    // The region can be there a render before its lines are (a slow machine shows it).
+    await waitFor(() => {
+      const lines = [...list.querySelectorAll('.budget-line .num')].map((line) => line.textContent!);
+      expect(lines).toEqual(['$4.5300 of $10.00 / month', '$0.0042 of $10.00 / month']);
+    });
   });
 });

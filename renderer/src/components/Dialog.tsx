@@ -56,6 +56,14 @@ export function Dialog({
     if (!root) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     openDialogs.push(root);
+    // Everything behind the dialog is inert: no focus, no click, not read out (an open dialog's
+    // backdrop included, under a dialog opened from it); given back as it was when this one closes.
+    const backdrop = root.parentElement;
+    const madeInert = [...document.body.children].filter(
+      (element): element is HTMLElement =>
+        element instanceof HTMLElement && element !== backdrop && !element.inert,
+    );
+    for (const element of madeInert) element.inert = true;
     const preferred = root.querySelector<HTMLElement>('[data-autofocus]');
     (preferred ?? root.querySelector<HTMLElement>(`.dialog-body ${FOCUSABLE}`) ?? root).focus();
 
@@ -98,6 +106,7 @@ export function Dialog({
       document.removeEventListener('keydown', onKeyDown);
       document.removeEventListener('focusin', onFocusIn);
       openDialogs.splice(openDialogs.indexOf(root), 1);
+      for (const element of madeInert) element.inert = false;
       if (opener?.isConnected) opener.focus();
     };
   }, []);
@@ -129,7 +138,13 @@ export function Dialog({
           </div>
           <IconButton icon="x" label="Close" onClick={() => close.current()} />
         </header>
-        <div className="dialog-body">{children}</div>
+        {/* A drawer's body scrolls on its own: focusable, so the keyboard can scroll it too. */}
+        <div
+          className="dialog-body"
+          {...(size === 'drawer' ? { tabIndex: 0, role: 'region', 'aria-label': title } : {})}
+        >
+          {children}
+        </div>
         {footer && <footer className="dialog-footer">{footer}</footer>}
       </div>
     </div>,

@@ -164,7 +164,8 @@ function SessionList() {
                       href={`#/sessions?id=${encodeURIComponent(session.id)}`}
                       className="row-open"
                       title={session.id}
-                      aria-label={`Session ${session.id}`}
+                      // The visible words start the name, as speech input users say them (WCAG 2.5.3).
+                      aria-label={`${agentLabel(session.agent) ?? 'Other'}, session ${session.id}`}
                       onClick={(event) => event.stopPropagation()}
                     >
                       {agentLabel(session.agent) ?? <span className="muted">Other</span>}

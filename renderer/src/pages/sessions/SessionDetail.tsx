@@ -250,7 +250,8 @@ export function SessionDetail({ id }: { id: string }) {
                         event.stopPropagation();
                         setSelected(row);
                       }}
-                      aria-label={`Details of request ${index + 1}, at ${formatDateTime(row.time)}`}
+                      // The visible offset starts the name, as speech input users say it (WCAG 2.5.3).
+                      aria-label={`${offset(start)}: details of request ${index + 1}, at ${formatDateTime(row.time)}`}
                     >
                       <time dateTime={row.time}>{offset(start)}</time>
                     </button>
