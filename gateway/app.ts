@@ -18,6 +18,7 @@ import type { Recorder } from './recorder.ts';
 import type { ResponseStore } from './store/responses.ts';
 import type { SecretBox } from './secrets/types.ts';
 import type { Carrier } from './formats/types.ts';
+import type { AlertWebhook } from './policy/alert-webhook.ts';
 import { cooldownSettings, RouteHealthBook, type RouteHealthEvent } from './policy/route-health.ts';
 import type { Store } from './store/index.ts';
 
@@ -43,8 +44,10 @@ export interface GatewayDeps {
   carrier: Carrier;
   /** The provider of each vendor: `providerFor`, or a fake in tests. */
   providers: (vendor: VendorId) => Provider | undefined;
-  /** A route starts or ends a cooldown (the desktop app's tray and notifications). */
+  /** A route starts or ends a cooldown (the desktop app's tray and notifications, the alert webhook). */
   onRouteHealth?: (event: RouteHealthEvent) => void;
+  /** The alert webhook, for the Settings page's delivery status and test. */
+  alerts: AlertWebhook;
 }
 
 /** The Koa app: a small core, every feature a middleware that takes its dependencies. */

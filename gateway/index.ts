@@ -21,6 +21,7 @@ import { Upstreams } from './forward.ts';
 import type { Logger } from './http/errors.ts';
 import { allowedHostSet } from './http/host-check.ts';
 import { loadQuickJs } from './filters/script-sandbox.ts';
+import { AlertWebhook } from './policy/alert-webhook.ts';
 import { BudgetGuard } from './policy/budgets.ts';
 import { RateLimiter } from './policy/rate-limits.ts';
 import type { RouteHealthEvent } from './policy/route-health.ts';
@@ -144,11 +145,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       journal,
     );
     const upstreams = new Upstreams();
+    const alerts = new AlertWebhook({
+      url: () => server.alertWebhook?.url,
+      warn: (message) => log('warn', message),
+    });
     const budgets = new BudgetGuard(store, (alert) => {
       log(
         'info',
         `budget alert: ${alert.scope} "${alert.name}" passed ${alert.threshold}% of $${alert.limitUsd}`,
       );
+      alerts.budget(alert);
       options.onBudgetAlert?.(alert);
     });
     // Rows of answers a crash left only in the journal first (they settle their reservations), then the rest.
@@ -230,7 +236,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log,
       now: Date.now,
       providers: options.providers ?? providerFor,
-      onRouteHealth: options.onRouteHealth,
+      onRouteHealth: (event) => {
+        alerts.routeHealth(event);
+        options.onRouteHealth?.(event);
+      },
+      alerts,
     });
     const listening = await listen(app as never, host, options.port ?? 4141);
     port = listening.port;
@@ -264,6 +274,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           // First, so that `switchboard login` stops finding a gateway that is going away.
           removeRuntimeFile(options.dataDir, localSecret);
           await listening.close(options.shutdownGraceMs ?? 10_000);
+          // An alert still being delivered (or waiting to retry) is dropped rather than waited for.
+          alerts.close();
           // The calls of streams cut with their connection are aborted; their rows come once those end.
           // A call that ignored its abort must not hold the shutdown up.
           await recorder.settled(UPSTREAMS_CLOSE_MS);

@@ -8,6 +8,7 @@ import { VERSION } from '../version.ts';
 import { addAgentSessionsRoutes } from './agent-sessions-routes.ts';
 import { addAppsRoutes } from './apps-routes.ts';
 import { addConfigRoutes, type ConfigAdminDeps } from './config-routes.ts';
+import { addDiscoveryRoutes } from './discovery-routes.ts';
 import { addPolicyRoutes } from './policy-routes.ts';
 import { addPricesRoutes } from './prices-routes.ts';
 import { addRequestsRoutes } from './requests-routes.ts';
@@ -27,6 +28,8 @@ export interface AdminDeps extends ConfigAdminDeps {
   log: Logger;
   /** Each route's cooldown state, for the routes' `health`. */
   health: RouteHealthBook;
+  /** The alert webhook, for the Settings page. */
+  alerts: SettingsDeps['alerts'];
 }
 
 /** The admin API (`/admin/api/…`, behind adminAuth): one file per resource, put together here. */
@@ -47,6 +50,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   addPolicyRoutes(router, deps);
   addUsageRoutes(router, deps);
   addRouteTools(router, { ...deps, draftRoute: drafts.draft });
+  addDiscoveryRoutes(router, deps);
   addSettingsRoutes(router, { ...deps, secretsKind: deps.secrets.kind, version: VERSION });
   return router;
 }

@@ -4,7 +4,15 @@ import type { GatewayState } from '../http/context.ts';
 import { budgetRules, type BudgetGuard } from '../policy/budgets.ts';
 import { periodStart } from '../policy/periods.ts';
 import type { Store } from '../store/index.ts';
-import { HOUR_MS, type Bucket, type GroupBy, type UsagePoint } from '../store/usage.ts';
+import {
+  HOUR_MS,
+  type Bucket,
+  type GroupBy,
+  type LatencyBucket,
+  type LatencyGroup,
+  type LatencyPoint,
+  type UsagePoint,
+} from '../store/usage.ts';
 
 export interface UsageAdminDeps {
   store: Store;
@@ -15,9 +23,12 @@ export interface UsageAdminDeps {
 
 const BUCKETS: readonly Bucket[] = ['hour', 'day', 'week', 'month'];
 const GROUPS: readonly GroupBy[] = ['app', 'route', 'model', 'none'];
+const LATENCY_BUCKETS: readonly LatencyBucket[] = ['hour', 'day'];
+const LATENCY_GROUPS: readonly LatencyGroup[] = ['model', 'route', 'none'];
+const COMPARISON_GROUPS: readonly Exclude<LatencyGroup, 'none'>[] = ['model', 'route'];
 const DAY_MS = 24 * HOUR_MS;
 
-const point = (row: UsagePoint) => ({ ...row, start: new Date(row.start).toISOString() });
+const point = (row: UsagePoint | LatencyPoint) => ({ ...row, start: new Date(row.start).toISOString() });
 
 function time(value: unknown, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
@@ -57,23 +68,48 @@ const csvCell = (value: unknown) => {
 export function addUsageRoutes(router: Router<GatewayState>, deps: UsageAdminDeps): void {
   const { store } = deps;
 
-  const series = (query: Record<string, unknown>) => {
+  /** The period and the app and route filters every usage query takes; 30 days to now by default. */
+  const filter = (query: Record<string, unknown>) => {
     deps.flushRecords();
     const now = deps.now();
     const text = (name: string) =>
       typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined;
-    return store.usage.series({
+    return {
       from: time(query['from'], 'from', now - 30 * DAY_MS),
       to: time(query['to'], 'to', now + HOUR_MS),
-      bucket: choice(query['bucket'], BUCKETS, 'bucket', 'day'),
-      groupBy: choice(query['groupBy'], GROUPS, 'groupBy', 'none'),
       app: text('app'),
       route: text('route'),
-    });
+    };
   };
+
+  const series = (query: Record<string, unknown>) =>
+    store.usage.series({
+      ...filter(query),
+      bucket: choice(query['bucket'], BUCKETS, 'bucket', 'day'),
+      groupBy: choice(query['groupBy'], GROUPS, 'groupBy', 'none'),
+    });
 
   router.get('/usage', (ctx) => {
     ctx.body = { data: series(ctx.query).map(point) };
+  });
+
+  /** p50/p95/p99 latency and time to first token, and stream speed, per hour or day. */
+  router.get('/usage/latency', (ctx) => {
+    const { points, sample } = store.usage.latency.series({
+      ...filter(ctx.query),
+      bucket: choice(ctx.query['bucket'], LATENCY_BUCKETS, 'bucket', 'day'),
+      groupBy: choice(ctx.query['groupBy'], LATENCY_GROUPS, 'groupBy', 'model'),
+    });
+    ctx.body = { data: points.map(point), sample };
+  });
+
+  /** "Which model is better for this?": one row per model or route over the period. */
+  router.get('/usage/models', (ctx) => {
+    const { rows, sample } = store.usage.latency.comparison({
+      ...filter(ctx.query),
+      groupBy: choice(ctx.query['groupBy'], COMPARISON_GROUPS, 'groupBy', 'model'),
+    });
+    ctx.body = { data: rows, sample };
   });
 
   router.get('/usage.csv', (ctx) => {

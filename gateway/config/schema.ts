@@ -105,6 +105,13 @@ export const priceSchema = z.strictObject({
   cachedInputPerMTok: z.number().nonnegative().optional(),
 });
 
+/** Where alerts are POSTed (policy/alert-webhook.ts, docs/alerts.md); http or https only. */
+export const alertWebhookSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .max(2048, 'at most 2048 characters'),
+});
+
 export const serverSchema = z.strictObject({
   maxBodyMb: z.number().positive().max(1024).default(32),
   allowedHosts: z.array(z.string().min(1)).default([]),
@@ -139,6 +146,8 @@ export const serverSchema = z.strictObject({
       seconds: z.number().positive().max(86_400).optional(),
     })
     .optional(),
+  /** Budget alerts and route cooldowns, POSTed as JSON to this URL. */
+  alertWebhook: alertWebhookSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

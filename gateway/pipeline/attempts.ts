@@ -5,7 +5,6 @@ import type { GatewayContext } from '../http/context.ts';
 import type { RouteHealthBook } from '../policy/route-health.ts';
 import type { RecordDraft } from '../recorder.ts';
 import { backoffMs, retryAfterMs, verdictOf, type AttemptFailure, type RetrySettings } from './retry.ts';
-import { abortOnClientClose } from './upstream.ts';
 
 /*
  * A request's upstream calls: its route first, then the route's fallbacks in order; on each, the
@@ -57,6 +56,16 @@ function failureOf(thrown: unknown): AttemptError {
   throw thrown;
 }
 
+/** A controller aborted when the client goes away before its answer is whole, and a way to stop watching. */
+function untilClientLeaves(ctx: GatewayContext): { controller: AbortController; release(): void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!ctx.res.writableFinished) controller.abort();
+  };
+  ctx.res.once('close', onClose);
+  return { controller, release: () => ctx.res.off('close', onClose) };
+}
+
 const clientClosed = () => new GatewayError(499, 'client_closed', 'The client closed the connection.');
 
 /**
@@ -94,7 +103,7 @@ export async function serveFromCandidates(
         deps.health.released(route.id);
         throw clientClosed();
       }
-      const controller = abortOnClientClose(ctx);
+      const { controller, release } = untilClientLeaves(ctx);
       const started = deps.now();
       draft.route = route.id;
       draft.vendor = route.vendor;
@@ -103,6 +112,8 @@ export async function serveFromCandidates(
       try {
         ready = await plan.attempt(controller);
       } catch (thrown) {
+        // This call is over: its watch on the client goes, so that retries do not pile listeners up.
+        release();
         const failed = failureOf(thrown);
         const { failure } = failed;
         draft.attempts.push({
@@ -136,7 +147,11 @@ export async function serveFromCandidates(
         );
         if (wait === null || deps.now() + wait - draft.time > settings.deadlineMs) break;
         // A client that leaves during the wait ends it (and the request) at once.
-        if (!ctx.res.destroyed) await deps.sleep(wait, abortOnClientClose(ctx).signal);
+        if (!ctx.res.destroyed) {
+          const waiting = untilClientLeaves(ctx);
+          await deps.sleep(wait, waiting.controller.signal);
+          waiting.release();
+        }
         continue;
       }
       draft.attempts.push({

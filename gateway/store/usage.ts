@@ -57,6 +57,7 @@ export function usageTable(db: Db) {
   const queries = new Map<string, ReturnType<Db['prepare']>>();
 
   return {
+    latency: latencyQueries(db),
     /** Adds a batch of request rows to the rollups (call inside the batch's transaction). */
     add(records: readonly RequestRecord[]): void {
       const sums = new Map<string, Record<string, number | string>>();
@@ -129,6 +130,262 @@ export function usageTable(db: Db) {
         queries.set(sql, statement);
       }
       return statement.all(values) as UsagePoint[];
+    },
+  };
+}
+
+export type LatencyBucket = 'hour' | 'day';
+export type LatencyGroup = 'model' | 'route' | 'none';
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface LatencyPoint {
+  /** Start of the bucket, ms since the epoch (UTC). */
+  start: number;
+  key: string;
+  /** Requests measured: answered (status below 400) and not cut short; of the sample, when sampled. */
+  requests: number;
+  latencyMs: Percentiles;
+  /** Streams only: until the first byte of the answer reached the client. Null: no stream. */
+  ttftMs: Percentiles | null;
+  streams: number;
+  /** Median output tokens per second of streams after their first token; null: none to measure. */
+  tokensPerSecond: number | null;
+}
+
+/** Which requests the percentiles were read from: `rows` of them, about `fraction` of the period's. */
+export interface LatencySample {
+  rows: number;
+  fraction: number;
+}
+
+/** One model (as requested) or route over a period: the rollups' totals beside the sample's percentiles. */
+export interface ComparisonRow {
+  key: string;
+  requests: number;
+  errors: number;
+  errorRate: number;
+  costUsd: number;
+  unpriced: number;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMsP50: number | null;
+  latencyMsP95: number | null;
+  ttftMsP50: number | null;
+  tokensPerSecond: number | null;
+  /** The names the vendor answered with (dated versions), most used first. */
+  upstreamModels: string[];
+  /** For a model, the names clients used for it where a model map changed them; for a route, none. */
+  requestedAs: string[];
+}
+
+export interface LatencyFilter {
+  from: number;
+  to: number;
+  app?: string | undefined;
+  route?: string | undefined;
+}
+
+/**
+ * About this many request rows at most are read for one answer: past it the period is sampled, so
+ * that percentiles over a million rows still answer in well under a second.
+ */
+export const LATENCY_ROW_CAP = 100_000;
+
+/**
+ * The value at rank floor(p × n) of a sorted sample: the smallest value with more than p of the
+ * sample at or below it. For p = 0.5 this is the Overview's median, so both pages agree.
+ */
+export function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+function percentiles(values: number[]): Percentiles | null {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99) };
+}
+
+/** Latencies of one group of requests, gathered from the sample. */
+class Timings {
+  readonly latency: number[] = [];
+  readonly ttft: number[] = [];
+  readonly rates: number[] = [];
+  readonly upstream = new Map<string, number>();
+  readonly requested = new Map<string, number>();
+
+  add(row: SampleRow): void {
+    const [, , stream, latency, ttfb, output, upstream, requested] = row;
+    this.latency.push(latency);
+    if (stream === 1 && ttfb !== null) {
+      this.ttft.push(ttfb);
+      // After the first token the rest is generation: a stream answered in one chunk says nothing.
+      if (output !== null && output > 0 && latency > ttfb)
+        this.rates.push((output * 1000) / (latency - ttfb));
+    }
+    if (upstream !== null) this.upstream.set(upstream, (this.upstream.get(upstream) ?? 0) + 1);
+    if (requested !== null) this.requested.set(requested, (this.requested.get(requested) ?? 0) + 1);
+  }
+}
+
+/** time, key, stream, latency_ms, ttfb_ms, output_tokens, upstream_model, requested_model */
+type SampleRow = [number, string, number, number, number | null, number | null, string | null, string | null];
+
+const byUse = (counts: Map<string, number>) =>
+  [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
+
+/** Where the groups' keys come from, the same in the request log and the rollups. */
+const GROUP_COLUMN: Record<LatencyGroup, { requests: string; rollup: string }> = {
+  model: { requests: "COALESCE(model, upstream_model, '')", rollup: 'model' },
+  route: { requests: "COALESCE(route, '')", rollup: 'route' },
+  none: { requests: "''", rollup: "''" },
+};
+
+/** Percentiles of latency, time to first token and stream speed, read from the request log. */
+export function latencyQueries(db: Db, rowCap = LATENCY_ROW_CAP) {
+  const statements = new Map<string, ReturnType<Db['prepare']>>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
+  const where = (filter: LatencyFilter, values: (string | number)[]) => {
+    const clauses = ['time >= ?', 'time < ?'];
+    values.push(Math.floor(filter.from / HOUR_MS) * HOUR_MS, filter.to);
+    for (const column of ['app', 'route'] as const) {
+      const value = filter[column];
+      if (value === undefined) continue;
+      clauses.push(`${column} = ?`);
+      values.push(value);
+    }
+    return clauses.join(' AND ');
+  };
+
+  /**
+   * The period's answered requests, a sample of them when there are more than the cap. Rows are
+   * picked by a multiplicative hash of seq (Knuth's golden-ratio constant, mod 2³²), which spreads
+   * evenly over time like every n-th row would, but cannot fall in step with traffic that repeats
+   * (a script alternating two models would leave every n-th row all one model).
+   */
+  const sample = (
+    filter: LatencyFilter,
+    group: LatencyGroup,
+  ): { rows: SampleRow[]; sample: LatencySample } => {
+    const countValues: (string | number)[] = [];
+    const count = prepared(`SELECT COUNT(*) FROM requests WHERE ${where(filter, countValues)}`)
+      .pluck()
+      .get(countValues) as number;
+    const fraction = count <= rowCap ? 1 : rowCap / count;
+    const values: (string | number)[] = [];
+    // seq is the rowid, which every index carries: rows the hash leaves out are never read.
+    const rows = prepared(
+      `SELECT time, ${GROUP_COLUMN[group].requests}, stream, latency_ms, ttfb_ms, output_tokens, upstream_model,
+         requested_model
+       FROM requests WHERE ${where(filter, values)} AND (seq * 2654435761) % 4294967296 < ?
+         AND status < 400 AND partial = 0`,
+    )
+      .raw()
+      .all([...values, Math.ceil(fraction * 4294967296)]) as SampleRow[];
+    return { rows, sample: { rows: rows.length, fraction } };
+  };
+
+  return {
+    /** Percentiles per bucket and per model or route, between `from` (inclusive) and `to` (exclusive). */
+    series(options: LatencyFilter & { bucket: LatencyBucket; groupBy: LatencyGroup }): {
+      points: LatencyPoint[];
+      sample: LatencySample;
+    } {
+      const size = options.bucket === 'hour' ? HOUR_MS : 24 * HOUR_MS;
+      const { rows, sample: taken } = sample(options, options.groupBy);
+      const groups = new Map<string, { start: number; key: string; timings: Timings }>();
+      for (const row of rows) {
+        const start = Math.floor(row[0] / size) * size;
+        const id = `${start}\u0000${row[1]}`;
+        let group = groups.get(id);
+        if (!group) {
+          group = { start, key: row[1], timings: new Timings() };
+          groups.set(id, group);
+        }
+        group.timings.add(row);
+      }
+      const points = [...groups.values()]
+        .sort((a, b) => a.start - b.start || a.key.localeCompare(b.key))
+        .map(({ start, key, timings }) => {
+          const rates = percentiles(timings.rates);
+          return {
+            start,
+            key,
+            requests: timings.latency.length,
+            latencyMs: percentiles(timings.latency)!,
+            ttftMs: percentiles(timings.ttft),
+            streams: timings.ttft.length,
+            tokensPerSecond: rates && rates.p50,
+          };
+        });
+      return { points, sample: taken };
+    },
+
+    /** One row per model (as requested) or route: totals from the rollups, percentiles from the sample. */
+    comparison(options: LatencyFilter & { groupBy: Exclude<LatencyGroup, 'none'> }): {
+      rows: ComparisonRow[];
+      sample: LatencySample;
+    } {
+      const values: (string | number)[] = [Math.floor(options.from / HOUR_MS) * HOUR_MS, options.to];
+      const clauses = ['hour >= ?', 'hour < ?'];
+      for (const column of ['app', 'route'] as const) {
+        const value = options[column];
+        if (value === undefined) continue;
+        clauses.push(`${column} = ?`);
+        values.push(value);
+      }
+      const totals = prepared(
+        `SELECT ${GROUP_COLUMN[options.groupBy].rollup} AS key, SUM(requests) AS requests, SUM(errors) AS errors,
+           SUM(cost_usd) AS costUsd, SUM(unpriced) AS unpriced, SUM(input_tokens) AS inputTokens,
+           SUM(output_tokens) AS outputTokens
+         FROM usage_hourly WHERE ${clauses.join(' AND ')} GROUP BY 1`,
+      ).all(values) as Pick<
+        ComparisonRow,
+        'key' | 'requests' | 'errors' | 'costUsd' | 'unpriced' | 'inputTokens' | 'outputTokens'
+      >[];
+      const { rows, sample: taken } = sample(options, options.groupBy);
+      const timings = new Map<string, Timings>();
+      for (const row of rows) {
+        let group = timings.get(row[1]);
+        if (!group) {
+          group = new Timings();
+          timings.set(row[1], group);
+        }
+        group.add(row);
+      }
+      const compared = totals.map((total): ComparisonRow => {
+        const group = timings.get(total.key);
+        const latency = group && percentiles(group.latency);
+        const ttft = group && percentiles(group.ttft);
+        const rates = group && percentiles(group.rates);
+        return {
+          ...total,
+          errorRate: total.requests === 0 ? 0 : total.errors / total.requests,
+          latencyMsP50: latency?.p50 ?? null,
+          latencyMsP95: latency?.p95 ?? null,
+          ttftMsP50: ttft?.p50 ?? null,
+          tokensPerSecond: rates?.p50 ?? null,
+          upstreamModels: group ? byUse(group.upstream) : [],
+          requestedAs:
+            group && options.groupBy === 'model'
+              ? byUse(group.requested).filter((name) => name !== total.key)
+              : [],
+        };
+      });
+      compared.sort((a, b) => b.requests - a.requests || a.key.localeCompare(b.key));
+      return { rows: compared, sample: taken };
     },
   };
 }

@@ -8,6 +8,7 @@ import { Field } from './components/ui.tsx';
 import { useHashRoute, useResource } from './lib/hooks.ts';
 import { AppsPage } from './pages/Apps.tsx';
 import { FiltersPage } from './pages/Filters.tsx';
+import { LatencyPage } from './pages/Latency.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
 import { RequestsPage } from './pages/Requests.tsx';
 import { RoutesPage } from './pages/Routes.tsx';
@@ -28,6 +29,7 @@ const PAGES: readonly Page[] = [
   { id: 'apps', label: 'Apps & keys', icon: 'apps', render: (params) => <AppsPage params={params} /> },
   { id: 'filters', label: 'Filters', icon: 'filters', render: (params) => <FiltersPage params={params} /> },
   { id: 'usage', label: 'Spend & usage', icon: 'usage', render: () => <UsagePage /> },
+  { id: 'latency', label: 'Latency & models', icon: 'latency', render: () => <LatencyPage /> },
   { id: 'requests', label: 'Requests', icon: 'requests', render: () => <RequestsPage /> },
   { id: 'sessions', label: 'Sessions', icon: 'play', render: (params) => <SessionsPage params={params} /> },
   {

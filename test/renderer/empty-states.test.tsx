@@ -157,6 +157,7 @@ describe('the shell', () => {
       'Apps & keys',
       'Filters',
       'Spend & usage',
+      'Latency & models',
       'Requests',
       'Sessions',
       'Settings',

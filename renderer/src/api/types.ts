@@ -55,6 +55,25 @@ export type RequestRow = Omit<RequestRecord, 'time' | 'errorMessage' | 'retryAft
    */
   attempts: RequestAttempt[];
 };
+/**
+ * The request log's filters as `GET /requests` and its exports (`/requests.csv`, `/requests.jsonl`)
+ * take them; unset ones are left out. A type, not an interface, so that it passes as a query record.
+ */
+export type RequestSearch = {
+  app?: string | undefined;
+  route?: string | undefined;
+  model?: string | undefined;
+  session?: string | undefined;
+  /** Text within the request id, a model name, the error code or the error message. */
+  q?: string | undefined;
+  status?: string | undefined;
+  statusClass?: '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | undefined;
+  /** Only requests whose status is outside 2xx. */
+  errors?: 'true' | undefined;
+  /** ISO 8601 instants; from inclusive, to exclusive. */
+  from?: string | undefined;
+  to?: string | undefined;
+};
 export type UsageRow = Omit<UsagePoint, 'start'> & { start: string };
 export type Alert = Omit<AlertRecord, 'periodStart' | 'createdAt'> & {
   periodStart: string;

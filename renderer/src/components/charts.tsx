@@ -3,6 +3,8 @@ import {
   BarChart,
   CartesianGrid,
   Legend,
+  Line,
+  LineChart,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -203,6 +205,158 @@ export function StackedBars({
             />
           ))}
         </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/**
+ * Round axis ticks from 0 to at least `max`: steps of 1, 2, 2.5 or 5 times a power of ten, so that
+ * a latency axis reads 0, 500 ms, 1 s, 1.5 s rather than wherever the data happened to end.
+ */
+export function niceTicks(max: number, count = 4): number[] {
+  if (!Number.isFinite(max) || max <= 0) return [0, 1];
+  const raw = max / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((multiple) => multiple * power >= raw * (1 - 1e-9)) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let index = 0; ticks.length === 0 || ticks.at(-1)! < max * (1 - 1e-9); index++)
+    ticks.push(Number((index * step).toPrecision(12)));
+  return ticks;
+}
+
+// Durations and rates are not money: they follow the user's locale, as the dates beside them do.
+const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const twoDecimals = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+/** 850 ms, 1.25 s, 2.5 min; a dash for none. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${wholeNumber.format(ms)} ms`;
+  if (ms < 60_000) return `${twoDecimals.format(ms / 1000)} s`;
+  return `${oneDecimal.format(ms / 60_000)} min`;
+}
+
+/** Output tokens per second: one decimal below ten, whole above. */
+export function formatRate(perSecond: number | null | undefined): string {
+  if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return '—';
+  return `${(perSecond < 10 ? oneDecimal : wholeNumber).format(perSecond)} tok/s`;
+}
+
+export interface LinesProps {
+  /** One row per bucket; a key missing from a row is a gap (nothing measured then), not a zero. */
+  data: Pivot;
+  unit: 'ms' | 'tokens/s';
+  height: number;
+  /** A label for screen readers, who get the table below the chart rather than the lines. */
+  label: string;
+  /** The x axis' and the tooltip's name for a bucket start. */
+  bucketName: (start: number) => string;
+  empty?: string;
+}
+
+interface LinesTooltipProps extends TooltipContentProps {
+  format: (value: number) => string;
+  bucketName: (start: number) => string;
+}
+
+function LinesTooltip({ active, payload, label, format, bucketName }: LinesTooltipProps) {
+  if (!active || !payload || payload.length === 0) return null;
+  const items = payload
+    .filter((item) => typeof item.value === 'number')
+    .sort((a, b) => Number(b.value) - Number(a.value));
+  return (
+    <div className="chart-tooltip">
+      <div className="chart-tooltip-title">{bucketName(Number(label))}</div>
+      {items.map((item) => (
+        <div className="chart-tooltip-row" key={String(item.dataKey)}>
+          <span className="swatch" style={{ background: item.color }} aria-hidden="true" />
+          <span className="chart-tooltip-name">{item.name}</span>
+          <span className="num">{format(Number(item.value))}</span>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * Lines over time, one per model or route (percentiles do not add up, so they are never stacked
+ * or summed as "Other": past the palette only the first keys are drawn).
+ */
+export function Lines({
+  data,
+  unit,
+  height,
+  label,
+  bucketName,
+  empty = 'Nothing measured in this period.',
+}: LinesProps) {
+  const dark = usePrefersDark();
+  const palette = dark ? DARK : LIGHT;
+  const keys = data.keys
+    .filter((key) => data.rows.some((row) => typeof row[key] === 'number'))
+    .slice(0, MAX_SERIES);
+  if (keys.length === 0) {
+    return (
+      <div className="chart chart-empty" style={{ height }}>
+        <span>{empty}</span>
+      </div>
+    );
+  }
+  const slots = seriesSlots.assign(keys);
+  const ticks = niceTicks(Math.max(0, ...data.rows.flatMap((row) => keys.map((key) => row[key] ?? 0))));
+  const format = unit === 'ms' ? formatDuration : formatRate;
+  // Few buckets: dots, so that a bucket between two empty ones still shows.
+  const dots = data.rows.length <= 60;
+  const axis = dark ? '#6f6e77' : '#8b8d98';
+  const grid = dark ? '#2a2a30' : '#ececf0';
+  return (
+    <div className="chart" style={{ height }} role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data.rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid vertical={false} stroke={grid} />
+          <XAxis
+            dataKey="start"
+            tickFormatter={(value: number) => bucketName(value)}
+            tick={{ fill: axis, fontSize: 11 }}
+            tickLine={false}
+            axisLine={{ stroke: grid }}
+            minTickGap={24}
+          />
+          <YAxis
+            ticks={ticks}
+            domain={[0, ticks.at(-1) ?? 1]}
+            tickFormatter={(value: number) =>
+              unit === 'ms' ? formatDuration(value) : wholeNumber.format(value)
+            }
+            tick={{ fill: axis, fontSize: 11 }}
+            tickLine={false}
+            axisLine={false}
+            width={unit === 'ms' ? 64 : 48}
+          />
+          <Tooltip
+            cursor={{ stroke: grid }}
+            content={(props) => <LinesTooltip {...props} format={format} bucketName={bucketName} />}
+            isAnimationActive={false}
+          />
+          {keys.length > 1 && (
+            <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, paddingTop: 8 }} />
+          )}
+          {keys.map((key) => (
+            <Line
+              key={key}
+              dataKey={key}
+              name={key}
+              type="monotone"
+              stroke={palette[slots.get(key) ?? 0]}
+              strokeWidth={2}
+              dot={dots ? { r: 3, strokeWidth: 0, fill: palette[slots.get(key) ?? 0] } : false}
+              activeDot={{ r: 4 }}
+              isAnimationActive={false}
+            />
+          ))}
+        </LineChart>
       </ResponsiveContainer>
     </div>
   );

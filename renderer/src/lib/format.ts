@@ -140,6 +140,39 @@ export function formatTime(iso: string, now: Date = new Date()): string {
   return date.toDateString() === now.toDateString() ? timeOnly.format(date) : dateTime.format(date);
 }
 
+const stampThisYear = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const stampOtherYear = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/**
+ * A log row's time in the user's time zone, always with its date (a log read the next morning or
+ * exported must not leave the day to be guessed), the year only when it is not this one.
+ */
+export function formatStamp(iso: string, now: Date = new Date()): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return DASH;
+  return (date.getFullYear() === now.getFullYear() ? stampThisYear : stampOtherYear).format(date);
+}
+
+/** The same instant in UTC, "2026-12-07 16:45:33 UTC": what the gateway records and budgets count in. */
+export function formatUtc(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return DASH;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return DASH;
   const date = new Date(iso);

@@ -19,6 +19,7 @@ import {
 } from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
 import { bucketStarts, pivot, type Metric } from '../lib/series.ts';
+import { LocalServers, useLocalServers } from './Discovery.tsx';
 
 const HOUR = 3_600_000;
 const MEASURES = [
@@ -204,6 +205,11 @@ export function OverviewPage() {
       : pivot(data.last30d, metric, bucketStarts(now - 29 * 24 * HOUR, now, 'day'), 'day')
     : undefined;
   const newUser = data !== undefined && (data.routes === 0 || data.apps === 0);
+  // Before any route exists, the servers on this machine come first; once shown they stay for this
+  // visit, so that the one just added is seen as added.
+  const [offerLocal, setOfferLocal] = useState(false);
+  if (data?.routes === 0 && !offerLocal) setOfferLocal(true);
+  const localServers = useLocalServers(offerLocal, () => overview.reload());
   // The budget list is a table in all but markup: one number of decimals down each column.
   const spentMoney = usdColumn(data?.budgets.map((budget) => budget.spentUsd) ?? []);
   const limitMoney = usdColumn(data?.budgets.map((budget) => budget.limitUsd) ?? []);
@@ -212,6 +218,7 @@ export function OverviewPage() {
     <>
       <PageHeader title="Overview" description="Is everything fine, and what did it cost?" />
       {overview.error && <Notice kind="error">{overview.error}</Notice>}
+      {offerLocal && <LocalServers state={localServers} />}
       {newUser && <GettingStarted routes={data.routes} apps={data.apps} requests={data.month.requests} />}
       <section className="stats" aria-label="Today">
         <Stat

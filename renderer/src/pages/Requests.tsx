@@ -1,18 +1,20 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { getJson, messageOf, query } from '../api/client.ts';
-import type { App, RequestAttempt, RequestRow, Route } from '../api/types.ts';
+import { getBlob, getJson, messageOf, query } from '../api/client.ts';
+import type { App, RequestAttempt, RequestRow, RequestSearch, Route } from '../api/types.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { SelectField, TextField } from '../components/fields.tsx';
+import { Check, SelectField, TextField } from '../components/fields.tsx';
 import { DataTable, numeric } from '../components/tables.tsx';
 import { Badge, EmptyState, PageHeader } from '../components/ui.tsx';
+import { download } from '../lib/download.ts';
 import {
   formatDateTime,
   formatMs,
-  formatTime,
+  formatStamp,
   formatTokens,
   formatUsd,
+  formatUtc,
   plural,
   usdColumn,
 } from '../lib/format.ts';
@@ -34,7 +36,8 @@ export const ERROR_TEXT: Record<string, string> = {
   route_not_found: 'There is no route with that id.',
   host_not_allowed: 'The request came with a Host header Switchboard does not accept.',
   request_too_large: 'The request body was over the size limit.',
-  budget_exceeded: 'A budget could not cover the request’s most expensive outcome, so it was not sent.',
+  budget_exceeded:
+    'A budget could not cover the request’s most expensive outcome, so it was not sent. Budget periods are calendar days, weeks and months in UTC.',
   rate_limited: 'A requests- or tokens-per-minute limit was reached.',
   upstream_error: 'The vendor could not be reached, or answered with an error.',
   upstream_timeout: 'The vendor did not answer in time.',
@@ -45,12 +48,66 @@ export interface RequestFilters {
   app: string;
   route: string;
   model: string;
+  session: string;
+  /** Text within the request id, a model name or the error. */
+  text: string;
+  /** A status class ("4xx") or one status ("429"). */
   status: string;
+  /** Any status outside 2xx. */
+  errors: boolean;
+  /** `datetime-local` values: the user's own time zone, as they typed them. */
+  from: string;
+  to: string;
 }
 
-const NO_FILTERS: RequestFilters = { app: '', route: '', model: '', status: '' };
-/** What the status filter offers. */
-const STATUSES = ['200', '400', '401', '403', '404', '413', '429', '499', '500', '502', '504'];
+const NO_FILTERS: RequestFilters = {
+  app: '',
+  route: '',
+  model: '',
+  session: '',
+  text: '',
+  status: '',
+  errors: false,
+  from: '',
+  to: '',
+};
+/** The filters typed rather than picked: they apply on Enter or on leaving the field, not at each key. */
+type TypedFilter = 'text' | 'model' | 'session';
+const NO_DRAFTS: Pick<RequestFilters, TypedFilter> = { text: '', model: '', session: '' };
+/** What the status filter offers: the classes, then single statuses. */
+const STATUSES = [
+  { value: '2xx', label: '2xx: succeeded' },
+  { value: '4xx', label: '4xx: client errors' },
+  { value: '5xx', label: '5xx: server errors' },
+  ...['200', '400', '401', '403', '404', '413', '429', '499', '500', '502', '504'].map((status) => ({
+    value: status,
+    label: status,
+  })),
+];
+
+/** A `datetime-local` value (local time) as the instant the admin API takes; undefined when unset or invalid. */
+function instant(local: string): string | undefined {
+  if (local === '') return undefined;
+  const time = new Date(local);
+  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+}
+
+/** The admin API's query parameters for the filters: the log's pages and its exports take the same. */
+function searchOf(filters: RequestFilters): RequestSearch {
+  const statusClass = /^\dxx$/.test(filters.status);
+  return {
+    app: filters.app || undefined,
+    route: filters.route || undefined,
+    model: filters.model || undefined,
+    session: filters.session || undefined,
+    q: filters.text || undefined,
+    status: statusClass ? undefined : filters.status || undefined,
+    statusClass: statusClass ? (filters.status as RequestSearch['statusClass']) : undefined,
+    errors: filters.errors ? 'true' : undefined,
+    from: instant(filters.from),
+    to: instant(filters.to),
+  };
+}
 
 function StatusBadge({ row }: { row: RequestRow }) {
   const tone = row.status < 300 ? 'good' : row.status < 500 ? 'warn' : 'bad';
@@ -72,7 +129,8 @@ export function RequestsPage() {
   const apps = useResource<{ data: App[] }>('/apps');
   const routes = useResource<{ data: Route[] }>('/routes');
   const [filters, setFilters] = useState<RequestFilters>(NO_FILTERS);
-  const [model, setModel] = useState('');
+  const [drafts, setDrafts] = useState(NO_DRAFTS);
+  const [exporting, setExporting] = useState<'csv' | 'jsonl'>();
   const [rows, setRows] = useState<RequestRow[]>();
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [unseen, setUnseen] = useState(0);
@@ -89,16 +147,17 @@ export function RequestsPage() {
   const money = usdColumn(rows?.map((row) => row.costUsd) ?? []);
   rowsRef.current = rows;
 
-  const scroller = () => (table.current?.closest('.main') as HTMLElement | null) ?? null;
+  /**
+   * What scrolls the rows: the table's own box where requests.css makes it one (its header stays in
+   * view as the rows scroll under it), else the page.
+   */
+  const scroller = (): HTMLElement | null => {
+    const own = table.current?.parentElement;
+    if (own && ['auto', 'scroll'].includes(getComputedStyle(own).overflowY)) return own;
+    return (table.current?.closest('.main') as HTMLElement | null) ?? null;
+  };
   const params = (extra: Record<string, string | number | undefined> = {}) =>
-    query({
-      limit: PAGE,
-      app: filters.app,
-      route: filters.route,
-      model: filters.model,
-      status: filters.status,
-      ...extra,
-    });
+    query({ limit: PAGE, ...searchOf(filters), ...extra });
 
   // A change of filters starts the list afresh.
   useEffect(() => {
@@ -177,7 +236,49 @@ export function RequestsPage() {
     }
   };
 
-  const filtered = Object.values(filters).some((value) => value !== '');
+  /** Every row the filters select, not only the pages shown, as the gateway writes it. */
+  const exportLog = async (format: 'csv' | 'jsonl') => {
+    setExporting(format);
+    try {
+      download(
+        await getBlob(`/requests.${format}${query(searchOf(filters))}`),
+        `switchboard-requests.${format}`,
+      );
+    } catch (thrown) {
+      setError(messageOf(thrown));
+    } finally {
+      setExporting(undefined);
+    }
+  };
+
+  const filtered = Object.values(filters).some((value) => value !== '' && value !== false);
+  /**
+   * Applies a typed filter's draft, only if it changed: leaving the field to click a row must not
+   * reload the list under the pointer.
+   */
+  const apply = (name: TypedFilter) => {
+    const value = drafts[name].trim();
+    if (value !== filters[name]) setFilters({ ...filters, [name]: value });
+  };
+  /** A typed filter's field: the draft shows as typed, and applies on Enter, on leaving it, or when emptied. */
+  const typed = (name: TypedFilter, label: string, placeholder: string, className = '') => (
+    <TextField
+      label={label}
+      fieldClassName={`inline-field ${className}`}
+      type="search"
+      value={drafts[name]}
+      placeholder={placeholder}
+      spellCheck={false}
+      onChange={(value) => {
+        setDrafts({ ...drafts, [name]: value });
+        if (value === '') setFilters({ ...filters, [name]: '' });
+      }}
+      onBlur={() => apply(name)}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter') apply(name);
+      }}
+    />
+  );
 
   return (
     <>
@@ -185,20 +286,40 @@ export function RequestsPage() {
         title="Requests"
         description="Every request through Switchboard, newest first. Prompts and answers are not stored."
         actions={
-          <button
-            type="button"
-            className={`button live-toggle ${live ? 'on' : ''}`}
-            aria-pressed={live}
-            onClick={() => setLive(!live)}
-            title={
-              live
-                ? 'New requests appear as they end; click to pause'
-                : 'Paused; click to show new requests again'
-            }
-          >
-            {live ? <span className="live-dot" aria-hidden="true" /> : <Icon name="pause" />}
-            {live ? 'Live' : 'Paused'}
-          </button>
+          <>
+            <button
+              type="button"
+              className="button"
+              onClick={() => void exportLog('csv')}
+              disabled={exporting !== undefined}
+              title="Download every request the filters select, as CSV"
+            >
+              {exporting === 'csv' ? 'Exporting…' : 'Export CSV'}
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => void exportLog('jsonl')}
+              disabled={exporting !== undefined}
+              title="Download every request the filters select, one JSON object a line"
+            >
+              {exporting === 'jsonl' ? 'Exporting…' : 'Export JSONL'}
+            </button>
+            <button
+              type="button"
+              className={`button live-toggle ${live ? 'on' : ''}`}
+              aria-pressed={live}
+              onClick={() => setLive(!live)}
+              title={
+                live
+                  ? 'New requests appear as they end; click to pause'
+                  : 'Paused; click to show new requests again'
+              }
+            >
+              {live ? <span className="live-dot" aria-hidden="true" /> : <Icon name="pause" />}
+              {live ? 'Live' : 'Paused'}
+            </button>
+          </>
         }
       />
       <form
@@ -207,6 +328,7 @@ export function RequestsPage() {
         aria-label="Filter requests"
         onSubmit={(event) => event.preventDefault()}
       >
+        {typed('text', 'Search', 'Request id, model or error text', 'search-field')}
         <SelectField
           label="App"
           fieldClassName="inline-field"
@@ -227,38 +349,40 @@ export function RequestsPage() {
           ]}
           onChange={(route) => setFilters({ ...filters, route })}
         />
-        <TextField
-          label="Model"
-          fieldClassName="inline-field"
-          type="search"
-          value={model}
-          placeholder="Any model"
-          spellCheck={false}
-          onChange={(value) => {
-            setModel(value);
-            if (value === '') setFilters({ ...filters, model: '' });
-          }}
-          onBlur={() => setFilters({ ...filters, model: model.trim() })}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter') setFilters({ ...filters, model: model.trim() });
-          }}
-        />
+        {typed('model', 'Model', 'Any model')}
+        {typed('session', 'Session', 'Any session')}
         <SelectField
           label="Status"
           fieldClassName="inline-field"
           value={filters.status}
-          options={[
-            { value: '', label: 'Any status' },
-            ...STATUSES.map((status) => ({ value: status, label: status })),
-          ]}
+          options={[{ value: '', label: 'Any status' }, ...STATUSES]}
           onChange={(status) => setFilters({ ...filters, status })}
         />
+        <TextField
+          label="From (local time)"
+          fieldClassName="inline-field"
+          type="datetime-local"
+          value={filters.from}
+          onChange={(from) => setFilters({ ...filters, from })}
+        />
+        <TextField
+          label="To (local time)"
+          fieldClassName="inline-field"
+          type="datetime-local"
+          value={filters.to}
+          onChange={(to) => setFilters({ ...filters, to })}
+        />
+        <div className="errors-only">
+          <Check checked={filters.errors} onChange={(errors) => setFilters({ ...filters, errors })}>
+            Errors only
+          </Check>
+        </div>
         {filtered && (
           <button
             type="button"
             className="button small"
             onClick={() => {
-              setModel('');
+              setDrafts(NO_DRAFTS);
               setFilters(NO_FILTERS);
             }}
           >
@@ -321,9 +445,12 @@ export function RequestsPage() {
                       type="button"
                       className="link-button row-open"
                       onClick={() => setSelected(row)}
-                      aria-label={`Details of the request at ${formatDateTime(row.time)}`}
+                      // The visible time starts the name, as speech input users say it (WCAG 2.5.3).
+                      aria-label={`${formatStamp(row.time)}: details of the request at ${formatDateTime(row.time)}`}
                     >
-                      <time dateTime={row.time}>{formatTime(row.time)}</time>
+                      <time dateTime={row.time} title={formatUtc(row.time)}>
+                        {formatStamp(row.time)}
+                      </time>
                     </button>
                   </td>
                   <td>{row.app ?? <span className="muted">—</span>}</td>
@@ -506,7 +633,9 @@ export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () =
       <div className="detail">
         <div className="detail-status">
           <StatusBadge row={row} />
-          <span className="muted">{formatDateTime(row.time)}</span>
+          <time className="muted" dateTime={row.time} title={formatUtc(row.time)}>
+            {formatDateTime(row.time)}
+          </time>
         </div>
         {(row.errorCode || row.errorMessage) && (
           <Notice kind={row.status >= 500 ? 'error' : 'warning'} title={row.errorCode ?? 'Error'}>

@@ -17,6 +17,7 @@ import { DataTable, numeric } from '../components/tables.tsx';
 import { Badge, EmptyState, IconButton } from '../components/ui.tsx';
 import { formatTime, plural, usdColumn } from '../lib/format.ts';
 import { navigate, useInterval, useResource } from '../lib/hooks.ts';
+import { LocalServers, useLocalServers } from './Discovery.tsx';
 import { PriceDialog } from './PriceDialog.tsx';
 import { RouteEditor, TestResult, VENDOR_LABELS, presetOf } from './RouteEditor.tsx';
 
@@ -56,6 +57,9 @@ export function RoutesPage({ params }: { params: URLSearchParams }) {
   const [deleting, setDeleting] = useState<Route>();
   const [pricing, setPricing] = useState<string>();
   const [tests, setTests] = useState<Record<string, ConnectionTest | 'running' | { error: string }>>({});
+  // Shown first while there is no route, and on demand after; it stays once shown, so that a route
+  // added from it is seen both there and in the list.
+  const [findLocal, setFindLocal] = useState(false);
 
   useInterval(() => void routes.reload(), ROUTES_POLL_MS);
 
@@ -68,6 +72,8 @@ export function RoutesPage({ params }: { params: URLSearchParams }) {
   }, [params, presets.data]);
 
   const list = routes.data?.data;
+  if (list?.length === 0 && !findLocal) setFindLocal(true);
+  const localServers = useLocalServers(findLocal, () => routes.reload());
   const presetList = presets.data?.data ?? [];
   const money = usdColumn(list?.map((route) => route.budget?.usd) ?? []);
 
@@ -92,23 +98,38 @@ export function RoutesPage({ params }: { params: URLSearchParams }) {
     </button>
   );
 
+  const local = findLocal && <LocalServers state={localServers} />;
+
   return (
     <>
       <ListPage
         title="Routes"
         description="Vendors and local servers that apps reach through Switchboard, each with its key, allowed models and limits."
         items={list}
-        addButton={addButton}
+        addButton={
+          <>
+            {!findLocal && (
+              <button type="button" className="button" onClick={() => setFindLocal(true)}>
+                <Icon name="refresh" /> Find local servers
+              </button>
+            )}
+            {addButton}
+          </>
+        }
         error={routes.error}
         empty={
-          <EmptyState icon="routes" title="Add a route" action={addButton}>
-            <p>
-              A route connects Switchboard to one vendor: pick OpenAI, Anthropic, Gemini, OpenRouter or Groq
-              and paste its key, or choose Ollama or LM Studio, which run on this machine and need none.
-            </p>
-          </EmptyState>
+          <>
+            {local}
+            <EmptyState icon="routes" title="Add a route" action={addButton}>
+              <p>
+                A route connects Switchboard to one vendor: pick OpenAI, Anthropic, Gemini, OpenRouter or Groq
+                and paste its key, or choose Ollama or LM Studio, which run on this machine and need none.
+              </p>
+            </EmptyState>
+          </>
         }
       >
+        {local}
         <div className="table-card card">
           <DataTable
             columns={['Route', 'Base URL', 'Models', 'Key', 'Health', numeric('Budget')]}

@@ -1,4 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
+import {
+  saveAlertWebhook,
+  sendTestAlert,
+  webhookUrlProblem,
+  type AlertSettings,
+  type TestAlertResult,
+} from '../api/alerts.ts';
 import { ApiError, getText, messageOf, postText, sendJson } from '../api/client.ts';
 import type { ConfigImportResult, DroppedKeys, Price, Settings } from '../api/types.ts';
 import { CopyButton } from '../components/CopyButton.tsx';
@@ -10,7 +17,7 @@ import { Form } from '../components/forms.tsx';
 import { DataTable, numeric } from '../components/tables.tsx';
 import { Badge, Card, IconButton, PageHeader, Skeleton } from '../components/ui.tsx';
 import { download } from '../lib/download.ts';
-import { usdColumn } from '../lib/format.ts';
+import { formatDateTime, usdColumn } from '../lib/format.ts';
 import { navigate, useResource } from '../lib/hooks.ts';
 import { PriceDialog } from './PriceDialog.tsx';
 
@@ -153,6 +160,130 @@ function ServerSettings() {
             </span>
           )}
         </div>
+      </Form>
+    </Card>
+  );
+}
+
+/** The webhook that receives budget alerts and cooldowns, its last delivery, and a test to send it. */
+function AlertSettingsCard() {
+  const settings = useResource<AlertSettings>('/settings');
+  const [url, setUrl] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState<'save' | 'test'>();
+  const [saved, setSaved] = useState(false);
+  const [tested, setTested] = useState<TestAlertResult>();
+  const data = settings.data;
+  const savedUrl = data?.alertWebhook?.url ?? '';
+
+  useEffect(() => {
+    if (data) setUrl(data.alertWebhook?.url ?? '');
+  }, [data]);
+
+  const typed = url.trim();
+  const dirty = data !== undefined && typed !== savedUrl;
+  const delivery = data?.alertDelivery;
+
+  const run = async (kind: 'save' | 'test', action: () => Promise<void>) => {
+    setError(undefined);
+    setSaved(false);
+    setTested(undefined);
+    const problem = typed === '' ? undefined : webhookUrlProblem(typed);
+    if (problem) return setError(problem);
+    setBusy(kind);
+    try {
+      await action();
+    } catch (thrown) {
+      setError(messageOf(thrown));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const save = () =>
+    run('save', async () => {
+      await saveAlertWebhook(typed === '' ? null : typed);
+      await settings.reload();
+      setSaved(true);
+    });
+
+  const test = () =>
+    run('test', async () => {
+      setTested(await sendTestAlert(typed));
+      // A test of the saved URL is its latest delivery.
+      if (!dirty) await settings.reload();
+    });
+
+  return (
+    <Card
+      titleId="alerts-title"
+      title="Alerts"
+      description={
+        <p className="muted small">
+          Budgets passing 50%, 80% and 100%, and routes starting or ending a cooldown. The desktop app shows
+          them as notifications; a webhook receives each one as JSON.
+        </p>
+      }
+    >
+      {settings.error && <Notice kind="error">{settings.error}</Notice>}
+      <Form onSubmit={save} error={error}>
+        <TextField
+          label="Webhook URL"
+          hint="Each alert is POSTed here, e.g. to a chat’s incoming webhook or a script of yours. Empty: no webhook."
+          type="url"
+          inputMode="url"
+          placeholder="https://hooks.example.com/switchboard"
+          spellCheck={false}
+          autoComplete="off"
+          value={url}
+          onChange={setUrl}
+          disabled={!data}
+        />
+        {delivery &&
+          !dirty &&
+          // A test's own result, just below, says the same more directly.
+          tested === undefined &&
+          (delivery.ok ? (
+            <p className="muted small">Last delivered {formatDateTime(delivery.time)}.</p>
+          ) : (
+            <Notice kind="warning" title={`Last delivery failed: ${delivery.message ?? 'unknown reason'}`}>
+              At {formatDateTime(delivery.time)}. Alerts are tried three times, a few seconds apart.
+            </Notice>
+          ))}
+        {data?.managedByConfig && (
+          <Notice kind="info">
+            Switchboard was started with a config file: set <code>server.alertWebhook</code> there to keep
+            this webhook after a restart.
+          </Notice>
+        )}
+        <div className="form-actions">
+          <button type="submit" className="button primary" disabled={!dirty || busy !== undefined}>
+            {busy === 'save' ? 'Saving…' : 'Save webhook'}
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={typed === '' || busy !== undefined}
+            onClick={test}
+          >
+            {busy === 'test' ? 'Sending…' : 'Send a test alert'}
+          </button>
+          {saved && !dirty && (
+            <span className="saved" role="status">
+              <Icon name="check" /> Saved
+            </span>
+          )}
+        </div>
+        {tested &&
+          (tested.delivered ? (
+            <Notice kind="success" title="Test alert delivered">
+              The receiver answered {tested.status}.
+            </Notice>
+          ) : (
+            <Notice kind="error" title="Test alert not delivered">
+              The webhook {tested.message}.
+            </Notice>
+          ))}
       </Form>
     </Card>
   );
@@ -440,6 +571,7 @@ export function SettingsPage({ params }: { params: URLSearchParams }) {
         description="How Switchboard listens, what it accepts, and its whole set-up as one file."
       />
       <ServerSettings />
+      <AlertSettingsCard />
       <ConfigTransfer />
       <Prices model={params.get('price')} />
     </>

@@ -5,6 +5,7 @@ import { startFakeAnthropic } from '../../support/fake-anthropic.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai.ts';
 import type { FakeServer } from '../../support/fake-server.ts';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../../support/gateway.ts';
+import { startAlertListener } from '../alerts/listener.ts';
 import {
   ANTHROPIC_VENDOR_KEY,
   EVERY_FILTER,
@@ -311,6 +312,22 @@ describe('admin writes on a store holding every filter kind, budgets and rate li
     expect((await admin('GET', '/config')).text).toBe(exported);
     expect((await chat(IDE_KEY, 'openai-main')).status).toBe(200);
     expect(openai.seen.at(-1)?.headers['authorization']).toBe(`Bearer ${OPENAI_VENDOR_KEY}`);
+  });
+
+  it('sends a test alert', async () => {
+    const listener = await startAlertListener();
+    try {
+      const sent = await write('POST', '/settings/alert-webhook/test', { url: `${listener.origin}/hook` });
+      expect(sent.body).toEqual({ delivered: true, status: 204, message: null });
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('looks for model servers on a port it is given', async () => {
+    // Port 1: nothing listens there, so it is looked at and nothing is found.
+    const looked = await write('POST', '/discovery', { ports: [1] });
+    expect(looked.body).toMatchObject({ servers: [] });
   });
 
   it('covered every write endpoint of the admin API with a success', () => {

@@ -464,3 +464,48 @@ describe('a client that leaves while the gateway waits to retry', () => {
     }
   });
 });
+
+describe('a request that makes many calls', () => {
+  it('keeps no watch on its client from a call that is over: twelve calls, no listener pile-up', async () => {
+    const upstream = await startHostileUpstream();
+    const busy = await startTestGateway({
+      routes: [
+        {
+          id: 'main',
+          vendor: 'openai-compatible',
+          baseUrl: upstream.openAiBaseUrl,
+          apiKey: 'sk-key-0123456789',
+          retries: 5,
+          fallbacks: ['second'],
+        },
+        {
+          id: 'second',
+          vendor: 'openai-compatible',
+          baseUrl: upstream.openAiBaseUrl,
+          apiKey: 'sk-key-0123456789',
+          retries: 5,
+        },
+      ],
+      apps: [{ name: 'agent', key: APP_KEY }],
+      server: { retry: { maxDelayMs: 5 }, cooldown: { failures: 1000 } },
+    });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      upstream.setFault({ kind: 'status', status: 503 });
+      const response = await fetch(`${busy.url}/openai/main/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'Hi' }] }),
+      });
+      expect(response.status).toBe(503);
+      expect(upstream.seen.length).toBe(12);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+      await busy.stop();
+      await upstream.close();
+    }
+  });
+});
