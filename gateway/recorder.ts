@@ -51,6 +51,9 @@ export interface RecordDraft {
   countInput: (() => number) | null;
   /** Every upstream call made for the request, in order (the row keeps them when there was more than one). */
   attempts: Attempt[];
+  /** The vendors' time so far (performance.now() ms), and when the call being read began; null: none. */
+  upstreamMs: number | null;
+  upstreamSince: number | null;
   /** The budget reservation itself, kept in the row journal so that a replayed row settles it. */
   reservation: Reservation | null;
   /**
@@ -58,6 +61,18 @@ export interface RecordDraft {
    * they end the response, so that an answer is never complete before its row is durable.
    */
   commit: () => Promise<void>;
+}
+
+/** A call that failed held the request this long (ms): the vendor's time. */
+export function addUpstreamTime(draft: RecordDraft, ms: number): void {
+  draft.upstreamMs = (draft.upstreamMs ?? 0) + ms;
+}
+
+/** The answer being read has ended, whole or cut: the time since its call began was the vendor's. */
+export function endUpstream(draft: RecordDraft, at: number = performance.now()): void {
+  if (draft.upstreamSince === null) return;
+  addUpstreamTime(draft, at - draft.upstreamSince);
+  draft.upstreamSince = null;
 }
 
 /** A logged answer keeps at most this much (a long stream's tail is cut, and says so). */
@@ -109,6 +124,8 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     note: null,
     countInput: null,
     attempts: [],
+    upstreamMs: null,
+    upstreamSince: null,
     reservation: null,
     commit: () => Promise.resolve(),
   };
@@ -350,6 +367,8 @@ export class Recorder {
       session: optionalText(draft.session, 200),
       agent: optionalText(draft.agent, 50),
       attempts: draft.attempts.length > 1 ? draft.attempts : null,
+      upstreamMs:
+        draft.upstreamMs === null ? null : round(Math.min(draft.upstreamMs, endedAt - draft.startedAt)),
     };
     return { record, usage };
   }

@@ -59,5 +59,11 @@ export function requestView(record: RequestRecord) {
     session: record.session ?? null,
     agent: record.agent ?? null,
     attempts: record.attempts ?? [],
+    // The vendors' share of the latency and Switchboard's own (null where no call was made).
+    upstreamMs: record.upstreamMs ?? null,
+    gatewayMs:
+      record.upstreamMs === null || record.upstreamMs === undefined
+        ? null
+        : Math.round((record.latencyMs - record.upstreamMs) * 1000) / 1000,
   };
 }

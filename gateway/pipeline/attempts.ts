@@ -3,7 +3,7 @@ import { GatewayError } from '../errors.ts';
 import { NO_USAGE } from '../formats/types.ts';
 import type { GatewayContext } from '../http/context.ts';
 import type { RouteHealthBook } from '../policy/route-health.ts';
-import type { RecordDraft } from '../recorder.ts';
+import { addUpstreamTime, endUpstream, type RecordDraft } from '../recorder.ts';
 import { backoffMs, retryAfterMs, verdictOf, type AttemptFailure, type RetrySettings } from './retry.ts';
 
 /*
@@ -105,6 +105,7 @@ export async function serveFromCandidates(
       }
       const { controller, release } = untilClientLeaves(ctx);
       const started = deps.now();
+      const sent = performance.now();
       draft.route = route.id;
       draft.vendor = route.vendor;
       draft.model = plan.model;
@@ -114,6 +115,7 @@ export async function serveFromCandidates(
       } catch (thrown) {
         // This call is over: its watch on the client goes, so that retries do not pile listeners up.
         release();
+        addUpstreamTime(draft, performance.now() - sent);
         const failed = failureOf(thrown);
         const { failure } = failed;
         draft.attempts.push({
@@ -165,7 +167,14 @@ export async function serveFromCandidates(
       noteSkipped(draft, skipped);
       ctx.set('x-switchboard-route', route.id);
       ctx.set('x-switchboard-model', plan.model);
-      return plan.answer(ready);
+      // A stream's call lasts until its relay reads the end; a whole answer's, until it was read.
+      const readAt = performance.now();
+      draft.upstreamSince = sent;
+      try {
+        return await plan.answer(ready);
+      } finally {
+        endUpstream(draft, readAt);
+      }
     }
     if (deps.now() - draft.time > settings.deadlineMs) break;
   }

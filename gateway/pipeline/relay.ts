@@ -6,7 +6,7 @@ import { errorMessageOf } from '../http/recorded.ts';
 import { CompleteEvents } from '../protocol/complete-events.ts';
 import { SseParser, type SseEvent } from '../protocol/sse.ts';
 import { SSE_FRAMING, type Framing } from './framing.ts';
-import { appendLoggedBody, type RecordDraft } from '../recorder.ts';
+import { appendLoggedBody, endUpstream, type RecordDraft } from '../recorder.ts';
 import { KeyScrubber, scrubKeyBytes } from '../scrub.ts';
 import { streamProblem } from './upstream.ts';
 
@@ -106,6 +106,7 @@ export function relayStream(
     const finish = () => {
       if (finished) return;
       finished = true;
+      endUpstream(draft);
       try {
         parser.end();
       } catch (error) {
@@ -207,6 +208,7 @@ export function relayBytes(
     const finish = (failure: unknown) => {
       if (finished) return;
       finished = true;
+      endUpstream(draft);
       draft.status = upstream.statusCode;
       if (failure !== null || response.destroyed) {
         draft.partial = true;

@@ -222,4 +222,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE routes ADD COLUMN retries INTEGER;
   ALTER TABLE requests ADD COLUMN attempts TEXT;
   `,
+  // 15: the time the vendors held a request (every upstream call, from sending it to the end of
+  // its answer), so that the gateway's own share of the latency can be shown apart.
+  `ALTER TABLE requests ADD COLUMN upstream_ms REAL;`,
 ];

@@ -31,6 +31,7 @@ export interface RequestRow {
   session: string | null;
   agent: string | null;
   attempts: string | null;
+  upstream_ms: number | null;
 }
 
 export function requestFromRow(row: RequestRow): RequestRecord {
@@ -61,6 +62,7 @@ export function requestFromRow(row: RequestRow): RequestRecord {
     session: row.session,
     agent: row.agent,
     attempts: fromJson<Attempt[]>(row.attempts),
+    upstreamMs: row.upstream_ms,
   };
 }
 
@@ -142,10 +144,10 @@ export function requestsTable(db: Db) {
   const insert = db.prepare(
     `INSERT INTO requests (id, time, app, route, vendor, model, upstream_model, endpoint, stream, status, error_code,
        input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms, ttfb_ms, partial, note,
-       error_message, retry_after, requested_model, session, agent, attempts)
+       error_message, retry_after, requested_model, session, agent, attempts, upstream_ms)
      VALUES (@id, @time, @app, @route, @vendor, @model, @upstreamModel, @endpoint, @stream, @status, @errorCode,
        @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs, @ttfbMs, @partial, @note,
-       @errorMessage, @retryAfter, @requestedModel, @session, @agent, @attempts)`,
+       @errorMessage, @retryAfter, @requestedModel, @session, @agent, @attempts, @upstreamMs)`,
   );
   const usage = usageTable(db);
   const insertBody = db.prepare<[string, string, number]>(
@@ -170,6 +172,7 @@ export function requestsTable(db: Db) {
         session: record.session ?? null,
         agent: record.agent ?? null,
         attempts: record.attempts ? JSON.stringify(record.attempts) : null,
+        upstreamMs: record.upstreamMs ?? null,
       });
     }
     for (const body of bodies) insertBody.run(body.id, body.sealed, body.time);

@@ -130,4 +130,9 @@ export interface RequestRecord {
   agent?: string | null;
   /** The upstream calls made, in order, when there was more than one; null: one call or none. */
   attempts?: Attempt[] | null;
+  /**
+   * How long the vendors held the request: every upstream call, from sending it to the end of its
+   * answer (retry waits not included); `latencyMs` less this is Switchboard's own time. Null: no call.
+   */
+  upstreamMs?: number | null;
 }

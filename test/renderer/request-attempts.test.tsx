@@ -133,3 +133,15 @@ describe('a request that fell back, in the log', () => {
     expect(within(plain!).getAllByRole('cell')[2]!.textContent).toBe('claude');
   });
 });
+
+describe("a request's timings", () => {
+  it("shows the vendor's time apart from Switchboard's own, where calls were made", () => {
+    const dialog = openDetail(row({ upstreamMs: 2380, gatewayMs: 20 }));
+    const timings = within(dialog).getByText('The vendor').closest('dl')!;
+    expect(within(timings).getByText('The vendor').nextElementSibling!.textContent).toBe('2.38 s');
+    expect(within(timings).getByText('Switchboard itself').nextElementSibling!.textContent).toBe('20 ms');
+    cleanup();
+    const none = openDetail(row({ upstreamMs: null, gatewayMs: null }));
+    expect(within(none).queryByText('The vendor')).toBeNull();
+  });
+});

@@ -54,6 +54,9 @@ export type RequestRow = Omit<RequestRecord, 'time' | 'errorMessage' | 'retryAft
    * one whose answer the caller got. Empty when one call (or none) was made.
    */
   attempts: RequestAttempt[];
+  /** The vendors' time (every upstream call) and Switchboard's own; null where no call was made. */
+  upstreamMs?: number | null;
+  gatewayMs?: number | null;
 };
 /**
  * The request log's filters as `GET /requests` and its exports (`/requests.csv`, `/requests.jsonl`)

@@ -705,6 +705,14 @@ export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () =
           <dd className="num">{formatMs(row.latencyMs)}</dd>
           <dt>First byte</dt>
           <dd className="num">{formatMs(row.ttfbMs)}</dd>
+          {row.upstreamMs !== null && row.upstreamMs !== undefined && (
+            <>
+              <dt>The vendor</dt>
+              <dd className="num">{formatMs(row.upstreamMs)}</dd>
+              <dt>Switchboard itself</dt>
+              <dd className="num">{formatMs(row.gatewayMs ?? null)}</dd>
+            </>
+          )}
         </dl>
         <h3>Tokens and cost</h3>
         <dl className="detail-list">
