@@ -177,6 +177,8 @@ export interface ComparisonRow {
   latencyMsP95: number | null;
   ttftMsP50: number | null;
   tokensPerSecond: number | null;
+  /** Switchboard's own time (latency less the vendors'), p50, over requests that recorded it. */
+  gatewayMsP50: number | null;
   /** The names the vendor answered with (dated versions), most used first. */
   upstreamModels: string[];
   /** For a model, the names clients used for it where a model map changed them; for a route, none. */
@@ -215,12 +217,15 @@ class Timings {
   readonly latency: number[] = [];
   readonly ttft: number[] = [];
   readonly rates: number[] = [];
+  /** Latency less the vendors' time, where the row recorded it. */
+  readonly gateway: number[] = [];
   readonly upstream = new Map<string, number>();
   readonly requested = new Map<string, number>();
 
   add(row: SampleRow): void {
-    const [, , stream, latency, ttfb, output, upstream, requested] = row;
+    const [, , stream, latency, ttfb, output, upstream, requested, upstreamMs] = row;
     this.latency.push(latency);
+    if (upstreamMs !== null) this.gateway.push(Math.max(0, latency - upstreamMs));
     if (stream === 1 && ttfb !== null) {
       this.ttft.push(ttfb);
       // After the first token the rest is generation: a stream answered in one chunk says nothing.
@@ -232,8 +237,18 @@ class Timings {
   }
 }
 
-/** time, key, stream, latency_ms, ttfb_ms, output_tokens, upstream_model, requested_model */
-type SampleRow = [number, string, number, number, number | null, number | null, string | null, string | null];
+/** time, key, stream, latency_ms, ttfb_ms, output_tokens, upstream_model, requested_model, upstream_ms */
+type SampleRow = [
+  number,
+  string,
+  number,
+  number,
+  number | null,
+  number | null,
+  string | null,
+  string | null,
+  number | null,
+];
 
 const byUse = (counts: Map<string, number>) =>
   [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
@@ -288,7 +303,7 @@ export function latencyQueries(db: Db, rowCap = LATENCY_ROW_CAP) {
     // seq is the rowid, which every index carries: rows the hash leaves out are never read.
     const rows = prepared(
       `SELECT time, ${GROUP_COLUMN[group].requests}, stream, latency_ms, ttfb_ms, output_tokens, upstream_model,
-         requested_model
+         requested_model, upstream_ms
        FROM requests WHERE ${where(filter, values)} AND (seq * 2654435761) % 4294967296 < ?
          AND status < 400 AND partial = 0`,
     )
@@ -370,6 +385,7 @@ export function latencyQueries(db: Db, rowCap = LATENCY_ROW_CAP) {
         const latency = group && percentiles(group.latency);
         const ttft = group && percentiles(group.ttft);
         const rates = group && percentiles(group.rates);
+        const own = group && percentiles(group.gateway);
         return {
           ...total,
           errorRate: total.requests === 0 ? 0 : total.errors / total.requests,
@@ -377,6 +393,7 @@ export function latencyQueries(db: Db, rowCap = LATENCY_ROW_CAP) {
           latencyMsP95: latency?.p95 ?? null,
           ttftMsP50: ttft?.p50 ?? null,
           tokensPerSecond: rates?.p50 ?? null,
+          gatewayMsP50: own?.p50 ?? null,
           upstreamModels: group ? byUse(group.upstream) : [],
           requestedAs:
             group && options.groupBy === 'model'

@@ -66,6 +66,7 @@ const MODELS: ComparisonAnswer = {
       latencyMsP95: 1600,
       ttftMsP50: 200,
       tokensPerSecond: 90,
+      gatewayMsP50: null,
       upstreamModels: ['gpt-4o-mini-2024-07-18'],
       requestedAs: [],
     },

@@ -16,6 +16,7 @@ const row = (key: string, fields: Partial<ComparisonRow> = {}): ComparisonRow =>
   latencyMsP95: 900,
   ttftMsP50: null,
   tokensPerSecond: null,
+  gatewayMsP50: null,
   upstreamModels: [],
   requestedAs: [],
   ...fields,
@@ -30,6 +31,7 @@ const ROWS = [
     latencyMsP95: 2400,
     ttftMsP50: 300,
     tokensPerSecond: 85.4,
+    gatewayMsP50: 12,
     upstreamModels: ['gpt-4o-mini-2024-07-18'],
     requestedAs: ['fast'],
   }),
@@ -63,10 +65,21 @@ describe('the model comparison table', () => {
     const cells = within(mini)
       .getAllByRole('cell')
       .map((cell) => cell.textContent);
-    expect(cells).toEqual(['120', '6', '5%', '$0.01', '150', '850 ms', '2.4 s', '300 ms', '85 tok/s']);
+    expect(cells).toEqual([
+      '120',
+      '6',
+      '5%',
+      '$0.01',
+      '150',
+      '850 ms',
+      '2.4 s',
+      '300 ms',
+      '85 tok/s',
+      '12 ms',
+    ]);
     // No stream: no time to first token and no speed, a dash rather than zero.
     const llama = within(screen.getByRole('row', { name: /^llama3\.2/ })).getAllByRole('cell');
-    expect(llama.slice(-2).map((cell) => cell.textContent)).toEqual(['—', '—']);
+    expect(llama.slice(-3, -1).map((cell) => cell.textContent)).toEqual(['—', '—']);
   });
 
   it('sorts by requests first, and by any column from its header button', () => {
@@ -110,6 +123,7 @@ describe('the model comparison table', () => {
       'p95',
       'TTFT p50',
       'Tokens/s',
+      'Switchboard p50',
     ]);
     for (const header of headers) {
       // Its accessible name is the visible label: the order mark is hidden from screen readers.

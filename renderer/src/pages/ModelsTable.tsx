@@ -15,7 +15,8 @@ type SortKey =
   | 'latencyMsP50'
   | 'latencyMsP95'
   | 'ttftMsP50'
-  | 'tokensPerSecond';
+  | 'tokensPerSecond'
+  | 'gatewayMsP50';
 
 export interface Sort {
   column: SortKey;
@@ -41,6 +42,8 @@ const COLUMNS: readonly Column[] = [
   { id: 'latencyMsP95', label: 'p95', value: (row) => row.latencyMsP95 },
   { id: 'ttftMsP50', label: 'TTFT p50', value: (row) => row.ttftMsP50 },
   { id: 'tokensPerSecond', label: 'Tokens/s', value: (row) => row.tokensPerSecond },
+  // Latency less the vendors' time: what Switchboard itself added, so it is seen not to be the slow part.
+  { id: 'gatewayMsP50', label: 'Switchboard p50', value: (row) => row.gatewayMsP50 },
 ];
 
 const KEY_COLUMN: Column = { id: 'key', label: '', value: (row) => row.key };
@@ -154,6 +157,7 @@ export function ModelsTable({
                   <td className="num">{formatDuration(row.latencyMsP95)}</td>
                   <td className="num">{formatDuration(row.ttftMsP50)}</td>
                   <td className="num">{formatRate(row.tokensPerSecond)}</td>
+                  <td className="num">{formatDuration(row.gatewayMsP50)}</td>
                 </tr>
               );
             })}

@@ -76,4 +76,17 @@ describe("the vendors' time and Switchboard's own", () => {
     expect((row['attempts'] as unknown[]).length).toBe(2);
     expect(row['upstreamMs'] as number).toBeGreaterThanOrEqual(2 * HOLD_MS - 5);
   });
+
+  it("shows in the model comparison: Switchboard's p50 apart, below the whole", async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const response = await fetch(
+      `${gateway.url}/admin/api/usage/models?from=${from}&to=${to}&groupBy=model`,
+      { headers: { authorization: `Bearer ${gateway.adminToken}` } },
+    );
+    const rows = ((await response.json()) as { data: Record<string, unknown>[] }).data;
+    const model = rows.find((row) => row['key'] === 'm')!;
+    expect(model['gatewayMsP50']).toBeTypeOf('number');
+    expect(model['gatewayMsP50'] as number).toBeLessThan(model['latencyMsP50'] as number);
+  });
 });
