@@ -1,4 +1,4 @@
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RequestRow } from '../../renderer/src/api/types.ts';
 import { RequestDetail, RequestsPage } from '../../renderer/src/pages/Requests.tsx';
@@ -143,5 +143,39 @@ describe("a request's timings", () => {
     cleanup();
     const none = openDetail(row({ upstreamMs: null, gatewayMs: null }));
     expect(within(none).queryByText('The vendor')).toBeNull();
+  });
+});
+
+describe('a logged request, read', () => {
+  const STREAM = [
+    { choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] },
+    { choices: [{ index: 0, delta: { content: 'Hello' } }] },
+    { choices: [{ index: 0, delta: { content: ', world.' } }] },
+  ]
+    .map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`)
+    .join('')
+    .concat('data: [DONE]\n\n');
+  const PROMPT = JSON.stringify({
+    model: 'gpt-4.1-mini',
+    stream: true,
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Say hello' },
+    ],
+  });
+
+  it('shows the prompt as a conversation and the streamed answer as text, the raw bodies a click away', async () => {
+    mockApi({ 'GET /requests/req_fallback/bodies': { logged: true, request: PROMPT, response: STREAM } });
+    render(<RequestDetail row={row()} onClose={() => {}} />);
+    const conversation = await screen.findByLabelText('The request as a conversation');
+    expect(within(conversation).getByText('Be brief.')).toBeTruthy();
+    expect(within(conversation).getByText('Say hello')).toBeTruthy();
+    expect(within(conversation).getByText('Hello, world.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Show raw JSON' }));
+    expect(screen.queryByLabelText('The request as a conversation')).toBeNull();
+    expect(screen.getByText(/data: \[DONE\]/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Show as a conversation' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
   });
 });

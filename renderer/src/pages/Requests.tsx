@@ -20,6 +20,7 @@ import {
 } from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
 import './requests.css';
+import { RequestConversation } from './RequestConversation.tsx';
 
 const PAGE = 50;
 export const POLL_MS = 2000;
@@ -615,14 +616,7 @@ function LoggedBodies({ id }: { id: string }) {
       <p className="muted small">Bodies are not kept for this request: turn on body logging for its route.</p>
     );
   }
-  return (
-    <>
-      <h4>Request</h4>
-      <pre className="body-log">{bodies.request}</pre>
-      <h4>Answer</h4>
-      <pre className="body-log">{bodies.response}</pre>
-    </>
-  );
+  return <RequestConversation request={bodies.request} response={bodies.response} />;
 }
 
 export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () => void }) {
