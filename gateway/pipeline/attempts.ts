@@ -166,7 +166,7 @@ export async function serveFromCandidates(
       deps.health.succeeded(route.id, started);
       noteSkipped(draft, skipped);
       ctx.set('x-switchboard-route', route.id);
-      ctx.set('x-switchboard-model', plan.model);
+      ctx.set('x-switchboard-model', headerText(plan.model));
       // A stream's call lasts until its relay reads the end; a whole answer's, until it was read.
       const readAt = performance.now();
       draft.upstreamSince = sent;
@@ -182,6 +182,15 @@ export async function serveFromCandidates(
     throw new GatewayError(503, 'upstream_error', `No route could take the request: ${skipped.join(', ')}.`);
   }
   return finish(last, skipped, draft);
+}
+
+/**
+ * A model name as a header value: the client chose it, and a route without an allow-list takes
+ * any string. Visible ASCII goes as it is; anything else (a line break, a control character, a
+ * letter outside ASCII) percent-encoded, so that no name can split or fail the answer's headers.
+ */
+function headerText(text: string): string {
+  return /^[\x21-\x7e]*$/.test(text) ? text : encodeURIComponent(text);
 }
 
 /** The status of a call that succeeded, where its ready value says it (every plan's does). */

@@ -110,20 +110,22 @@ export class RouteHealthBook {
     return true;
   }
 
-  /** Counts one call in the window; returns the window's counts. */
-  private count(entry: Entry, ok: boolean): { ok: number; failed: number } {
+  /**
+   * Counts one call in the window. Every answer of every request passes here: buckets are pruned
+   * only when a new slice of the window begins, so a call usually costs a lookup and an increment.
+   */
+  private count(entry: Entry, ok: boolean): void {
     const { windowMs } = this.settings();
     const size = Math.max(1, windowMs / BUCKETS);
     const slot = Math.floor(this.now() / size);
-    entry.buckets = entry.buckets.filter((bucket) => bucket.slot > slot - BUCKETS);
     let bucket = entry.buckets.at(-1);
     if (bucket?.slot !== slot) {
+      entry.buckets = entry.buckets.filter((old) => old.slot > slot - BUCKETS);
       bucket = { slot, ok: 0, failed: 0 };
       entry.buckets.push(bucket);
     }
     if (ok) bucket.ok++;
     else bucket.failed++;
-    return totals(entry.buckets);
   }
 
   /**
@@ -148,7 +150,8 @@ export class RouteHealthBook {
     const now = this.now();
     const entry = this.entry(route);
     entry.lastError = { time: now, ...failure };
-    const { ok, failed } = this.count(entry, false);
+    this.count(entry, false);
+    const { ok, failed } = windowTotals(entry, now, settings.windowMs);
     // A failed probe cools the route again at once; otherwise the window decides.
     const unwell = failed >= settings.failures && failed >= ok;
     if (entry.probing || (unwell && (entry.coolingUntil === null || now >= entry.coolingUntil))) {
@@ -171,12 +174,10 @@ export class RouteHealthBook {
     const now = this.now();
     const settings = this.settings();
     const cooling = entry.coolingUntil !== null && now < entry.coolingUntil;
-    const size = Math.max(1, settings.windowMs / BUCKETS);
-    const slot = Math.floor(now / size);
     return {
       state: cooling ? 'cooling' : 'healthy',
       until: cooling ? entry.coolingUntil : null,
-      recentFailures: totals(entry.buckets.filter((bucket) => bucket.slot > slot - BUCKETS)).failed,
+      recentFailures: windowTotals(entry, now, settings.windowMs).failed,
       lastError: entry.lastError,
     };
   }
@@ -187,10 +188,13 @@ export class RouteHealthBook {
   }
 }
 
-function totals(buckets: readonly Bucket[]): { ok: number; failed: number } {
+/** The calls of the window that ends `now`. */
+function windowTotals(entry: Entry, now: number, windowMs: number): { ok: number; failed: number } {
+  const first = Math.floor(now / Math.max(1, windowMs / BUCKETS)) - BUCKETS + 1;
   let ok = 0;
   let failed = 0;
-  for (const bucket of buckets) {
+  for (const bucket of entry.buckets) {
+    if (bucket.slot < first) continue;
     ok += bucket.ok;
     failed += bucket.failed;
   }
