@@ -11,6 +11,9 @@ export type VendorId = (typeof VENDOR_IDS)[number];
 /** The vendor a route gets when its config names neither a vendor nor a preset. */
 export const DEFAULT_VENDOR: VendorId = 'openai';
 
+/** The built-in app the dashboard's playground prompts and replays are sent (and recorded, and charged) as. */
+export const PLAYGROUND_APP = 'playground';
+
 export type BudgetPeriod = 'day' | 'week' | 'month';
 
 /** A spending limit in US dollars per calendar period (UTC). */

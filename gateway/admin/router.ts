@@ -9,6 +9,7 @@ import { addAgentSessionsRoutes } from './agent-sessions-routes.ts';
 import { addAppsRoutes } from './apps-routes.ts';
 import { addConfigRoutes, type ConfigAdminDeps } from './config-routes.ts';
 import { addDiscoveryRoutes } from './discovery-routes.ts';
+import { addPlaygroundRoutes } from './playground-routes.ts';
 import { addPolicyRoutes } from './policy-routes.ts';
 import { addPricesRoutes } from './prices-routes.ts';
 import { addRequestsRoutes } from './requests-routes.ts';
@@ -51,6 +52,7 @@ export function adminRouter(deps: AdminDeps): Router<GatewayState> {
   addUsageRoutes(router, deps);
   addRouteTools(router, { ...deps, draftRoute: drafts.draft });
   addDiscoveryRoutes(router, deps);
+  addPlaygroundRoutes(router, deps);
   addSettingsRoutes(router, { ...deps, secretsKind: deps.secrets.kind, version: VERSION });
   return router;
 }

@@ -1,3 +1,4 @@
+import { PLAYGROUND_APP } from '../domain.ts';
 import type { AppKeyRecord, AppRecord, RequestRecord, RouteRecord } from '../store/types.ts';
 
 /** A route as the admin API shows it: everything but the key, which is only ever said to exist. */
@@ -37,6 +38,8 @@ export function keyView(key: AppKeyRecord) {
 export function appView(app: AppRecord, keys: AppKeyRecord[]) {
   return {
     name: app.name,
+    // The dashboard's playground and replays are sent as this app (gateway/admin/playground-routes.ts).
+    builtIn: app.name === PLAYGROUND_APP,
     routes: app.routes,
     budget: app.budget,
     rateLimit: app.rateLimit,

@@ -180,6 +180,7 @@ export function requestsTable(db: Db) {
   };
   const insertMany = db.transaction(insertBatch);
   const seqOf = db.prepare<[string], { seq: number }>('SELECT seq FROM requests WHERE id = ?');
+  const byId = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?');
   const unpriced = db.prepare<[string, number], { model: string }>(
     `SELECT DISTINCT COALESCE(upstream_model, model) AS model FROM requests
      WHERE route = ? AND time >= ? AND cost_usd IS NULL AND input_tokens IS NOT NULL AND model IS NOT NULL`,
@@ -256,6 +257,11 @@ export function requestsTable(db: Db) {
     ) => insertMany(records, bodies),
     /** The same inside a transaction the caller holds (the recorder's, which settles budgets in it too). */
     insertBatch,
+    /** One row by its id, or undefined when there is none (yet). */
+    get: (id: string): RequestRecord | undefined => {
+      const row = byId.get(id);
+      return row && requestFromRow(row);
+    },
     /** A request's sealed bodies, where its route logs them. */
     sealedBodies: (id: string): string | undefined => bodyOf.get(id)?.sealed,
     /** The median latency of the requests since `since`, or null when there were none. */

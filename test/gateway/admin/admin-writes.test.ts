@@ -330,6 +330,28 @@ describe('admin writes on a store holding every filter kind, budgets and rate li
     expect(looked.body).toMatchObject({ servers: [] });
   });
 
+  it('sends a playground prompt, and replays a logged request', async () => {
+    const sent = await write('POST', '/playground', {
+      route: 'openai-main',
+      model: 'gpt-4.1-nano',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(sent.body).toMatchObject({ status: 200, request: { app: 'playground' } });
+    await write('PATCH', '/routes/openai-main', { logBodies: true });
+    try {
+      const logged = await chat(IDE_KEY, 'openai-main');
+      const id = logged.headers.get('x-switchboard-request-id');
+      await logged.text();
+      const replayed = await write('POST', `/requests/${id}/replay`, { route: 'openai-main' });
+      expect(replayed.body).toMatchObject({
+        status: 200,
+        request: { app: 'playground', route: 'openai-main' },
+      });
+    } finally {
+      await write('PATCH', '/routes/openai-main', { logBodies: false });
+    }
+  });
+
   it('covered every write endpoint of the admin API with a success', () => {
     // Sanity: the scan found the endpoints this file knows of.
     expect(ENDPOINTS).toEqual(expect.arrayContaining(['POST /routes', 'PATCH /routes/:id', 'POST /config']));
