@@ -49,11 +49,17 @@ export function addRouteTools(router: Router<GatewayState>, deps: RouteToolsDeps
     server: () => ({ ...exchange.server(), timeouts: { ...exchange.server().timeouts, ...TEST_TIMEOUTS } }),
   };
 
-  /** Every model the vendor lists with the route's key, before the allow-list. */
+  /**
+   * Every model the vendor lists with the route's key, before the allow-list; with `?allowed=true`
+   * only those the allow-list takes (the playground offers those), as the proxy's model list has them.
+   */
   router.get('/routes/:id/models', async (ctx) => {
     const route = routeOrNotFound(deps.catalog, param(ctx, 'id'));
     const controller = new AbortController();
-    ctx.body = { data: await lists.of(route, controller.signal) };
+    const allowed = ctx.query['allowed'] === 'true';
+    ctx.body = {
+      data: await (allowed ? lists.allowed(route, controller.signal) : lists.of(route, controller.signal)),
+    };
   });
 
   /**

@@ -10,6 +10,7 @@ import { AppsPage } from './pages/Apps.tsx';
 import { FiltersPage } from './pages/Filters.tsx';
 import { LatencyPage } from './pages/Latency.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
+import { PlaygroundPage } from './pages/Playground.tsx';
 import { RequestsPage } from './pages/Requests.tsx';
 import { RoutesPage } from './pages/Routes.tsx';
 import { SessionsPage } from './pages/Sessions.tsx';
@@ -32,6 +33,12 @@ const PAGES: readonly Page[] = [
   { id: 'latency', label: 'Latency & models', icon: 'latency', render: () => <LatencyPage /> },
   { id: 'requests', label: 'Requests', icon: 'requests', render: () => <RequestsPage /> },
   { id: 'sessions', label: 'Sessions', icon: 'play', render: (params) => <SessionsPage params={params} /> },
+  {
+    id: 'playground',
+    label: 'Playground',
+    icon: 'chat',
+    render: (params) => <PlaygroundPage params={params} />,
+  },
   {
     id: 'settings',
     label: 'Settings',

@@ -27,6 +27,7 @@ export const route = (overrides: Partial<Route> = {}): Route => ({
 
 export const app = (overrides: Partial<App> = {}): App => ({
   name: 'cursor',
+  builtIn: false,
   routes: null,
   budget: null,
   rateLimit: null,

@@ -69,6 +69,7 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
   try {
     response = await request(path, init);
   } catch {
+    if (init.signal?.aborted) throw new ApiError(0, 'aborted', 'Stopped before the answer came.');
     throw new ApiError(0, 'unreachable', 'Switchboard is not answering. Is it still running?');
   }
   if (!response.ok) {
@@ -96,9 +97,12 @@ export async function sendJson<T>(
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
+  /** Stops waiting (the gateway sees the request end, as it would any client's). */
+  signal?: AbortSignal,
 ): Promise<T> {
   const response = await send(path, {
     method,
+    signal,
     ...(body === undefined
       ? {}
       : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),

@@ -19,6 +19,7 @@ const PATHS = {
   download: 'M12 4v11M7 10l5 5 5-5M4 20h16',
   upload: 'M12 20V9M7 14l5-5 5 5M4 4h16',
   play: 'M7 4v16l13-8z',
+  chat: 'M4 5h16v11H10l-6 4z',
   refresh: 'M20 11a8 8 0 1 0-2.3 5.7M20 5v6h-6',
   latency: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2',
   key: 'M7.5 20.5a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zM10.7 12.8 20 3.5M16 7.5l3 3M18.5 5l2 2',

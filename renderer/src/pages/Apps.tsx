@@ -307,6 +307,9 @@ export function AppsPage({ params }: { params: URLSearchParams }) {
             Its {formatCount(pending.app.keys.filter((key) => key.revokedAt === null).length)} active key(s)
             stop working at once (<code>401</code>). Its recorded requests and spend stay in the charts.
           </p>
+          {pending.app.builtIn && (
+            <p>The Playground creates it again, without limits, the next time it is used.</p>
+          )}
           {pending.app.source === 'config' && (
             <p>
               It comes from the config file, so it returns at the next start unless you remove it there too.
@@ -341,12 +344,16 @@ function AppCard({
         <div className="cell-title">
           <h2 id={`app-${app.name}`}>{app.name}</h2>
           {app.source === 'config' && <Badge>config file</Badge>}
-          {active.length === 0 && <Badge tone="warn">no active key</Badge>}
+          {app.builtIn && <Badge tone="accent">built in</Badge>}
+          {active.length === 0 && !app.builtIn && <Badge tone="warn">no active key</Badge>}
         </div>
         <div className="toolbar">
-          <button type="button" className="button small" onClick={onNewKey}>
-            <Icon name="key" /> New key
-          </button>
+          {/* The built-in app's key is the gateway's own: nobody else is meant to send as it. */}
+          {!app.builtIn && (
+            <button type="button" className="button small" onClick={onNewKey}>
+              <Icon name="key" /> New key
+            </button>
+          )}
           <button type="button" className="button small" onClick={onEdit}>
             <Icon name="edit" /> Limits
           </button>
@@ -359,6 +366,12 @@ function AppCard({
           />
         </div>
       </div>
+      {app.builtIn && (
+        <p className="muted small app-note">
+          The <a href="#/playground">Playground</a> sends its prompts and replays as this app, so its limits
+          and budget cap what they spend. Deleted, it comes back the next time the Playground is used.
+        </p>
+      )}
       <dl className="facts">
         <div>
           <dt>Routes</dt>

@@ -40,7 +40,7 @@ function PartView({ part }: { part: Part }) {
   }
 }
 
-function AnswerView({ answer }: { answer: Answer }) {
+export function AnswerView({ answer }: { answer: Answer }) {
   return (
     <div className="turn turn-assistant">
       <span className="turn-role">Answer</span>
@@ -59,6 +59,18 @@ function AnswerView({ answer }: { answer: Answer }) {
       )}
     </div>
   );
+}
+
+/** A prompt's turns, in order, each with who said it. */
+export function Turns({ turns }: { turns: readonly Turn[] }) {
+  return turns.map((turn, index) => (
+    <div key={index} className={`turn turn-${turn.role}`}>
+      <span className="turn-role">{ROLE_NAMES[turn.role]}</span>
+      {turn.parts.map((part, partIndex) => (
+        <PartView key={partIndex} part={part} />
+      ))}
+    </div>
+  ));
 }
 
 export function RequestConversation({ request, response }: { request: string; response: string }) {
@@ -82,14 +94,7 @@ export function RequestConversation({ request, response }: { request: string; re
         </>
       ) : (
         <div className="conversation" aria-label="The request as a conversation">
-          {(turns ?? []).map((turn, index) => (
-            <div key={index} className={`turn turn-${turn.role}`}>
-              <span className="turn-role">{ROLE_NAMES[turn.role]}</span>
-              {turn.parts.map((part, partIndex) => (
-                <PartView key={partIndex} part={part} />
-              ))}
-            </div>
-          ))}
+          <Turns turns={turns ?? []} />
           {answer !== null && <AnswerView answer={answer} />}
         </div>
       )}

@@ -616,7 +616,15 @@ function LoggedBodies({ id }: { id: string }) {
       <p className="muted small">Bodies are not kept for this request: turn on body logging for its route.</p>
     );
   }
-  return <RequestConversation request={bodies.request} response={bodies.response} />;
+  return (
+    <>
+      <p>
+        <a href={`#/playground?replay=${encodeURIComponent(id)}`}>Replay on another route or model</a>
+        <span className="muted small"> — both answers side by side</span>
+      </p>
+      <RequestConversation request={bodies.request} response={bodies.response} />
+    </>
+  );
 }
 
 export function RequestDetail({ row, onClose }: { row: RequestRow; onClose: () => void }) {

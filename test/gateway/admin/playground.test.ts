@@ -170,6 +170,14 @@ describe('the playground', () => {
     expect((await admin('PATCH', '/apps/playground', { budget: null })).status).toBe(200);
   });
 
+  it('offers the models the route’s allow-list takes, from the vendor’s list', async () => {
+    const all = await admin<{ data: string[] }>('GET', '/routes/narrow/models');
+    expect(all.body.data).toEqual(expect.arrayContaining(['gpt-4.1-nano', 'gpt-4.1-mini']));
+    expect((await admin<{ data: string[] }>('GET', '/routes/narrow/models?allowed=true')).body.data).toEqual([
+      'gpt-4.1-nano',
+    ]);
+  });
+
   it('answers 400 for a bad prompt and 404 for an unknown route, sending nothing', async () => {
     const before = openai.seen.length;
     const bad = await admin<{ error: { message: string } }>('POST', '/playground', {
