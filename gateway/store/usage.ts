@@ -155,6 +155,11 @@ export interface LatencyPoint {
   streams: number;
   /** Median output tokens per second of streams after their first token; null: none to measure. */
   tokensPerSecond: number | null;
+  /**
+   * Switchboard's own time: latency less the vendors', never below 0, of the requests that recorded
+   * the vendors' time. Null: none did (rows from before it was recorded).
+   */
+  gatewayMs: Percentiles | null;
 }
 
 /** Which requests the percentiles were read from: `rows` of them, about `fraction` of the period's. */
@@ -343,6 +348,7 @@ export function latencyQueries(db: Db, rowCap = LATENCY_ROW_CAP) {
             ttftMs: percentiles(timings.ttft),
             streams: timings.ttft.length,
             tokensPerSecond: rates && rates.p50,
+            gatewayMs: percentiles(timings.gateway),
           };
         });
       return { points, sample: taken };

@@ -160,6 +160,7 @@ describe('the shell', () => {
       'Latency & models',
       'Requests',
       'Sessions',
+      'Playground',
       'Settings',
     ]);
     expect(within(nav).getByRole('link', { name: 'Overview' }).getAttribute('aria-current')).toBe('page');

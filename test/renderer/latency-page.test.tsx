@@ -35,6 +35,7 @@ const point = (start: number, key: string, p50: number, fields: Partial<LatencyR
   ttftMs: null,
   streams: 0,
   tokensPerSecond: null,
+  gatewayMs: null,
   ...fields,
 });
 
@@ -44,8 +45,9 @@ const LATENCY: LatencyAnswer = {
       ttftMs: { p50: 200, p95: 400, p99: 600 },
       streams: 10,
       tokensPerSecond: 90,
+      gatewayMs: { p50: 3, p95: 6, p99: 9 },
     }),
-    point(today, 'gpt-4o-mini', 700),
+    point(today, 'gpt-4o-mini', 700, { gatewayMs: { p50: 4, p95: 8, p99: 12 } }),
     point(today, 'claude-sonnet-4-5', 2900, { requests: 3 }),
   ],
   sample: { rows: 23, fraction: 1 },
@@ -136,6 +138,47 @@ describe('the Latency & models page', () => {
     await screen.findByRole('region', { name: 'Routes compared' });
   });
 
+  it("draws Switchboard's own time apart, in the percentile chosen, for the models that recorded it", async () => {
+    render(<LatencyPage />);
+    await screen.findByRole('row', { name: /^gpt-4o-mini/ });
+    const chart = chartIn('Switchboard’s own time, p50');
+    expect(chart.getAttribute('aria-label')).toBe(
+      'p50 of Switchboard’s own time per day by model, apart from the vendors’ time',
+    );
+    const ticks = (rank: string) =>
+      [
+        ...chartIn(`Switchboard’s own time, ${rank}`).querySelectorAll(
+          '.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value',
+        ),
+      ].map((tick) => tick.textContent);
+    // claude recorded no vendor time: one line, gpt-4o-mini's 3 and 4 ms, on an axis of its own.
+    await waitFor(() => expect(chart.querySelectorAll('.recharts-line').length).toBe(1));
+    expect(ticks('p50')).toEqual(['0 ms', '1 ms', '2 ms', '3 ms', '4 ms']);
+
+    fireEvent.click(screen.getByRole('radio', { name: 'p95' }));
+    await screen.findByRole('region', { name: 'Switchboard’s own time, p95' });
+    await waitFor(() => expect(ticks('p95')).toEqual(['0 ms', '2 ms', '4 ms', '6 ms', '8 ms']));
+  });
+
+  it("says so when no answer recorded its vendor's time", async () => {
+    mockApi({
+      'GET /usage/latency': {
+        ...LATENCY,
+        data: LATENCY.data.map((row) => ({ ...row, gatewayMs: null })),
+      },
+      'GET /usage/models': MODELS,
+    });
+    render(<LatencyPage />);
+    await screen.findByRole('row', { name: /^gpt-4o-mini/ });
+    const region = screen.getByRole('region', { name: 'Switchboard’s own time, p50' });
+    expect(within(region).getByText('No answer in this period recorded its vendor’s time.')).toBeTruthy();
+    expect(region.querySelector('.recharts-line')).toBeNull();
+    // The end-to-end chart beside it still draws.
+    await waitFor(() =>
+      expect(chartIn('End-to-end latency, p50').querySelectorAll('.recharts-line').length).toBe(2),
+    );
+  });
+
   it('says when percentiles come from a sample', async () => {
     mockApi({
       'GET /usage/latency': { ...LATENCY, sample: { rows: 100_000, fraction: 0.1 } },
@@ -183,6 +226,9 @@ describe('latency numbers', () => {
 
   it('writes durations and rates with their units', () => {
     expect(formatDuration(850)).toBe('850 ms');
+    // Switchboard's own time is often under a millisecond.
+    expect(formatDuration(0.25)).toBe('0.25 ms');
+    expect(formatDuration(4)).toBe('4 ms');
     expect(formatDuration(2400)).toBe('2.4 s');
     expect(formatDuration(1250)).toBe('1.25 s');
     expect(formatDuration(150_000)).toBe('2.5 min');

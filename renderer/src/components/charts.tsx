@@ -230,9 +230,11 @@ const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 
 const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 const twoDecimals = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 
-/** 850 ms, 1.25 s, 2.5 min; a dash for none. */
+/** 0.25 ms, 850 ms, 1.25 s, 2.5 min; a dash for none. */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  // Switchboard's own time is often under a millisecond: whole milliseconds would say "0 ms".
+  if (ms < 10) return `${twoDecimals.format(ms)} ms`;
   if (ms < 1000) return `${wholeNumber.format(ms)} ms`;
   if (ms < 60_000) return `${twoDecimals.format(ms / 1000)} s`;
   return `${oneDecimal.format(ms / 60_000)} min`;

@@ -126,6 +126,10 @@ export function LatencyPage() {
     () => points && latencyPivot(points, (point) => point.latencyMs[rank], starts),
     [points, rank, starts],
   );
+  const ownTime = useMemo(
+    () => points && latencyPivot(points, (point) => point.gatewayMs?.[rank] ?? null, starts),
+    [points, rank, starts],
+  );
   const firstToken = useMemo(
     () => points && latencyPivot(points, (point) => point.ttftMs?.[rank] ?? null, starts),
     [points, rank, starts],
@@ -141,7 +145,7 @@ export function LatencyPage() {
     <>
       <PageHeader
         title="Latency & models"
-        description="How long answers take, end to end and to the first token, and how models and routes compare. Percentiles of answered requests; hours are local time, days UTC."
+        description="How long answers take, end to end and to the first token, how much of it is Switchboard’s own, and how models and routes compare. Percentiles of answered requests; hours are local time, days UTC."
       />
       <div className="filter-bar" role="group" aria-label="Chart options">
         <Segmented
@@ -190,6 +194,31 @@ export function LatencyPage() {
               />
             ) : (
               <Skeleton className="chart-skeleton" height={240} width="100%" />
+            )}
+          </Card>
+          {/* Under end-to-end latency on the same buckets, on its own axis: a few milliseconds
+              against seconds read at a glance, so Switchboard is seen not to be the slow part. */}
+          <Card
+            titleId="own-time-title"
+            title={`Switchboard’s own time, ${rank}`}
+            className="chart-card"
+            description={
+              <p className="muted small">
+                What Switchboard itself added: each answer&rsquo;s latency less the time its vendor took.
+              </p>
+            }
+          >
+            {ownTime ? (
+              <Lines
+                data={ownTime}
+                unit="ms"
+                height={200}
+                bucketName={name}
+                label={`${rank} of Switchboard’s own time per ${per} by ${by}, apart from the vendors’ time`}
+                empty="No answer in this period recorded its vendor’s time."
+              />
+            ) : (
+              <Skeleton className="chart-skeleton" height={200} width="100%" />
             )}
           </Card>
           <div className="columns">

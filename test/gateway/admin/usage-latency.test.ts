@@ -80,6 +80,28 @@ function rows(): RequestRecord[] {
   ];
 }
 
+const FOURTH = Date.parse('2026-11-04T09:00:00Z');
+const FOURTH_PERIOD = 'from=2026-11-04T00:00:00Z&to=2026-11-05T00:00:00Z';
+
+/**
+ * Two days later, Switchboard's own time. 09:00: answers that added 10, 30 and 60 ms, one that did
+ * not record the vendors' time (5 s, which would show if it were counted) and a failure. 10:00: one
+ * whose vendor time came out above its latency (0, not below) beside one without. 11:00: none recorded.
+ */
+function ownTimeRows(): RequestRecord[] {
+  const at = (hour: number, index: number) => FOURTH + hour * HOUR + index;
+  return [
+    record('own-10', { time: at(0, 0), latencyMs: 100, upstreamMs: 90 }),
+    record('own-30', { time: at(0, 1), latencyMs: 200, upstreamMs: 170 }),
+    record('own-60', { time: at(0, 2), latencyMs: 300, upstreamMs: 240 }),
+    record('own-unknown', { time: at(0, 3), latencyMs: 5000, upstreamMs: null }),
+    record('own-failed', { time: at(0, 4), status: 500, latencyMs: 900, upstreamMs: 100 }),
+    record('own-over', { time: at(1, 0), latencyMs: 50, upstreamMs: 55.5 }),
+    record('own-unknown-2', { time: at(1, 1), latencyMs: 80 }),
+    record('own-none', { time: at(2, 0), latencyMs: 70, upstreamMs: null }),
+  ];
+}
+
 describe('the latency and model comparison API, on known rows', () => {
   let gateway: TestGateway;
   const get = async (path: string) => {
@@ -92,7 +114,7 @@ describe('the latency and model comparison API, on known rows', () => {
   beforeAll(async () => {
     gateway = await startTestGateway({});
     const store = openStore(gateway.dataDir);
-    store.requests.insertMany(rows());
+    store.requests.insertMany([...rows(), ...ownTimeRows()]);
     store.close();
   });
   afterAll(() => gateway.stop());
@@ -110,6 +132,7 @@ describe('the latency and model comparison API, on known rows', () => {
         ttftMs: null,
         streams: 0,
         tokensPerSecond: null,
+        gatewayMs: null,
       },
       {
         start: '2026-11-02T11:00:00.000Z',
@@ -120,6 +143,7 @@ describe('the latency and model comparison API, on known rows', () => {
         streams: 4,
         // 90 tokens in 0.9 s, 360 in 1.8 s, 270 in 2.7 s, 720 in 3.6 s: 100, 200, 100, 200 per second.
         tokensPerSecond: 200,
+        gatewayMs: null,
       },
     ]);
   });
@@ -140,6 +164,27 @@ describe('the latency and model comparison API, on known rows', () => {
     const [point] = all.body['data'] as { key: string; requests: number; latencyMs: unknown }[];
     // 104 values, counted from 0: the 52nd is 530 ms, the 98th 990 ms, the 102nd the 3000 ms stream.
     expect(point).toMatchObject({ key: '', requests: 104, latencyMs: { p50: 530, p95: 990, p99: 3000 } });
+  });
+
+  it("gives Switchboard's own time per bucket, of the requests that recorded the vendors' time", async () => {
+    const { body } = await get(`/usage/latency?${FOURTH_PERIOD}&bucket=hour&groupBy=model`);
+    expect(
+      (body['data'] as { start: string; latencyMs: unknown; gatewayMs: unknown }[]).map((point) => [
+        point.start,
+        point.latencyMs,
+        point.gatewayMs,
+      ]),
+    ).toEqual([
+      // 10, 30 and 60 ms added; the latency's percentiles still count the row without the vendors' time.
+      ['2026-11-04T09:00:00.000Z', { p50: 300, p95: 5000, p99: 5000 }, { p50: 30, p95: 60, p99: 60 }],
+      ['2026-11-04T10:00:00.000Z', { p50: 80, p95: 80, p99: 80 }, { p50: 0, p95: 0, p99: 0 }],
+      ['2026-11-04T11:00:00.000Z', { p50: 70, p95: 70, p99: 70 }, null],
+    ]);
+    const day = await get(`/usage/latency?${FOURTH_PERIOD}&bucket=day&groupBy=none`);
+    // 0, 10, 30, 60 ms: the day's p50 at rank 2, its p95 at rank 3.
+    expect((day.body['data'] as { gatewayMs: unknown }[]).map((point) => point.gatewayMs)).toEqual([
+      { p50: 30, p95: 60, p99: 60 },
+    ]);
   });
 
   it('compares models: totals from every request, percentiles from the answered ones, the vendor’s names', async () => {
