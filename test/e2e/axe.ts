@@ -17,15 +17,15 @@ interface AxeNode {
   failureSummary?: string;
 }
 
-interface AxeViolation {
+export interface AxeViolation {
   id: string;
   impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
   help: string;
   nodes: AxeNode[];
 }
 
-/** The serious and critical violations on the page (or inside `scope`), one line each. */
-export async function seriousViolations(page: Page, scope?: string): Promise<string[]> {
+/** Every violation axe finds on the page (or inside `scope`), whatever its impact. */
+export async function axeViolations(page: Page, scope?: string): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async (selector) => {
     const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } })
@@ -35,7 +35,12 @@ export async function seriousViolations(page: Page, scope?: string): Promise<str
     };
     return result.violations;
   }, scope ?? null);
-  return (violations as AxeViolation[])
+  return violations as AxeViolation[];
+}
+
+/** Of `violations`, the serious and critical ones, one line per rule and element. */
+export function seriousOf(violations: readonly AxeViolation[]): string[] {
+  return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .flatMap((violation) =>
       violation.nodes.map(
@@ -43,4 +48,9 @@ export async function seriousViolations(page: Page, scope?: string): Promise<str
           `${violation.impact} ${violation.id} (${violation.help}) at ${node.target.join(' ')}: ${(node.failureSummary ?? '').split('\n').slice(1).join(' ').trim()}`,
       ),
     );
+}
+
+/** The serious and critical violations on the page (or inside `scope`), one line each. */
+export async function seriousViolations(page: Page, scope?: string): Promise<string[]> {
+  return seriousOf(await axeViolations(page, scope));
 }

@@ -84,8 +84,8 @@ describe('the playground and replay, in the dashboard', () => {
       await page.getByLabel('Message').fill('Invent a holiday.');
       await page.getByRole('button', { name: 'Send', exact: true }).click();
 
-      const first = page.getByRole('region', { name: 'gpt · gpt-4.1-nano' });
-      const other = page.getByRole('region', { name: 'claude · claude-haiku-4-5' });
+      const first = page.getByRole('region', { name: 'Answer 1 · gpt · gpt-4.1-nano' });
+      const other = page.getByRole('region', { name: 'Answer 2 · claude · claude-haiku-4-5' });
       await first.getByText(OPENAI_WORDS).waitFor();
       await other.getByText(ANTHROPIC_WORDS).waitFor();
       // Tokens and cost come from each request's row.

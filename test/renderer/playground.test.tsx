@@ -144,8 +144,8 @@ describe('the playground', () => {
     expect((within(second).getByLabelText('Model') as HTMLInputElement).value).toBe('claude-haiku-4-5');
     fireEvent.change(screen.getByLabelText('Message'), { target: { value: 'hi' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
-    await answered('gpt · gpt-4.1-nano', 'Galaxy Day');
-    await answered('claude · claude-haiku-4-5', 'Hello from Claude');
+    await answered('Answer 1 · gpt · gpt-4.1-nano', 'Galaxy Day');
+    await answered('Answer 2 · claude · claude-haiku-4-5', 'Hello from Claude');
     expect(
       calls.filter((call) => call.method === 'POST').map((call) => (call.body as { route: string }).route),
     ).toEqual(['gpt', 'claude']);
@@ -297,5 +297,12 @@ describe('the built-in app on Apps & keys', () => {
     expect(within(card).queryByText('no active key')).toBeNull();
     const other = screen.getByRole('region', { name: 'cursor' });
     expect(within(other).getByRole('button', { name: /New key/ })).toBeTruthy();
+    // Deleting it says what happens then.
+    fireEvent.click(within(card).getByRole('button', { name: 'Delete app playground' }));
+    expect(await screen.findByText(/creates it again, without limits/)).toBeTruthy();
+    expect(screen.getByText(/Its 0 active keys stop working at once/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(within(other).getByRole('button', { name: 'Delete app cursor' }));
+    expect(await screen.findByText(/Its 1 active key stops working at once/)).toBeTruthy();
   });
 });

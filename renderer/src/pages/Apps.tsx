@@ -17,7 +17,7 @@ import { Icon } from '../components/Icon.tsx';
 import { ListPage } from '../components/ListPage.tsx';
 import { DataTable } from '../components/tables.tsx';
 import { Badge, EmptyState, IconButton, Meter, Skeleton } from '../components/ui.tsx';
-import { formatCount, formatDateTime, formatUsd } from '../lib/format.ts';
+import { formatCount, formatDateTime, formatUsd, plural } from '../lib/format.ts';
 import { navigate, useResource, useSubmit } from '../lib/hooks.ts';
 import { KeyDialog } from './KeyDialog.tsx';
 import { ModelMapFields, mapRows, modelMapOf } from './ModelMapFields.tsx';
@@ -304,8 +304,8 @@ export function AppsPage({ params }: { params: URLSearchParams }) {
           }}
         >
           <p>
-            Its {formatCount(pending.app.keys.filter((key) => key.revokedAt === null).length)} active key(s)
-            stop working at once (<code>401</code>). Its recorded requests and spend stay in the charts.
+            {activeKeysStop(pending.app)} working at once (<code>401</code>). Its recorded requests and spend
+            stay in the charts.
           </p>
           {pending.app.builtIn && (
             <p>The Playground creates it again, without limits, the next time it is used.</p>
@@ -319,6 +319,12 @@ export function AppsPage({ params }: { params: URLSearchParams }) {
       )}
     </>
   );
+}
+
+/** "Its 1 active key stops", "Its 2 active keys stop": what deleting the app ends. */
+function activeKeysStop(app: App): string {
+  const active = app.keys.filter((key) => key.revokedAt === null).length;
+  return `Its ${plural(active, 'active key')} ${active === 1 ? 'stops' : 'stop'}`;
 }
 
 function AppCard({

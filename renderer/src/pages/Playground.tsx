@@ -119,6 +119,11 @@ function TargetFields({
   const route = routes.find((candidate) => candidate.id === target.route);
   const models = useModelChoices(route);
   const listId = useId();
+  // A route that names no model of its own: the first its vendor lists (and its allow-list takes).
+  const first = models[0];
+  useEffect(() => {
+    if (target.model === '' && first !== undefined) onChange({ ...target, model: first });
+  }, [first]);
   return (
     <fieldset className="target-fields">
       <legend>{legend}</legend>
@@ -331,7 +336,8 @@ function PromptForm({ routes }: { routes: readonly Route[] }) {
             <OutcomeCard
               key={index}
               titleId={`playground-answer-${index}`}
-              title={`${sent[index]?.route ?? ''} · ${sent[index]?.model ?? ''}`}
+              // Two answers from one route and model are told apart by their number.
+              title={`${outcomes.length > 1 ? `Answer ${index + 1} · ` : ''}${sent[index]?.route ?? ''} · ${sent[index]?.model ?? ''}`}
               outcome={outcome}
             />
           ))}
