@@ -44,7 +44,8 @@ export interface RecordDraft {
   /** Settles what policy reserved for this request (budget, token window), with the real usage and cost. */
   settle: ((usage: Usage, costUsd: number | null) => void) | null;
   /** The request and answer as sent and received, kept only where the route logs bodies. */
-  bodies: { request: string; response: string } | null;
+  /** Its path too (no query), so that a replay knows what was called: a token count is not a chat. */
+  bodies: { request: string; response: string; path?: string } | null;
   /** Something the row's fields cannot say (a tool dropped, a limit hit); null: nothing. */
   note: string | null;
   /** Counts the request's input tokens, for a request cut before the vendor said them; set once the body is read. */

@@ -12,7 +12,7 @@ import type { Store } from '../store/index.ts';
 import { readAdminJson } from './body.ts';
 import { invalidBody, notFound } from './errors.ts';
 import { param } from './params.ts';
-import { replayCall, type GatewayCall } from './replay.ts';
+import { replayCall, type GatewayCall, type LoggedRequest } from './replay.ts';
 import { requestView } from './views.ts';
 
 /*
@@ -58,6 +58,7 @@ export function playgroundKey(deps: PlaygroundDeps): string {
   const { store } = deps;
   const kept = store.settings.get<{ keyId: number; sealed: string }>(KEY_SETTING);
   const app = store.apps.get(PLAYGROUND_APP);
+  let stale: number | undefined;
   if (app && kept) {
     const active = store.apps.keysOf(app.id).find((key) => key.id === kept.keyId && key.revokedAt === null);
     if (active) {
@@ -67,6 +68,8 @@ export function playgroundKey(deps: PlaygroundDeps): string {
       } catch {
         // Sealed with a secret box this gateway no longer has (a new key file): a new key below.
       }
+      // A key nobody can send any more would stay active for nothing: it is revoked with the new one.
+      stale = active.id;
     }
   }
   const key = generateAppKey();
@@ -85,6 +88,7 @@ export function playgroundKey(deps: PlaygroundDeps): string {
         },
         deps.now(),
       );
+    if (stale !== undefined) store.apps.revokeKey(appId, stale, deps.now());
     const keyId = store.apps.addKey(appId, hashKey(key), displayPrefix(key), 'admin', deps.now());
     store.settings.set(KEY_SETTING, { keyId, sealed: deps.secrets.seal(key) });
   });
@@ -157,18 +161,23 @@ function sendToGateway(
   key: string,
   call: GatewayCall,
 ): Promise<{ status: number; id: string | null; response: string; cut: boolean }> {
-  const socket = ctx.req.socket;
+  const { localAddress, localPort } = ctx.req.socket;
+  // A socket already gone has no address: never let the key go to a default host and port instead.
+  if (localAddress === undefined || localPort === undefined)
+    throw new GatewayError(499, 'client_closed', 'The dashboard stopped waiting.');
   const payload = Buffer.from(JSON.stringify(call.body));
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       {
-        host: socket.localAddress,
-        port: socket.localPort,
+        host: localAddress,
+        port: localPort,
+        // A socket of its own: a pooled one the server has just timed out would fail the call.
+        agent: false,
         method: 'POST',
         path: call.path,
         // A loopback name the Host check accepts, whatever address the dashboard was reached on.
         headers: {
-          host: `localhost:${socket.localPort}`,
+          host: `localhost:${localPort}`,
           authorization: `Bearer ${key}`,
           'content-type': 'application/json',
           'content-length': payload.length,
@@ -263,12 +272,12 @@ export function addPlaygroundRoutes(router: Router<GatewayState>, deps: Playgrou
         `The body of this request was not logged, so there is nothing to send again: turn on body logging for route "${original.route ?? '?'}" and replay a later request.`,
       );
     }
-    const { request } = JSON.parse(deps.secrets.open(sealed)) as { request: string };
+    const logged = JSON.parse(deps.secrets.open(sealed)) as LoggedRequest;
     const model = parsed.data.model ?? original.model;
     if (model === null)
       throw new GatewayError(400, 'invalid_request', 'model: the logged request names none; give one.', {
         param: 'model',
       });
-    ctx.body = await run(ctx, deps, replayCall(original, request, { route: parsed.data.route, model }));
+    ctx.body = await run(ctx, deps, replayCall(original, logged, { route: parsed.data.route, model }));
   });
 }

@@ -182,9 +182,11 @@ export function addRequestsRoutes(router: Router<GatewayState>, deps: RequestsAd
   router.get('/requests/:id/bodies', (ctx) => {
     deps.flushRecords();
     const sealed = store.requests.sealedBodies(param(ctx, 'id'));
-    ctx.body =
-      sealed === undefined
-        ? { logged: false }
-        : { logged: true, ...(JSON.parse(secrets.open(sealed)) as { request: string; response: string }) };
+    if (sealed === undefined) {
+      ctx.body = { logged: false };
+      return;
+    }
+    const { request, response } = JSON.parse(secrets.open(sealed)) as { request: string; response: string };
+    ctx.body = { logged: true, request, response };
   });
 }

@@ -1,3 +1,4 @@
+import { PLAYGROUND_APP } from '../domain.ts';
 import { displayPrefix, generateAppKey, hashKey } from '../keys.ts';
 import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
@@ -236,8 +237,9 @@ export function applyConfig(
         }
       } else {
         const active = keys.filter((key) => key.revokedAt === null && !retired.includes(key));
-        // A new app, or one whose only key was the file's, gets a key of its own, shown once.
-        if (!existing || (retired.length > 0 && active.length === 0)) {
+        // A new app, or one whose only key was the file's, gets a key of its own, shown once; not the
+        // built-in app, whose key the Playground issues itself and nobody else is meant to hold.
+        if (app.name !== PLAYGROUND_APP && (!existing || (retired.length > 0 && active.length === 0))) {
           const key = generateAppKey();
           store.apps.addKey(appId, hashKey(key), displayPrefix(key), 'admin', now);
           newKeys.push({ app: app.name, key });

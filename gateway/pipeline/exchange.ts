@@ -415,7 +415,7 @@ function translatedPlan(
   const { model } = admission;
   const patterns = operation === 'chat' ? admission.responsePatterns : [];
   // As the client sent it, after filters; the answer as the client got it (below and in the relay).
-  if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '' };
+  if (route.logBodies) draft.bodies = { request: JSON.stringify(body), response: '', path: ctx.path };
 
   // Translate to the hub, then to the route's format.
   const created = Math.floor(draft.time / 1000);
@@ -670,7 +670,8 @@ function nativePlan(
         route.vendor,
       );
   }
-  if (route.logBodies) draft.bodies = { request: body ? body.toString('utf8') : '', response: '' };
+  if (route.logBodies)
+    draft.bodies = { request: body ? body.toString('utf8') : '', response: '', path: ctx.path };
   const limits = upstreamLimits(deps.server());
   const isStream = (upstream: UpstreamResponse) =>
     String(upstream.headers['content-type'] ?? '').includes('text/event-stream');

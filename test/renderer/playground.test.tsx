@@ -181,18 +181,25 @@ describe('the playground', () => {
   it('stops waiting when asked, and says so', async () => {
     mockApi({ 'GET /routes': ROUTES, ...modelsOf });
     const mocked = globalThis.fetch;
+    const calls: { path: string }[] = [];
     // The prompt never answers: only Stop ends it.
-    vi.stubGlobal('fetch', (input: RequestInfo | URL, init: RequestInit = {}) =>
-      String(input).endsWith('/playground')
+    vi.stubGlobal('fetch', (input: RequestInfo | URL, init: RequestInit = {}) => {
+      if (String(input).endsWith('/playground')) calls.push({ path: '/playground' });
+      return String(input).endsWith('/playground')
         ? new Promise((_, reject) =>
             init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
           )
-        : mocked(input, init),
-    );
+        : mocked(input, init);
+    });
     render(<PlaygroundPage params={NONE} />);
     fireEvent.change(await screen.findByLabelText('Message'), { target: { value: 'hi' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
-    expect(await screen.findByText(/Waiting for the answer… \d+ s/)).toBeTruthy();
+    expect((await screen.findByRole('status')).textContent).toMatch(/^Waiting for the answer… \d+ s$/);
+    // The seconds are shown, not announced every second.
+    expect(screen.getByText(/^\d+ s$/).getAttribute('aria-hidden')).toBe('true');
+    // Ctrl+Enter while waiting does not send again (which would stop the prompt out).
+    fireEvent.keyDown(screen.getByLabelText('Message'), { key: 'Enter', ctrlKey: true });
+    expect(calls.filter((call) => call.path === '/playground')).toHaveLength(1);
     fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
     expect(await screen.findByText('Stopped before the answer came.')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(false);

@@ -244,7 +244,8 @@ function PromptForm({ routes }: { routes: readonly Route[] }) {
   };
   // Ctrl+Enter (⌘+Enter) sends from the message box, as chat tools do.
   const sendOnCtrlEnter = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit();
+    // Not while the last prompt is still out: that would stop it (as Send is disabled for).
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !waiting) submit();
   };
 
   return (
@@ -357,7 +358,8 @@ function OutcomeCard({ titleId, title, outcome }: { titleId: string; title: stri
     return (
       <Card titleId={titleId} title={title} className="answer-card">
         <p className="muted" role="status">
-          Waiting for the answer… {Math.floor((Date.now() - outcome.since) / 1000)} s
+          Waiting for the answer… {/* The count changes every second: shown, not announced each time. */}
+          <span aria-hidden="true">{Math.floor((Date.now() - outcome.since) / 1000)} s</span>
         </p>
       </Card>
     );
@@ -539,7 +541,8 @@ function Replay({ id, routes }: { id: string; routes: readonly Route[] }) {
         title="Replay a request"
         description={
           <p className="muted small">
-            Request <code>{row.id}</code>, sent again as its client sent it (after filters), not streamed.
+            Request <code>{row.id}</code>, sent again as it was logged (after filters; the route you pick
+            applies its own), not streamed.
           </p>
         }
       >

@@ -54,7 +54,7 @@ async function clientCall(
     body: JSON.stringify(body),
   });
   await response.text();
-  expect(response.status).toBe(200);
+  expect(response.status, path).toBeLessThan(500);
   return response.headers.get('x-switchboard-request-id')!;
 }
 
@@ -84,7 +84,16 @@ beforeAll(async () => {
       { id: 'gem', vendor: 'gemini', baseUrl: gemini.origin, apiKey: GEMINI_KEY, logBodies: true },
       { id: 'quiet', vendor: 'openai', baseUrl: openai.url, apiKey: VENDOR_KEY },
       { id: 'narrow', vendor: 'openai', baseUrl: openai.url, apiKey: VENDOR_KEY, models: ['gpt-4.1-nano'] },
+      {
+        id: 'nice',
+        vendor: 'openai',
+        baseUrl: openai.url,
+        apiKey: VENDOR_KEY,
+        logBodies: true,
+        filters: ['be-nice'],
+      },
     ],
+    filters: [{ name: 'be-nice', kind: 'system-prompt', mode: 'prepend', text: 'BE NICE' }],
     apps: [{ name: 'ide', key: APP_KEY }],
   });
 });
@@ -150,6 +159,25 @@ describe('the playground', () => {
     expect((await admin('DELETE', '/apps/playground')).status).toBe(204);
     expect((await prompt('oa', 'gpt-4.1-nano')).body.status).toBe(200);
     expect(await playgroundApp()).toMatchObject({ builtIn: true });
+  });
+
+  it('replaces, and revokes, a kept key that can no longer be opened', async () => {
+    const db = new Database(join(gateway.dataDir, 'switchboard.db'));
+    try {
+      const kept = JSON.parse(
+        (db.prepare("SELECT value FROM settings WHERE key = 'playground.key'").get() as { value: string })
+          .value,
+      ) as { keyId: number; sealed: string };
+      db.prepare("UPDATE settings SET value = ? WHERE key = 'playground.key'").run(
+        JSON.stringify({ ...kept, sealed: 'not-sealed-by-this-gateway' }),
+      );
+    } finally {
+      db.close();
+    }
+    expect((await prompt('oa', 'gpt-4.1-nano')).body.status).toBe(200);
+    const keys = (await playgroundApp())!.keys;
+    expect(keys.filter((key) => key.revokedAt === null)).toHaveLength(1);
+    expect(keys.length).toBeGreaterThan(1);
   });
 
   it('meets the route’s policy: a model off its allow-list is refused and recorded', async () => {
@@ -310,6 +338,75 @@ describe('replay', () => {
     expect(gemini.seen.at(-1)!.url).toMatch(/^\/v1beta\/models\/gemini-2\.5-flash:generateContent/);
   });
 
+  it('sends an Anthropic Messages request that names no max_tokens (the gateway takes it)', async () => {
+    const id = await clientCall('/anthropic/oa/v1/messages', {
+      model: 'gpt-4.1-nano',
+      messages: [{ role: 'user', content: 'no limit given' }],
+    });
+    const { body } = await admin<Result>('POST', `/requests/${id}/replay`, { route: 'oa' });
+    expect(body.status).toBe(200);
+    expect(body.format).toBe('anthropic-messages');
+  });
+
+  it('applies the route’s filters once: a system prompt already in the logged body is not added again', async () => {
+    const id = await clientCall('/openai/nice/v1/chat/completions', {
+      model: 'gpt-4.1-nano',
+      messages: [{ role: 'user', content: 'be filtered' }],
+    });
+    expect(openai.seen.at(-1)!.body!['messages']).toEqual([
+      { role: 'system', content: 'BE NICE' },
+      { role: 'user', content: 'be filtered' },
+    ]);
+    const { body } = await admin<Result>('POST', `/requests/${id}/replay`, { route: 'nice' });
+    expect(body.status).toBe(200);
+    expect(openai.seen.at(-1)!.body!['messages']).toEqual([
+      { role: 'system', content: 'BE NICE' },
+      { role: 'user', content: 'be filtered' },
+    ]);
+  });
+
+  it('refuses a token count and another API by the path they were sent to, sending nothing', async () => {
+    const counted = await clientCall('/gemini/gem/v1beta/models/gemini-2.5-flash:countTokens', {
+      contents: [{ role: 'user', parts: [{ text: 'count me' }] }],
+    });
+    const embedded = await clientCall('/proxy/oa/embeddings', {
+      model: 'text-embedding-3-small',
+      input: 'hello',
+    });
+    const anthropicCount = await clientCall(
+      '/anthropic/claude/v1/messages/count_tokens',
+      { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'count' }] },
+      { 'anthropic-version': '2023-06-01' },
+    );
+    const seen = [openai.seen.length, anthropic.seen.length, gemini.seen.length];
+    for (const [id, reason] of [
+      [counted, /counted tokens/],
+      [embedded, /Only chat requests/],
+      [anthropicCount, /counted tokens/],
+    ] as const) {
+      const refused = await admin<{ error: { code: string; message: string } }>(
+        'POST',
+        `/requests/${id}/replay`,
+        {
+          route: 'oa',
+        },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('not_replayable');
+      expect(refused.body.error.message).toMatch(reason);
+    }
+    expect([openai.seen.length, anthropic.seen.length, gemini.seen.length]).toEqual(seen);
+  });
+
+  it('shows a logged body as request and answer only', async () => {
+    const id = await clientCall('/openai/oa/v1/chat/completions', {
+      model: 'gpt-4.1-nano',
+      messages: [{ role: 'user', content: 'shown' }],
+    });
+    const bodies = await admin<Record<string, unknown>>('GET', `/requests/${id}/bodies`);
+    expect(Object.keys(bodies.body).sort()).toEqual(['logged', 'request', 'response']);
+  });
+
   it('says why where there is nothing to replay, and 404s what does not exist', async () => {
     const quiet = await clientCall('/openai/quiet/v1/chat/completions', {
       model: 'gpt-4.1-nano',
@@ -327,5 +424,19 @@ describe('replay', () => {
     expect((await admin('POST', '/requests/req_nope/replay', { route: 'oa' })).status).toBe(404);
     expect((await admin('POST', `/requests/${quiet}/replay`, { route: 'nope' })).status).toBe(404);
     expect((await admin('POST', `/requests/${quiet}/replay`, { route: 'oa', extra: 1 })).status).toBe(400);
+  });
+});
+
+describe('the built-in app in a config file', () => {
+  it('may be listed (for its budget) without a key being handed out for it', async () => {
+    const other = await startTestGateway({
+      routes: [],
+      apps: [{ name: 'playground', budget: { usd: 1, period: 'day' } }, { name: 'tool' }],
+    });
+    try {
+      expect(other.newKeys.map((entry) => entry.app)).toEqual(['tool']);
+    } finally {
+      await other.stop();
+    }
   });
 });
