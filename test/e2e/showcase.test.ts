@@ -79,7 +79,10 @@ describe('the dashboard with a month of traffic (README screenshots)', () => {
       await page.screenshot({ path: screenshotPath(`showcase-usage-${scheme}`), fullPage: true });
       await page.goto(`${stack.gateway.url}/ui/#/latency`);
       await page.getByRole('radio', { name: 'Route' }).check({ force: true });
-      await page.getByRole('row', { name: /claude/ }).first().waitFor();
+      await page
+        .getByRole('row', { name: /claude/ })
+        .first()
+        .waitFor();
       await page.locator('.recharts-line-curve').first().waitFor();
       await page.screenshot({ path: screenshotPath(`showcase-latency-${scheme}`) });
     });
