@@ -266,10 +266,14 @@ export function addPlaygroundRoutes(router: Router<GatewayState>, deps: Playgrou
     const original = deps.store.requests.get(id) ?? notFound(`Request "${id}"`);
     const sealed = deps.store.requests.sealedBodies(id);
     if (sealed === undefined) {
+      const logging = original.route !== null && deps.catalog.routes.get(original.route)?.logBodies === true;
       throw new GatewayError(
         400,
         'not_replayable',
-        `The body of this request was not logged, so there is nothing to send again: turn on body logging for route "${original.route ?? '?'}" and replay a later request.`,
+        logging
+          ? // The route logs bodies now: it did not then, or the gateway answered without a vendor call (a token count).
+            'The body of this request was not logged, so there is nothing to send again: its route did not log bodies then, or Switchboard answered it itself (a token count).'
+          : `The body of this request was not logged, so there is nothing to send again: turn on body logging for route "${original.route ?? '?'}" and replay a later request.`,
       );
     }
     const logged = JSON.parse(deps.secrets.open(sealed)) as LoggedRequest;

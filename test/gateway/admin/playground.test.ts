@@ -398,6 +398,20 @@ describe('replay', () => {
     expect([openai.seen.length, anthropic.seen.length, gemini.seen.length]).toEqual(seen);
   });
 
+  it('says when there is no body because Switchboard answered the request itself', async () => {
+    // An OpenAI route counts no tokens: the gateway counts them, and no vendor call (nor body) is made.
+    const id = await clientCall(
+      '/anthropic/oa/v1/messages/count_tokens',
+      { model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'count' }] },
+      { 'anthropic-version': '2023-06-01' },
+    );
+    const refused = await admin<{ error: { message: string } }>('POST', `/requests/${id}/replay`, {
+      route: 'oa',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/Switchboard answered it itself/);
+  });
+
   it('shows a logged body as request and answer only', async () => {
     const id = await clientCall('/openai/oa/v1/chat/completions', {
       model: 'gpt-4.1-nano',
