@@ -746,6 +746,9 @@ beforeEach(async () => {
     routes: ROUTE_IDS.map((id) => route(id, { headersMs: 800 })),
     // A budget makes every request go through token counting, reservation and settlement.
     apps: [{ name: 'tester', key: APP_KEY, budget: { usd: 1000, period: 'month' } }],
+    // Failures before the first byte are retried, as by default, with short waits: what is under
+    // test is what the client and the row end with, not the backoff (test/…/retries.test.ts).
+    server: { retry: { maxDelayMs: 50 } },
   });
   await warmUp(plain);
 });
