@@ -178,6 +178,23 @@ describe('the playground', () => {
     expect(within(card).getByText('429')).toBeTruthy();
   });
 
+  it('says nothing of cost where the row was not written in time, and "unknown" where it has no price', async () => {
+    let answer = result({ request: null });
+    mockApi({ 'GET /routes': ROUTES, ...modelsOf, 'POST /playground': () => answer });
+    render(<PlaygroundPage params={NONE} />);
+    fireEvent.change(await screen.findByLabelText('Message'), { target: { value: 'hi' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    let card = await answered('gpt · gpt-4.1-nano', 'Galaxy Day');
+    expect(within(card).queryByText('unknown')).toBeNull();
+    answer = result({ request: row({ costUsd: null }) });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() =>
+      within(screen.getByRole('region', { name: 'gpt · gpt-4.1-nano' })).getByText('unknown'),
+    );
+    card = screen.getByRole('region', { name: 'gpt · gpt-4.1-nano' });
+    expect(within(card).getByText('1,234 / 56')).toBeTruthy();
+  });
+
   it('stops waiting when asked, and says so', async () => {
     mockApi({ 'GET /routes': ROUTES, ...modelsOf });
     const mocked = globalThis.fetch;

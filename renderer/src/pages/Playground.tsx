@@ -428,7 +428,8 @@ export function AnswerCard({
         <div>
           <dt>Cost</dt>
           <dd className="num">
-            {row?.costUsd === null || row?.costUsd === undefined ? 'unknown' : formatUsd(row.costUsd)}
+            {/* No row (not written in time) says nothing; a row without a price says so. */}
+            {row === null ? '—' : row.costUsd === null ? 'unknown' : formatUsd(row.costUsd)}
           </dd>
         </div>
         {row?.upstreamModel && row.upstreamModel !== row.model && (
