@@ -43,8 +43,10 @@ export interface RecordDraft {
   pending: Promise<void> | null;
   /** Settles what policy reserved for this request (budget, token window), with the real usage and cost. */
   settle: ((usage: Usage, costUsd: number | null) => void) | null;
-  /** The request and answer as sent and received, kept only where the route logs bodies. */
-  /** Its path too (no query), so that a replay knows what was called: a token count is not a chat. */
+  /**
+   * The request and answer as sent and received, kept only where the route logs bodies; its path
+   * too (no query), so that a replay knows what was called: a token count is not a chat.
+   */
   bodies: { request: string; response: string; path?: string } | null;
   /** Something the row's fields cannot say (a tool dropped, a limit hit); null: nothing. */
   note: string | null;
@@ -57,6 +59,11 @@ export interface RecordDraft {
   upstreamSince: number | null;
   /** The budget reservation itself, kept in the row journal so that a replayed row settles it. */
   reservation: Reservation | null;
+  /**
+   * The app's rate limits this request has been counted against already: a fallback route's
+   * admission counts only that route's own limits, since the app sent one request, not two.
+   */
+  appRates: { rpm: boolean; tpm: boolean };
   /**
    * Writes the row now (once; later calls return the same promise). Stream relays await it before
    * they end the response, so that an answer is never complete before its row is durable.
@@ -128,6 +135,7 @@ export function newDraft(endpoint: Endpoint, now: number, startedAt: number): Re
     upstreamMs: null,
     upstreamSince: null,
     reservation: null,
+    appRates: { rpm: false, tpm: false },
     commit: () => Promise.resolve(),
   };
 }

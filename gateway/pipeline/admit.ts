@@ -70,13 +70,17 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
   if (route.rateLimit) rateRules.push({ scope: 'route', name: route.id, limit: route.rateLimit });
   const rules = budgetRules([app], [route]);
 
+  // A fallback route's admission: the app was counted once for this request, by the first route's.
+  const counted = draft.appRates;
+  const notCounted = (which: 'rpm' | 'tpm') => (rule: RateRule) => rule.scope !== 'app' || !counted[which];
   const now = Date.now();
   if (rateRules.some((rule) => rule.limit.rpm !== undefined)) {
     deps.limits.admit(
-      rateRules.map((rule) => ({ ...rule, limit: { rpm: rule.limit.rpm } })),
+      rateRules.filter(notCounted('rpm')).map((rule) => ({ ...rule, limit: { rpm: rule.limit.rpm } })),
       0,
       now,
     );
+    if (app.rateLimit?.rpm !== undefined) counted.rpm = true;
   }
 
   let model = input.model;
@@ -115,7 +119,10 @@ export function admit(deps: PolicyDeps, input: AdmissionInput): Admission {
   const tokenRules = rateRules
     .filter((rule) => rule.limit.tpm !== undefined)
     .map((rule) => ({ ...rule, limit: { tpm: rule.limit.tpm } }));
-  if (tokenRules.length > 0) deps.limits.admit(tokenRules, inputTokens, now);
+  if (tokenRules.length > 0) {
+    deps.limits.admit(tokenRules.filter(notCounted('tpm')), inputTokens, now);
+    if (app.rateLimit?.tpm !== undefined) counted.tpm = true;
+  }
 
   let reservation = null;
   if (rules.length > 0) {

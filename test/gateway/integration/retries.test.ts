@@ -509,3 +509,56 @@ describe('a request that makes many calls', () => {
     }
   });
 });
+
+describe('an app’s rate limits, when a request falls back', () => {
+  it('counts the request once: its requests and its input tokens, not again for each route tried', async () => {
+    const [failing, working] = await Promise.all([startHostileUpstream(), startHostileUpstream()]);
+    const limited = await startTestGateway({
+      routes: [
+        {
+          id: 'main',
+          vendor: 'openai-compatible',
+          baseUrl: failing.openAiBaseUrl,
+          apiKey: 'sk-key-0123456789',
+          retries: 0,
+          fallbacks: ['second'],
+        },
+        {
+          id: 'second',
+          vendor: 'openai-compatible',
+          baseUrl: working.openAiBaseUrl,
+          apiKey: 'sk-key-0123456789',
+        },
+      ],
+      // Two requests a minute; and tokens for one long prompt and its answer, not for its prompt twice.
+      apps: [{ name: 'agent', key: APP_KEY, rateLimit: { rpm: 2, tpm: 3000 } }],
+      server: { retry: { maxDelayMs: 5 }, cooldown: { failures: 1000 } },
+    });
+    try {
+      failing.setFault({ kind: 'status', status: 503 });
+      const ask = () =>
+        fetch(`${limited.url}/openai/main/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' },
+          // About 2,000 input tokens, as the gateway counts them.
+          body: JSON.stringify({
+            model: 'gpt-4.1-nano',
+            messages: [{ role: 'user', content: 'Hi '.repeat(2000) }],
+          }),
+        });
+      const first = await ask();
+      await first.text();
+      expect(first.status).toBe(200);
+      expect(first.headers.get('x-switchboard-route')).toBe('second');
+      // Counted twice, the first request would have used the app's two requests, or 4,000 of its 3,000 tokens.
+      const second = await ask();
+      expect(second.status, await second.text()).toBe(200);
+      const third = await ask();
+      expect(third.status).toBe(429);
+      expect(await third.text()).toMatch(/limited to 2 requests per minute/);
+    } finally {
+      await limited.stop();
+      await Promise.all([failing.close(), working.close()]);
+    }
+  });
+});
