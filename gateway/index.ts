@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { AdminSessions, DEFAULT_SESSION_DAYS, parseSessionDays, SESSION_KEY_FILE } from './admin/sessions.ts';
 import { createGateway } from './app.ts';
 import { Catalog } from './catalog.ts';
+import { refusalRecorder } from './http/recorded.ts';
 import { DEFAULT_VENDOR, type VendorId } from './domain.ts';
 import { providerFor, type Provider } from './providers/index.ts';
 import { applyConfig, type ApplyResult } from './config/apply.ts';
@@ -242,7 +243,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
       alerts,
     });
-    const listening = await listen(app as never, host, options.port ?? 4141);
+    const listening = await listen(
+      app as never,
+      host,
+      options.port ?? 4141,
+      refusalRecorder(recorder, (id) => catalog.routes.get(id)),
+    );
     port = listening.port;
     bound = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     hosts = allowedHostSet(port, [...server.allowedHosts, bound]);

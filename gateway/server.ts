@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import { GatewayError, openAiErrorBody } from './errors.ts';
 import { anthropicMessagesFormat, geminiGenerateFormat } from './formats/index.ts';
 import { discardBody } from './http/body.ts';
+import { REQUEST_ID_HEADER } from './http/recorded.ts';
 
 /** Start-up failed for a reason the user can fix; the message is the one line to print. */
 export class StartupError extends Error {
@@ -23,13 +24,25 @@ export interface Listener {
   close(graceMs: number): Promise<void>;
 }
 
-export async function listen(app: Koa<never>, host: string, port: number): Promise<Listener> {
+/**
+ * A request refused because the gateway is shutting down: recorded like any (its row's id, set on
+ * the answer as every proxy answer has it), or null for a path that is not the proxy's.
+ */
+export type RefusalRecorder = (request: IncomingMessage, error: GatewayError) => string | null;
+
+export async function listen(
+  app: Koa<never>,
+  host: string,
+  port: number,
+  recordRefusal: RefusalRecorder = () => null,
+): Promise<Listener> {
   const handle = app.callback();
   let draining: { retryAfterSeconds: number } | null = null;
   // Answers not yet begun when the drain starts are told to close their connection.
   const open = new Set<ServerResponse>();
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (request, response) => {
-    if (draining !== null) return refuseWhileDraining(request, response, draining.retryAfterSeconds);
+    if (draining !== null)
+      return refuseWhileDraining(request, response, draining.retryAfterSeconds, recordRefusal);
     open.add(response);
     response.once('close', () => open.delete(response));
     void handle(request, response);
@@ -77,6 +90,7 @@ function refuseWhileDraining(
   request: IncomingMessage,
   response: ServerResponse,
   retryAfterSeconds: number,
+  recordRefusal: RefusalRecorder,
 ): void {
   const retryAfter = String(retryAfterSeconds);
   const error = new GatewayError(
@@ -87,11 +101,18 @@ function refuseWhileDraining(
   );
   const path = (request.url ?? '/').split('?')[0] ?? '/';
   const text = JSON.stringify(shutdownErrorBody(path, error));
+  let id: string | null = null;
+  try {
+    id = recordRefusal(request, error);
+  } catch {
+    // Recording must not take the answer down: the 503 goes out without its row.
+  }
   response.writeHead(503, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'retry-after': retryAfter,
     connection: 'close',
+    ...(id === null ? {} : { [REQUEST_ID_HEADER]: id }),
   });
   response.write(text);
   // Ended only once the body is read: closing on unread bytes would reset the connection (see writeError).

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Recorder } from '../recorder.ts';
 import { newDraft } from '../recorder.ts';
 import type { Endpoint } from '../store/types.ts';
@@ -125,4 +126,63 @@ export function errorMessageOf(body: unknown): string | null {
 
 function isStreamBody(body: unknown): boolean {
   return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
+}
+
+/** The endpoint a proxy path is recorded under, as endpoints.ts mounts them; null for a path that is not the proxy's. */
+export function endpointOfPath(path: string): Endpoint | null {
+  if (path.startsWith('/proxy/')) return 'proxy';
+  if (path.startsWith('/gemini/')) return /\/models\/?$/.test(path) ? 'models' : 'chat.completions';
+  if (path.startsWith('/anthropic/')) return /\/v1\/models\/?$/.test(path) ? 'models' : 'messages';
+  if (path === '/v1/messages' || path.startsWith('/v1/messages/')) return 'messages';
+  if (path.startsWith('/openai/') || path.startsWith('/v1/')) {
+    if (path.endsWith('/embeddings')) return 'embeddings';
+    if (path.endsWith('/models')) return 'models';
+    if (/\/responses(?:\/[^/]+)?$/.test(path)) return 'responses';
+    // Any other path under a route's OpenAI prefix has a row (a 404); at the root, only chat does.
+    if (path.startsWith('/openai/') || path.endsWith('/chat/completions')) return 'chat.completions';
+  }
+  return null;
+}
+
+/** The route a proxy path names (`/openai/{routeId}/…`), decoded; undefined at the root or when it cannot be decoded. */
+export function routeOfPath(path: string): string | undefined {
+  const match = /^\/(?:openai|anthropic|gemini|proxy)\/([^/]+)/.exec(path);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records a request the gateway refused before its app ran (a 503 while it shuts down), so that it
+ * leaves its row like any other: no app (none was asked for), the route where the path names a
+ * known one. Answers the row's id, or null for a path that is not the proxy's (no row, as for
+ * the dashboard's).
+ */
+export function refusalRecorder(
+  recorder: Recorder,
+  routes: (id: string) => { id: string; vendor: string } | undefined,
+): (request: IncomingMessage, error: GatewayError) => string | null {
+  return (request, error) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const endpoint = endpointOfPath(path);
+    if (endpoint === null) return null;
+    const draft = newDraft(endpoint, Date.now(), performance.now());
+    recorder.began();
+    const named = routeOfPath(path);
+    const route = named === undefined ? undefined : routes(named);
+    if (route) {
+      draft.route = route.id;
+      draft.vendor = route.vendor;
+    }
+    draft.status = error.status;
+    draft.errorCode = error.code;
+    draft.errorMessage = error.message;
+    draft.retryAfter = error.headers['retry-after'] ?? null;
+    draft.firstByteAt = performance.now();
+    void recorder.commit(draft, performance.now());
+    return draft.id;
+  };
 }

@@ -97,7 +97,9 @@ function rowsOnDisk(): Array<Record<string, unknown>> {
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     return db
-      .prepare('SELECT status, stream, partial, error_code, output_tokens FROM requests ORDER BY time')
+      .prepare(
+        'SELECT id, status, stream, partial, error_code, output_tokens, endpoint, route, app, retry_after FROM requests ORDER BY time',
+      )
       .all() as Array<Record<string, unknown>>;
   } finally {
     db.close();
@@ -234,6 +236,7 @@ describe('a request that arrives on a kept-alive connection during the drain', (
   const cases = [
     {
       path: '/v1/chat/completions',
+      row: { endpoint: 'chat.completions', route: null },
       shape: {
         error: {
           message: expect.stringContaining('Switchboard is shutting down'),
@@ -245,6 +248,7 @@ describe('a request that arrives on a kept-alive connection during the drain', (
     },
     {
       path: '/anthropic/main/v1/messages',
+      row: { endpoint: 'messages', route: 'main' },
       shape: {
         type: 'error',
         // Anthropic's own type for a 503.
@@ -253,12 +257,13 @@ describe('a request that arrives on a kept-alive connection during the drain', (
     },
     {
       path: '/gemini/main/v1beta/models/gemini-2.5-flash:generateContent',
+      row: { endpoint: 'chat.completions', route: 'main' },
       shape: {
         error: expect.objectContaining({ code: 503, message: expect.stringContaining('shutting down') }),
       },
     },
   ];
-  for (const { path, shape } of cases) {
+  for (const { path, row, shape } of cases) {
     it(`gets 503 with Retry-After, in its endpoint's error shape (${path})`, async () => {
       await start();
       slowStream(300);
@@ -278,9 +283,19 @@ describe('a request that arrives on a kept-alive connection during the drain', (
       expect(refused.headers['connection']).toBe('close');
       expect(refused.headers['content-type']).toMatch(/^application\/json/);
       expect(JSON.parse(refused.body)).toEqual(shape);
-      // It never reached the upstream.
+      // It never reached the upstream, and left its row like any request (no app: none was asked for).
       expect(fake.seen).toHaveLength(1);
-      expect(rowsOnDisk()).toEqual([expect.objectContaining({ status: 200, partial: 0 })]);
+      expect(rowsOnDisk()).toEqual([
+        expect.objectContaining({ status: 200, partial: 0 }),
+        expect.objectContaining({
+          id: refused.headers['x-switchboard-request-id'],
+          status: 503,
+          error_code: 'shutting_down',
+          retry_after: String(GRACE_MS / 1000),
+          app: null,
+          ...row,
+        }),
+      ]);
     });
   }
 });
