@@ -4,7 +4,7 @@ import type Koa from 'koa';
 import { GatewayError, openAiErrorBody } from './errors.ts';
 import { anthropicMessagesFormat, geminiGenerateFormat } from './formats/index.ts';
 import { discardBody } from './http/body.ts';
-import { REQUEST_ID_HEADER } from './http/recorded.ts';
+import { cutAtShutdown, REQUEST_ID_HEADER } from './http/recorded.ts';
 
 /** Start-up failed for a reason the user can fix; the message is the one line to print. */
 export class StartupError extends Error {
@@ -68,7 +68,10 @@ export async function listen(
       for (const response of open) if (!response.headersSent) response.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      const timer = setTimeout(() => {
+        for (const response of open) cutAtShutdown.add(response);
+        server.closeAllConnections();
+      }, graceMs);
       // Connections that finish a request while we wait become idle: close them as they do.
       const sweep = setInterval(() => server.closeIdleConnections(), 100);
       await closed;

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Recorder } from '../recorder.ts';
 import { newDraft } from '../recorder.ts';
 import type { Endpoint } from '../store/types.ts';
@@ -7,6 +7,9 @@ import { isTokenCount } from '../formats/usage-check.ts';
 import type { GatewayError } from '../errors.ts';
 import type { GatewayContext, Middleware } from './context.ts';
 import { toGatewayError, writeError, type Logger } from './errors.ts';
+
+/** Answers the gateway itself cut at the end of its shutdown grace: their rows say so, not that the client left. */
+export const cutAtShutdown = new WeakSet<ServerResponse>();
 
 /** The request's row id, for a client (or a crash test) to find its row. */
 export const REQUEST_ID_HEADER = 'x-switchboard-request-id';
@@ -66,9 +69,9 @@ export function recorded(
     ctx.res.once('close', () => {
       if (committed !== null) return;
       if (!ctx.res.writableFinished) {
-        // The client left before the whole answer was written.
+        // The client left before the whole answer was written, or the gateway's shutdown cut it.
         draft.partial = true;
-        draft.errorCode ??= 'client_closed';
+        draft.errorCode ??= cutAtShutdown.has(ctx.res) ? 'shutting_down' : 'client_closed';
       }
       // A stream still being read for its usage is recorded once that ends.
       if (draft.pending) void draft.pending.then(draft.commit, draft.commit);

@@ -179,3 +179,13 @@ describe('a logged request, read', () => {
     );
   });
 });
+
+describe('a request Switchboard itself ended while shutting down', () => {
+  it('says so, rather than calling it the vendor’s own error code', () => {
+    const dialog = openDetail(
+      row({ status: 200, partial: true, errorCode: 'shutting_down', attempts: [], errorMessage: null }),
+    );
+    expect(within(dialog).getByText(/Switchboard was shutting down/)).toBeTruthy();
+    expect(within(dialog).queryByText(/vendor’s own error code/)).toBeNull();
+  });
+});

@@ -43,6 +43,8 @@ export const ERROR_TEXT: Record<string, string> = {
   upstream_error: 'The vendor could not be reached, or answered with an error.',
   upstream_timeout: 'The vendor did not answer in time.',
   client_closed: 'The caller closed the connection before the answer ended.',
+  shutting_down:
+    'Switchboard was shutting down: it refused the request, or cut its answer at the end of the grace.',
 };
 
 export interface RequestFilters {
