@@ -9,7 +9,8 @@ import { refusalRecorder } from './http/recorded.ts';
 import { DEFAULT_VENDOR, type VendorId } from './domain.ts';
 import { providerFor, type Provider } from './providers/index.ts';
 import { applyConfig, type ApplyResult } from './config/apply.ts';
-import { loadConfigFile, type ResolvedConfig } from './config/load.ts';
+import { loadConfigFile, withStoredWebhook, type ResolvedConfig } from './config/load.ts';
+import { loadServer, saveServer } from './config/server-setting.ts';
 import type { ServerConfig } from './config/schema.ts';
 import {
   DataDirLockedError,
@@ -131,8 +132,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ? applyConfig(store, secrets, config, Date.now(), options.configFile ?? 'config')
       : { changes: 0, newKeys: [] };
     // A config file's server section wins; without one, what the dashboard last saved.
-    let server = config?.server ?? store.settings.get<ServerConfig>('server') ?? DEFAULT_SERVER;
-    if (config) store.settings.set('server', server);
+    const saved = loadServer(store, secrets, (message) => log('warn', message));
+    let server = (config && withStoredWebhook(config, saved)) ?? saved ?? DEFAULT_SERVER;
+    // Sealed again each start: a webhook URL saved as text by an earlier version is sealed from now on.
+    saveServer(store, secrets, server);
     const catalog = new Catalog(store, secrets);
     const journalFile = join(options.dataDir, JOURNAL_FILE);
     const journal = new RowJournal(journalFile, (error) =>
@@ -223,7 +226,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // An imported config's server section applies at once, Host allow-list included.
       setServer: (next) => {
         server = next;
-        store.settings.set('server', next);
+        saveServer(store, secrets, next);
         hosts = allowedHostSet(port, [...server.allowedHosts, bound]);
       },
       allowedHosts: () => hosts,

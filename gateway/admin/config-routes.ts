@@ -3,7 +3,7 @@ import { Document, parse as parseYaml } from 'yaml';
 import type { Catalog } from '../catalog.ts';
 import { applyConfig, KeysWouldBeDropped } from '../config/apply.ts';
 import { exportConfig } from '../config/export.ts';
-import { parseConfig } from '../config/load.ts';
+import { parseConfig, withStoredWebhook } from '../config/load.ts';
 import type { ServerConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import { MAX_JSON_DEPTH, readBody } from '../http/body.ts';
@@ -119,7 +119,7 @@ export function addConfigRoutes(router: Router<GatewayState>, deps: ConfigAdminD
       configInvalid(error);
     }
     catalog.refresh();
-    deps.setServer(config.server);
+    deps.setServer(withStoredWebhook(config, deps.server()));
     ctx.body = { changes: result.changes, newKeys: result.newKeys };
   });
 }

@@ -1,5 +1,6 @@
 import type { Store } from '../store/index.ts';
 import { appToConfig, filterToConfig, priceToConfig, routeToConfig } from './records.ts';
+import { STORED_KEY } from './load.ts';
 import type { ServerConfig } from './schema.ts';
 
 /**
@@ -14,6 +15,7 @@ export function exportConfig(store: Store, server: ServerConfig) {
     apps: store.apps.list().map((app) => appToConfig(app, store.apps.keysOf(app.id))),
     filters: store.filters.list().map(filterToConfig),
     prices: store.prices.list().map(priceToConfig),
-    server,
+    // The webhook's URL can carry a token: like a key, it is said to be held, never written out.
+    server: server.alertWebhook ? { ...server, alertWebhook: { url: STORED_KEY } } : server,
   };
 }

@@ -6,7 +6,14 @@ import { defaultBaseUrl, findPreset, PRESETS } from '../providers/presets.ts';
 import { compileFilter } from '../filters/engine.ts';
 import { DEFAULT_VENDOR, VENDOR_IDS, type VendorId } from '../domain.ts';
 import { responsesSupport } from './responses-setting.ts';
-import { configSchema, type AppConfig, type ConfigFile, type RouteConfig } from './schema.ts';
+import {
+  alertWebhookSchema,
+  configSchema,
+  type AppConfig,
+  type ConfigFile,
+  type RouteConfig,
+  type ServerConfig,
+} from './schema.ts';
 
 /** A problem with a config file: `message` names the file, the path inside it and what is allowed. */
 export class ConfigError extends Error {
@@ -28,9 +35,18 @@ export interface ResolvedApp extends AppConfig {
   keepStoredKey?: true;
 }
 
-export interface ResolvedConfig extends Omit<ConfigFile, 'routes' | 'apps'> {
+export interface ResolvedConfig extends Omit<ConfigFile, 'routes' | 'apps' | 'server'> {
   routes: ResolvedRoute[];
   apps: ResolvedApp[];
+  server: ServerConfig;
+  /** The file said `alertWebhook: {url: stored}`: keep the webhook Switchboard holds (see withStoredWebhook). */
+  keepStoredWebhook?: true;
+}
+
+/** The server section to apply: the file's, with the held webhook where the file said `stored`. */
+export function withStoredWebhook(config: ResolvedConfig, held: ServerConfig | undefined): ServerConfig {
+  if (!config.keepStoredWebhook) return config.server;
+  return held?.alertWebhook ? { ...config.server, alertWebhook: held.alertWebhook } : config.server;
 }
 
 export interface ParseOptions {
@@ -233,6 +249,23 @@ export function parseConfig(
     seenPrices.add(price.model);
   });
 
+  const { alertWebhook, ...serverRest } = config.server;
+  const hookUrl =
+    alertWebhook === undefined || alertWebhook.url === STORED_KEY
+      ? undefined
+      : resolveSecret(alertWebhook.url, 'server.alertWebhook.url');
+  if (hookUrl !== undefined && !alertWebhookSchema.shape.url.safeParse(hookUrl).success)
+    problem('server.alertWebhook.url', 'the environment variable does not hold an http:// or https:// URL');
+  const server: ServerConfig = {
+    ...serverRest,
+    ...(hookUrl === undefined ? {} : { alertWebhook: { url: hookUrl } }),
+  };
   if (problems.length > 0) throw new ConfigError(`${source}: invalid config:\n${problems.join('\n')}`);
-  return { ...config, routes, apps };
+  return {
+    ...config,
+    routes,
+    apps,
+    server,
+    ...(alertWebhook?.url === STORED_KEY ? { keepStoredWebhook: true as const } : {}),
+  };
 }

@@ -105,12 +105,12 @@ export const priceSchema = z.strictObject({
   cachedInputPerMTok: z.number().nonnegative().optional(),
 });
 
+const webhookUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .max(2048, 'at most 2048 characters');
+
 /** Where alerts are POSTed (policy/alert-webhook.ts, docs/alerts.md); http or https only. */
-export const alertWebhookSchema = z.strictObject({
-  url: z
-    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-    .max(2048, 'at most 2048 characters'),
-});
+export const alertWebhookSchema = z.strictObject({ url: webhookUrl });
 
 export const serverSchema = z.strictObject({
   maxBodyMb: z.number().positive().max(1024).default(32),
@@ -150,12 +150,31 @@ export const serverSchema = z.strictObject({
   alertWebhook: alertWebhookSchema.optional(),
 });
 
+/**
+ * The server section as a config file (or an import) writes it. A webhook URL can carry a token,
+ * so it may be given as it is, as `env:NAME` (read at start, like a key), or as `stored` (keep the
+ * one Switchboard holds: an export writes that, never the URL).
+ */
+export const serverFileSchema = serverSchema.extend({
+  alertWebhook: z
+    .strictObject({
+      url: z
+        .string()
+        .max(2048, 'at most 2048 characters')
+        .refine(
+          (value) => value === 'stored' || /^env:\S+$/.test(value) || webhookUrl.safeParse(value).success,
+          'must be an http:// or https:// URL, env:NAME, or stored',
+        ),
+    })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   routes: z.array(routeSchema).default([]),
   apps: z.array(appSchema).default([]),
   filters: z.array(filterSchema).default([]),
   prices: z.array(priceSchema).default([]),
-  server: serverSchema.default({ maxBodyMb: 32, allowedHosts: [], corsOrigins: [] }),
+  server: serverFileSchema.default({ maxBodyMb: 32, allowedHosts: [], corsOrigins: [] }),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;
