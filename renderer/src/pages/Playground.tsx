@@ -203,6 +203,22 @@ function useRuns() {
   return { outcomes, run, stop, waiting };
 }
 
+/** The form's submit button, disabled while an answer is awaited, and Stop beside it then. */
+function SendButtons({ label, waiting, onStop }: { label: string; waiting: boolean; onStop: () => void }) {
+  return (
+    <>
+      <button type="submit" className="button primary" disabled={waiting}>
+        {waiting ? 'Waiting for the answer…' : label}
+      </button>
+      {waiting && (
+        <button type="button" className="button" onClick={onStop}>
+          Stop
+        </button>
+      )}
+    </>
+  );
+}
+
 function PromptForm({ routes }: { routes: readonly Route[] }) {
   const first = routes[0]!;
   const [targets, setTargets] = useState<Target[]>([{ route: first.id, model: suggestedModel(first) }]);
@@ -320,14 +336,7 @@ function PromptForm({ routes }: { routes: readonly Route[] }) {
             )}
           </Field>
           <div className="form-actions">
-            <button type="submit" className="button primary" disabled={waiting}>
-              {waiting ? 'Waiting for the answer…' : 'Send'}
-            </button>
-            {waiting && (
-              <button type="button" className="button" onClick={stop}>
-                Stop
-              </button>
-            )}
+            <SendButtons label="Send" waiting={waiting} onStop={stop} />
           </div>
         </form>
       </Card>
@@ -558,14 +567,7 @@ function Replay({ id, routes }: { id: string; routes: readonly Route[] }) {
         <form className="form playground-form" onSubmit={submit} noValidate>
           <TargetFields routes={routes} target={target} onChange={setTarget} legend="Send it to" />
           <div className="form-actions">
-            <button type="submit" className="button primary" disabled={waiting}>
-              {waiting ? 'Waiting for the answer…' : 'Replay'}
-            </button>
-            {waiting && (
-              <button type="button" className="button" onClick={stop}>
-                Stop
-              </button>
-            )}
+            <SendButtons label="Replay" waiting={waiting} onStop={stop} />
             <a href="#/requests">Back to Requests</a>
           </div>
         </form>
