@@ -290,6 +290,40 @@ describe('the dashboard as the desktop window runs it: bridge, no cookie, the wi
     });
   }
 
+  it('sends a Playground prompt through the bridge and shows its answer', async () => {
+    // These routes name real vendors, which no test calls: the gateway's model list and the prompt's
+    // answer are given here, in the window; the calls themselves still go out as the window makes them.
+    await page.route('**/admin/api/routes/*/models?allowed=true', (route) =>
+      route.fulfill({ json: { data: ['gpt-4.1-mini'] } }),
+    );
+    await page.route('**/admin/api/playground', (route) =>
+      route.fulfill({
+        json: {
+          format: 'openai-chat',
+          status: 200,
+          response: JSON.stringify({
+            object: 'chat.completion',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'Answered in the window.' } }],
+          }),
+          cut: false,
+          request: null,
+        },
+      }),
+    );
+    await open('Playground');
+    await visible(page.getByRole('heading', { name: 'Send a prompt' }));
+    await expect.poll(() => page.getByLabel('Model').inputValue()).toBe('gpt-4.1-mini');
+    await page.getByLabel('Message').fill('Hello from the desktop window.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await visible(page.getByText('Answered in the window.'));
+    expect(await signedOut()).toBe(0);
+    await shoot('playground');
+    expect(await seriousViolations(page)).toEqual([]);
+    const sent = adminCalls.filter((call) => call.url.endsWith('/admin/api/playground'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.authorization).toBe(`Bearer ${stack.gateway.adminToken}`);
+  });
+
   it('creates an app key (a write) and shows the key dialog, whose copy button may use the clipboard', async () => {
     await open('Apps & keys');
     await page.getByRole('button', { name: 'Create an app key' }).click();
