@@ -6,6 +6,7 @@ import { AdminSessions, DEFAULT_SESSION_DAYS, parseSessionDays, SESSION_KEY_FILE
 import { createGateway } from './app.ts';
 import { Catalog } from './catalog.ts';
 import { refusalRecorder } from './http/recorded.ts';
+import { formatFor } from './formats/index.ts';
 import { DEFAULT_VENDOR, type VendorId } from './domain.ts';
 import { providerFor, type Provider } from './providers/index.ts';
 import { applyConfig, type ApplyResult } from './config/apply.ts';
@@ -250,7 +251,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       app as never,
       host,
       options.port ?? 4141,
-      refusalRecorder(recorder, (id) => catalog.routes.get(id)),
+      refusalRecorder(recorder, (id) => {
+        const route = catalog.routes.get(id);
+        if (!route) return undefined;
+        // On /proxy a refusal comes in the route's own error shape, as its other errors do (endpoints.ts).
+        const provider = (options.providers ?? providerFor)(route.vendor);
+        return {
+          id: route.id,
+          vendor: route.vendor,
+          errorBody: provider && formatFor(provider.format).errorBody,
+        };
+      }),
     );
     port = listening.port;
     bound = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

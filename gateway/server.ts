@@ -4,7 +4,7 @@ import type Koa from 'koa';
 import { GatewayError, openAiErrorBody } from './errors.ts';
 import { anthropicMessagesFormat, geminiGenerateFormat } from './formats/index.ts';
 import { discardBody } from './http/body.ts';
-import { cutAtShutdown, REQUEST_ID_HEADER } from './http/recorded.ts';
+import { cutAtShutdown, REQUEST_ID_HEADER, type Refusal, type RefusalRecorder } from './http/recorded.ts';
 
 /** Start-up failed for a reason the user can fix; the message is the one line to print. */
 export class StartupError extends Error {
@@ -24,17 +24,11 @@ export interface Listener {
   close(graceMs: number): Promise<void>;
 }
 
-/**
- * A request refused because the gateway is shutting down: recorded like any (its row's id, set on
- * the answer as every proxy answer has it), or null for a path that is not the proxy's.
- */
-export type RefusalRecorder = (request: IncomingMessage, error: GatewayError) => string | null;
-
 export async function listen(
   app: Koa<never>,
   host: string,
   port: number,
-  recordRefusal: RefusalRecorder = () => null,
+  recordRefusal: RefusalRecorder = () => ({ id: null }),
 ): Promise<Listener> {
   const handle = app.callback();
   let draining: { retryAfterSeconds: number } | null = null;
@@ -81,7 +75,7 @@ export async function listen(
   };
 }
 
-/** The 503 in the error shape the path's clients read (CONTRACT §3), as the app's own errors are. */
+/** The 503 in the error shape the path's clients read (CONTRACT §3), as the app's own errors are (`/proxy`: see Refusal). */
 function shutdownErrorBody(path: string, error: GatewayError): unknown {
   if (path.startsWith('/anthropic/') || path === '/v1/messages' || path.startsWith('/v1/messages/'))
     return anthropicMessagesFormat.errorBody(error);
@@ -103,13 +97,14 @@ function refuseWhileDraining(
     { type: 'api_error', headers: { 'retry-after': retryAfter } },
   );
   const path = (request.url ?? '/').split('?')[0] ?? '/';
-  const text = JSON.stringify(shutdownErrorBody(path, error));
-  let id: string | null = null;
+  let refusal: Refusal = { id: null };
   try {
-    id = recordRefusal(request, error);
+    refusal = recordRefusal(request, error);
   } catch {
     // Recording must not take the answer down: the 503 goes out without its row.
   }
+  const { id } = refusal;
+  const text = JSON.stringify(refusal.errorBody?.(error) ?? shutdownErrorBody(path, error));
   response.writeHead(503, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

@@ -165,14 +165,9 @@ export function applyRequestFilters(
           if (redacted !== slot.text) slot.set(redacted);
         }
         break;
-      case 'system-prompt': {
-        // Already where it goes (a logged request sent again, this filter's text in it): not added twice.
-        const system = view.textSlots(body).filter((slot) => slot.role === 'system');
-        const edge = filter.mode === 'append' ? system.at(-1) : system[0];
-        if (filter.mode !== 'replace' && edge?.text === filter.text) break;
+      case 'system-prompt':
         view.setSystemPrompt(body, filter.mode, filter.text);
         break;
-      }
       case 'max-tokens':
         view.capMaxTokens(body, filter.max);
         break;

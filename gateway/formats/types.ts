@@ -89,6 +89,10 @@ export interface TextSlot {
 export interface RequestView {
   /** System prompts, messages' text parts, tool results and tool-call arguments, in order. */
   textSlots(body: JsonObject): TextSlot[];
+  /**
+   * Puts `text` first, last, or alone as the system prompt. Where it already stands in that place
+   * (a logged request sent again, after this filter), the body is left as it is: never added twice.
+   */
   setSystemPrompt(body: JsonObject, mode: 'prepend' | 'append' | 'replace', text: string): void;
   /** Lowers the request's output limit to `max` (sets it when it names none). */
   capMaxTokens(body: JsonObject, max: number): void;

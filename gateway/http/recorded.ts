@@ -158,20 +158,36 @@ export function routeOfPath(path: string): string | undefined {
   }
 }
 
+/** A request refused because the gateway is shutting down, as it was recorded. */
+export interface Refusal {
+  /** Its row's id, set on the answer as every proxy answer has it; null for a path that is not the proxy's. */
+  id: string | null;
+  /** On `/proxy/{route}`, the route's own error shape (CONTRACT §3), where the path names a known route. */
+  errorBody?: ((error: GatewayError) => unknown) | undefined;
+}
+
+export type RefusalRecorder = (request: IncomingMessage, error: GatewayError) => Refusal;
+
+/** A route as a refusal names it: the row's fields, and (on `/proxy`) the error shape its clients read. */
+export interface RefusedRoute {
+  id: string;
+  vendor: string;
+  errorBody?: ((error: GatewayError) => unknown) | undefined;
+}
+
 /**
  * Records a request the gateway refused before its app ran (a 503 while it shuts down), so that it
  * leaves its row like any other: no app (none was asked for), the route where the path names a
- * known one. Answers the row's id, or null for a path that is not the proxy's (no row, as for
- * the dashboard's).
+ * known one. No row for a path that is not the proxy's (as for the dashboard's).
  */
 export function refusalRecorder(
   recorder: Recorder,
-  routes: (id: string) => { id: string; vendor: string } | undefined,
-): (request: IncomingMessage, error: GatewayError) => string | null {
+  routes: (id: string) => RefusedRoute | undefined,
+): RefusalRecorder {
   return (request, error) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const endpoint = endpointOfPath(path);
-    if (endpoint === null) return null;
+    if (endpoint === null) return { id: null };
     const draft = newDraft(endpoint, Date.now(), performance.now());
     recorder.began();
     const named = routeOfPath(path);
@@ -186,6 +202,6 @@ export function refusalRecorder(
     draft.retryAfter = error.headers['retry-after'] ?? null;
     draft.firstByteAt = performance.now();
     void recorder.commit(draft, performance.now());
-    return draft.id;
+    return { id: draft.id, errorBody: endpoint === 'proxy' ? route?.errorBody : undefined };
   };
 }

@@ -5,6 +5,7 @@ import type { GatewayContext } from '../http/context.ts';
 import type { RouteHealthBook } from '../policy/route-health.ts';
 import { addUpstreamTime, endUpstream, type RecordDraft } from '../recorder.ts';
 import { backoffMs, retryAfterMs, verdictOf, type AttemptFailure, type RetrySettings } from './retry.ts';
+import { VendorAnswerError } from './upstream.ts';
 
 /*
  * A request's upstream calls: its route first, then the route's fallbacks in order; on each, the
@@ -17,7 +18,8 @@ import { backoffMs, retryAfterMs, verdictOf, type AttemptFailure, type RetrySett
 /** One way to serve the request on one route, admitted by policy and ready to send as often as retries need. */
 export interface Plan<Ready = unknown> {
   route: RuntimeRoute;
-  model: string;
+  /** The model sent; null where the call names none (a pass-through that lists models, or lets the server pick). */
+  model: string | null;
   /** Sends one call; resolves once it can be answered from, throws an {@link AttemptError} (or a GatewayError) if not. */
   attempt(controller: AbortController): Promise<Ready>;
   /** Answers the client from a call that succeeded. */
@@ -52,6 +54,9 @@ export interface Candidate {
 
 function failureOf(thrown: unknown): AttemptError {
   if (thrown instanceof AttemptError) return thrown;
+  // The vendor answered with an error status: its status says whether trying again can help.
+  if (thrown instanceof VendorAnswerError)
+    return new AttemptError({ status: thrown.upstreamStatus, error: thrown });
   if (thrown instanceof GatewayError) return new AttemptError({ status: null, error: thrown });
   throw thrown;
 }
@@ -116,7 +121,14 @@ export async function serveFromCandidates(
         // This call is over: its watch on the client goes, so that retries do not pile listeners up.
         release();
         addUpstreamTime(draft, performance.now() - sent);
-        const failed = failureOf(thrown);
+        let failed: AttemptError;
+        try {
+          failed = failureOf(thrown);
+        } catch (bug) {
+          // Not a failure the route could have caused (a bug): its probe, if it held one, is given back.
+          deps.health.released(route.id);
+          throw bug;
+        }
         const { failure } = failed;
         draft.attempts.push({
           route: route.id,
@@ -166,7 +178,7 @@ export async function serveFromCandidates(
       deps.health.succeeded(route.id, started);
       noteSkipped(draft, skipped);
       ctx.set('x-switchboard-route', route.id);
-      ctx.set('x-switchboard-model', headerText(plan.model));
+      ctx.set('x-switchboard-model', headerText(plan.model ?? route.defaultModel ?? ''));
       // A stream's call lasts until its relay reads the end; a whole answer's, until it was read.
       const readAt = performance.now();
       draft.upstreamSince = sent;

@@ -32,7 +32,6 @@ import { retrySettings, verdictOf } from './retry.ts';
 import type { RouteHealthBook } from '../policy/route-health.ts';
 import {
   primeBody,
-  VendorAnswerError,
   isEventStream,
   passUpstreamHeaders,
   readBytes,
@@ -229,7 +228,6 @@ export async function runExchange(
   // The route, then its fallbacks (chat only: an embedding from another model is another vector
   // space), each planned when its turn comes on its own copy of the body as the client sent it.
   const fallbacks = operation === 'chat' ? fallbackCandidates(deps, app, route, resolved.asked) : [];
-  const pristine = fallbacks.length > 0 ? structuredClone(body) : null;
   let planned = 0;
   const planOn = (candidate: { route: RuntimeRoute; model: string }) => () =>
     planCall(
@@ -238,7 +236,9 @@ export async function runExchange(
       state,
       request,
       candidate,
-      planned++ === 0 || pristine === null ? body : structuredClone(pristine),
+      // A fallback gets the body parsed afresh from the bytes the client sent (the routes before it
+      // may have rewritten theirs): no copy is made for the many requests that never fall back.
+      planned++ === 0 ? body : parseJsonObject(raw),
     );
   await serveFromCandidates(ctx, attemptDeps(deps), draft, [
     { route, plan: planOn({ route, model: resolved.model }) },
@@ -452,15 +452,7 @@ function translatedPlan(
         body: upstreamBody,
         signal: controller.signal,
         controller,
-      }).catch((error: unknown) => {
-        throw error instanceof VendorAnswerError
-          ? new AttemptError({ status: error.upstreamStatus, error })
-          : error;
       });
-      // A body that fails before it is whole (or, streamed, before its first byte) had no answer in it.
-      const unanswered = (error: unknown): never => {
-        throw new AttemptError({ status: null, error: upstreamFailure(error) });
-      };
       if (embedder) {
         const { raw: text, parsed } = await readJson(upstream, limits.bodyBytes).catch(unanswered);
         const result = embedder.response(parsed, { model, created, encodingFormat: body['encoding_format'] });
@@ -626,6 +618,11 @@ interface NativeReady {
   text: string | null;
 }
 
+/** A body that failed before it was whole (or, streamed, before its first byte) had no answer in it. */
+function unanswered(error: unknown): never {
+  throw new AttemptError({ status: null, error: upstreamFailure(error) });
+}
+
 /**
  * A call in the route's own format, passed through unchanged: the route's key replaces the
  * caller's, the allow-list and the rest of policy still apply, and usage is read from the answer
@@ -673,12 +670,11 @@ function nativePlan(
   if (route.logBodies)
     draft.bodies = { request: body ? body.toString('utf8') : '', response: '', path: ctx.path };
   const limits = upstreamLimits(deps.server());
-  const isStream = (upstream: UpstreamResponse) =>
-    String(upstream.headers['content-type'] ?? '').includes('text/event-stream');
 
   return {
     route,
-    model: model ?? route.defaultModel ?? '',
+    // The row says what the call named: nothing, where it named none (not the route's default).
+    model,
     async attempt(controller) {
       // Send, the bytes unchanged, signed with the route's key.
       const upstream = await deps.upstreams.send({
@@ -700,9 +696,6 @@ function nativePlan(
         signal: controller.signal,
         controller,
       });
-      const unanswered = (error: unknown): never => {
-        throw new AttemptError({ status: null, error: upstreamFailure(error) });
-      };
       const status = upstream.statusCode;
       if (ctx.method === 'HEAD') return { status, upstream, text: null };
       if (status >= 400) {
@@ -716,7 +709,9 @@ function nativePlan(
         if (verdictOf(failure) !== 'stop') throw new AttemptError(failure, () => answerNative(ready));
         return ready;
       }
-      if (isStream(upstream) || !isText(String(upstream.headers['content-type'] ?? ''))) {
+      if (isEventStream(upstream) || !isText(String(upstream.headers['content-type'] ?? ''))) {
+        // An answer that says it is empty has no first byte to wait for: it is passed on as it is.
+        if (upstream.headers['content-length'] === '0') return { status, upstream, text: null };
         await primeBody(upstream).catch(unanswered);
         return { status, upstream, text: null };
       }
@@ -738,7 +733,7 @@ function nativePlan(
       if (typeof length === 'string') ctx.set('content-length', length);
       return;
     }
-    if (text === null && isStream(upstream)) {
+    if (text === null && isEventStream(upstream)) {
       answerWith(ctx, upstream, route.apiKey);
       if (call.framing) ctx.set('content-type', call.framing.contentType);
       const reader = nativeStreamReader(

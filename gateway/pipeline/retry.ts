@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.ts';
+import type { GatewayError } from '../errors.ts';
 
 /*
  * What a failed upstream call means for the request, decided before any byte reached the client
@@ -84,9 +84,4 @@ export function retrySettings(
     deadlineMs: server?.deadlineMs ?? DEFAULT_RETRY.deadlineMs,
     baseDelayMs: DEFAULT_RETRY.baseDelayMs,
   };
-}
-
-/** The error for a request whose upstream stream ended or failed before its first byte. */
-export function noFirstByte(): GatewayError {
-  return new GatewayError(502, 'upstream_error', 'The upstream ended its answer before its first byte.');
 }

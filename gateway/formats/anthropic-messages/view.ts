@@ -23,6 +23,8 @@ export const anthropicMessagesView: RequestView = {
         : typeof current === 'string'
           ? [{ type: 'text', text: current }]
           : (current as unknown[]);
+    const edge = mode === 'append' ? blocks.at(-1) : blocks[0];
+    if (mode !== 'replace' && isJsonObject(edge) && edge['type'] === 'text' && edge['text'] === text) return;
     const added = { type: 'text', text };
     body['system'] = mode === 'append' ? [...blocks, added] : [added, ...blocks];
   },

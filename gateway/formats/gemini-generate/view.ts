@@ -34,6 +34,8 @@ export const geminiGenerateView: RequestView = {
     const current =
       isJsonObject(holder) && Array.isArray(holder['parts']) ? (holder['parts'] as unknown[]) : [];
     const parts = mode === 'replace' ? [] : current;
+    const edge = mode === 'append' ? parts.at(-1) : parts[0];
+    if (mode !== 'replace' && isJsonObject(edge) && edge['text'] === text) return;
     body[key] = { parts: mode === 'append' ? [...parts, { text }] : [{ text }, ...parts] };
   },
 

@@ -36,6 +36,8 @@ export const openAiChatView: RequestView = {
 
   setSystemPrompt(body, mode, text) {
     const messages = Array.isArray(body['messages']) ? (body['messages'] as JsonObject[]) : [];
+    const edge = mode === 'append' ? messages.at(-1) : messages[0];
+    if (mode !== 'replace' && edge?.['role'] === 'system' && edge['content'] === text) return;
     const others =
       mode === 'replace'
         ? messages.filter((message) => message['role'] !== 'system' && message['role'] !== 'developer')

@@ -41,6 +41,10 @@ export const openAiResponsesView: RequestView = {
       if (Array.isArray(body['input'])) body['input'] = body['input'].filter((item) => !isSystemItem(item));
       return;
     }
+    const present =
+      current === text ||
+      (mode === 'append' ? current.endsWith(`\n\n${text}`) : current.startsWith(`${text}\n\n`));
+    if (present) return;
     if (current === '') body['instructions'] = text;
     else body['instructions'] = mode === 'append' ? `${current}\n\n${text}` : `${text}\n\n${current}`;
   },

@@ -24,6 +24,13 @@ beforeAll(async () => {
         models: ['claude-*'],
       },
       { id: 'gem', vendor: 'gemini', baseUrl: geminiFake.origin, apiKey: GEMINI_KEY, models: ['gemini-*'] },
+      {
+        id: 'gem-default',
+        vendor: 'gemini',
+        baseUrl: geminiFake.origin,
+        apiKey: GEMINI_KEY,
+        defaultModel: 'gemini-2.5-flash',
+      },
     ],
     apps: [{ name: 'tester', key: APP_KEY }],
   });
@@ -249,5 +256,17 @@ describe('redact filters on /proxy answers, in the vendor format', () => {
     }
     expect(streamed).toContain('[REDACTED:hide]');
     expect(streamed).not.toContain('strawberry');
+  });
+});
+
+describe('a /proxy call that names no model', () => {
+  it('is recorded with no model, not the route’s default, which it never used', async () => {
+    const response = await fetch(`${gateway.url}/proxy/gem-default/v1beta/models`, {
+      headers: { 'x-goog-api-key': APP_KEY },
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    const [row] = await requestRows(gateway, 1);
+    expect(row).toMatchObject({ route: 'gem-default', endpoint: 'proxy', status: 200, model: null });
   });
 });

@@ -29,6 +29,8 @@ async function start(): Promise<void> {
   gateway = await startTestGateway({
     routes: [
       { id: 'main', vendor: 'openai', baseUrl: fake.url, apiKey: 'sk-test', defaultModel: 'gpt-4.1-nano' },
+      // Never reached: only its /proxy path's error shape is asked for, during the drain.
+      { id: 'claude', vendor: 'anthropic', baseUrl: fake.origin, apiKey: 'sk-ant-test' },
     ],
     apps: [{ name: 'tester', key: APP_KEY }],
   });
@@ -253,6 +255,15 @@ describe('a request that arrives on a kept-alive connection during the drain', (
       shape: {
         type: 'error',
         // Anthropic's own type for a 503.
+        error: { type: 'overloaded_error', message: expect.stringContaining('Switchboard is shutting down') },
+      },
+    },
+    {
+      // /proxy answers in its route's own shape (CONTRACT §3): Anthropic's here.
+      path: '/proxy/claude/v1/messages',
+      row: { endpoint: 'proxy', route: 'claude' },
+      shape: {
+        type: 'error',
         error: { type: 'overloaded_error', message: expect.stringContaining('Switchboard is shutting down') },
       },
     },
