@@ -14,7 +14,7 @@ import { isLoopbackUrl } from '../providers/loopback.ts';
 export const USUAL_PORTS: readonly number[] = [11434, 1234, 8080, 8000, 1337];
 
 /** The whole look, every port at once, ends by then. */
-export const LOOK_DEADLINE_MS = 900;
+const LOOK_DEADLINE_MS = 900;
 
 /** A model list larger than this is not one a local server sends. */
 const LIST_BYTES = 512 * 1024;
@@ -134,7 +134,7 @@ function failureOf(errors: readonly unknown[], signal: AbortSignal): MissReason 
 }
 
 /** Asks one port who it is and which models it serves. */
-export async function lookAtPort(port: number, signal: AbortSignal): Promise<PortLook> {
+async function lookAtPort(port: number, signal: AbortSignal): Promise<PortLook> {
   const [root, list] = await Promise.allSettled([
     getLocal(port, '/', ROOT_BYTES, signal),
     getLocal(port, '/v1/models', LIST_BYTES, signal),

@@ -58,9 +58,6 @@ export function formatOfLogged(
       return 'anthropic-messages';
     case 'responses':
       return 'openai-responses';
-    case 'embeddings':
-    case 'models':
-      return refuse('Only chat requests can be replayed: this one asked for embeddings or a model list.');
   }
   if (Array.isArray(body['contents'])) return 'gemini';
   if (Array.isArray(body['messages']))

@@ -6,8 +6,9 @@ import type { SecretBox } from '../secrets/types.ts';
 import type { Store } from '../store/index.ts';
 import type { RequestFilter } from '../store/requests.ts';
 import type { RequestRecord } from '../store/types.ts';
+import { csvField, csvNumber, inert } from './csv.ts';
+import { notFound } from './errors.ts';
 import { param } from './params.ts';
-import { csvNumber } from './usage-routes.ts';
 import { requestView } from './views.ts';
 
 export interface RequestsAdminDeps {
@@ -50,7 +51,7 @@ function instant(query: Query, name: string): number | undefined {
 }
 
 /** The filters every listing and export of the log shares, checked: a bad one is a 400 naming it. */
-export function requestFilter(query: Query): RequestFilter {
+function requestFilter(query: Query): RequestFilter {
   const status = text(query, 'status');
   if (status !== undefined && !/^[1-5]\d\d$/.test(status)) invalid('status', 'an HTTP status code (100–599)');
   const statusClass = text(query, 'statusClass');
@@ -106,11 +107,6 @@ const CSV_COLUMNS = [
   'attempts',
 ] as const;
 
-/** RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 function csvLine(view: ReturnType<typeof requestView>): string {
   return CSV_COLUMNS.map((column) => {
     const value = view[column];
@@ -120,16 +116,6 @@ function csvLine(view: ReturnType<typeof requestView>): string {
     if (column === 'costUsd' && typeof value === 'number') return csvNumber(value, 10);
     return csvField(typeof value === 'string' ? inert(value) : String(value));
   }).join(',');
-}
-
-/**
- * Text from outside (an error message, a model or session name) that a spreadsheet would run as a
- * formula (`=`, `+`, `-`, `@`, a tab or a carriage return first) is prefixed with `'`, as OWASP
- * advises against CSV injection: the log is opened in Excel, and its text is the vendors' and
- * the clients'.
- */
-function inert(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /** The whole filtered log as text, produced a page at a time as the client reads it. */
@@ -148,7 +134,7 @@ function exported(
   );
 }
 
-/** The request log, newest first, its exports, and the bodies of a request whose route logs them. */
+/** The request log, newest first, its exports, one request, and its bodies where its route logs them. */
 export function addRequestsRoutes(router: Router<GatewayState>, deps: RequestsAdminDeps): void {
   const { store, secrets } = deps;
 
@@ -188,5 +174,12 @@ export function addRequestsRoutes(router: Router<GatewayState>, deps: RequestsAd
     }
     const { request, response } = JSON.parse(secrets.open(sealed)) as { request: string; response: string };
     ctx.body = { logged: true, request, response };
+  });
+
+  /** One row by its id: the details view reads it without searching the log for its id. */
+  router.get('/requests/:id', (ctx) => {
+    deps.flushRecords();
+    const id = param(ctx, 'id');
+    ctx.body = requestView(store.requests.get(id) ?? notFound(`Request "${id}"`));
   });
 }

@@ -26,11 +26,17 @@ export interface RoutesAdminDeps {
 }
 
 const UNPRICED_WINDOW_MS = 30 * 24 * 3600 * 1000;
+/**
+ * How long a route's unpriced models are reused: the Routes page asks every few seconds, and each
+ * answer scans a month of the route's requests on the proxy's thread.
+ */
+const UNPRICED_CACHE_MS = 60_000;
 
 /** The vendor presets and the routes: list, read, create, edit, delete. */
 export function addRoutesRoutes(router: Router<GatewayState>, deps: RoutesAdminDeps): void {
   const { store, catalog, secrets, drafts } = deps;
 
+  const unpricedSeen = new Map<string, { at: number; models: string[] }>();
   const stored = (id: string) => store.routes.get(id) ?? notFound(`Route "${id}"`);
   // The route as stored, and how it is doing: healthy, or cooling down after failures until when.
   const view = (route: RouteRecord) => {
@@ -61,12 +67,19 @@ export function addRoutesRoutes(router: Router<GatewayState>, deps: RoutesAdminD
     catalog.refresh();
     // Its settings changed: what it did before is no guide to what it does now.
     deps.health.forget(route.id);
+    unpricedSeen.delete(route.id);
     return view(stored(route.id));
   };
 
   // Models this route served lately whose price is unknown: the dashboard says "cost unknown — add a price".
-  const unpriced = (routeId: string) =>
-    store.requests.unpricedModels(routeId, deps.now() - UNPRICED_WINDOW_MS);
+  const unpriced = (routeId: string) => {
+    const now = deps.now();
+    const seen = unpricedSeen.get(routeId);
+    if (seen !== undefined && now - seen.at < UNPRICED_CACHE_MS) return seen.models;
+    const models = store.requests.unpricedModels(routeId, now - UNPRICED_WINDOW_MS);
+    unpricedSeen.set(routeId, { at: now, models });
+    return models;
+  };
 
   router.get('/presets', (ctx) => {
     ctx.body = { data: PRESETS };
@@ -117,15 +130,10 @@ export function addRoutesRoutes(router: Router<GatewayState>, deps: RoutesAdminD
   router.delete('/routes/:id', (ctx) => {
     const id = param(ctx, 'id');
     if (!store.routes.remove(id)) notFound(`Route "${id}"`);
-    // No route falls back to one that is gone (an export with it would not import again).
-    for (const route of store.routes.list()) {
-      if (route.fallbacks.includes(id))
-        store.routes.update(
-          { ...route, fallbacks: route.fallbacks.filter((other) => other !== id) },
-          deps.now(),
-        );
-    }
     catalog.refresh();
+    // A route made again under this id starts healthy, and without the old one's unpriced models.
+    deps.health.forget(id);
+    unpricedSeen.delete(id);
     ctx.status = 204;
   });
 }

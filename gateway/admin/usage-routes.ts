@@ -13,6 +13,7 @@ import {
   type LatencyPoint,
   type UsagePoint,
 } from '../store/usage.ts';
+import { csvField, csvNumber, inert } from './csv.ts';
 
 export interface UsageAdminDeps {
   store: Store;
@@ -44,25 +45,11 @@ function choice<T extends string>(value: unknown, allowed: readonly T[], name: s
   throw new GatewayError(400, 'invalid_request', `${name}: one of ${allowed.join(', ')}`, { param: name });
 }
 
-/**
- * A number as CSV text: rounded to `decimals` places, trailing zeros trimmed, never in exponent
- * form. Sums of costs carry binary float noise (`0.006614050000000001`) that a spreadsheet shows
- * as it is; ten places keep the cost of a single token of the cheapest model.
- */
-export function csvNumber(value: number, decimals: number): string {
-  if (!Number.isFinite(value)) return '';
-  const text = value.toFixed(decimals);
-  const trimmed = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
-  return trimmed === '-0' ? '0' : trimmed;
-}
-
 /** Decimal places per numeric column of the CSV (the others are whole numbers). */
 const CSV_DECIMALS: Partial<Record<string, number>> = { costUsd: 10, latencyMsAvg: 3 };
 
-const csvCell = (value: unknown) => {
-  const text = String(value ?? '');
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
+// The key is a name the client chose (a model's): quoted where needed, never a formula.
+const csvCell = (value: unknown) => csvField(typeof value === 'string' ? inert(value) : String(value ?? ''));
 
 /** Usage time series and the overview the dashboard opens on; all read from the hourly rollups. */
 export function addUsageRoutes(router: Router<GatewayState>, deps: UsageAdminDeps): void {

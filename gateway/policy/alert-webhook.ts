@@ -105,7 +105,7 @@ export function routeHealthBody(event: RouteHealthEvent, now: number): AlertBody
   };
 }
 
-export function testAlertBody(now: number): AlertBody {
+function testAlertBody(now: number): AlertBody {
   return {
     version: ALERT_BODY_VERSION,
     id: randomUUID(),
@@ -116,7 +116,7 @@ export function testAlertBody(now: number): AlertBody {
 }
 
 /** What logs and the dashboard may say of a webhook URL: its origin, without path, query or credentials. */
-export function webhookOrigin(url: string): string {
+function webhookOrigin(url: string): string {
   try {
     return new URL(url).origin;
   } catch {

@@ -193,7 +193,6 @@ export function requestsTable(db: Db) {
     'SELECT latency_ms AS latency FROM requests WHERE time >= ? ORDER BY latency_ms LIMIT 1 OFFSET ?',
   );
 
-  const newestSeq = db.prepare<[], { seq: number }>('SELECT MAX(seq) AS seq FROM requests');
   const statements = new Map<string, ReturnType<Db['prepare']>>();
   const prepared = (sql: string) => {
     let statement = statements.get(sql);
@@ -287,7 +286,7 @@ export function requestsTable(db: Db) {
     *pages(filter: RequestFilter, size: number): Generator<RequestRecord[]> {
       const window = seqWindow(filter);
       if (window === null) return;
-      let below = (newestSeq.get()?.seq ?? 0) + 1;
+      let below: number | undefined;
       for (;;) {
         const rows = page(filter, window, below, size);
         if (rows.length > 0) yield rows.map(requestFromRow);

@@ -72,9 +72,26 @@ export function routesTable(db: Db) {
      WHERE id = @id`,
   );
   const remove = db.prepare<[string]>('DELETE FROM routes WHERE id = ?');
+  const fallingBackTo = db.prepare<[string], Pick<RouteRow, 'id' | 'fallbacks'>>(
+    'SELECT id, fallbacks FROM routes WHERE EXISTS (SELECT 1 FROM json_each(routes.fallbacks) WHERE value = ?)',
+  );
+  const setFallbacks = db.prepare<[string | null, string]>('UPDATE routes SET fallbacks = ? WHERE id = ?');
   const nextPosition = db.prepare<[], { next: number }>(
     'SELECT COALESCE(MAX(position) + 1, 0) AS next FROM routes',
   );
+
+  const fallbacksColumn = (fallbacks: readonly string[]) =>
+    fallbacks.length === 0 ? null : JSON.stringify(fallbacks);
+
+  // No route is left falling back to one that is gone: an export naming it would not import again.
+  const removeWithFallbacks = db.transaction((id: string): boolean => {
+    if (remove.run(id).changes === 0) return false;
+    for (const route of fallingBackTo.all(id)) {
+      const kept = (fromJson<string[]>(route.fallbacks) ?? []).filter((other) => other !== id);
+      setFallbacks.run(fallbacksColumn(kept), route.id);
+    }
+    return true;
+  });
 
   const parameters = (route: RouteInput, now: number) => ({
     id: route.id,
@@ -92,7 +109,7 @@ export function routesTable(db: Db) {
     log_bodies: route.logBodies ? 1 : 0,
     model_map: toJson(route.modelMap),
     speaks_responses: route.speaksResponses ? 1 : 0,
-    fallbacks: route.fallbacks.length === 0 ? null : JSON.stringify(route.fallbacks),
+    fallbacks: fallbacksColumn(route.fallbacks),
     retries: route.retries,
     source: route.source,
     now,
@@ -107,6 +124,7 @@ export function routesTable(db: Db) {
     nextPosition: (): number => nextPosition.get()!.next,
     insert: (route: RouteInput, now: number) => insert.run(parameters(route, now)),
     update: (route: RouteInput, now: number) => update.run(parameters(route, now)).changes > 0,
-    remove: (id: string): boolean => remove.run(id).changes > 0,
+    /** Deletes the route and takes it out of every other route's fallbacks, at once. */
+    remove: (id: string): boolean => removeWithFallbacks(id),
   };
 }

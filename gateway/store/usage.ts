@@ -201,11 +201,13 @@ export interface LatencyFilter {
  * About this many request rows at most are read for one answer: past it the period is sampled, so
  * that percentiles over a million rows still answer in well under a second.
  */
-export const LATENCY_ROW_CAP = 100_000;
+const LATENCY_ROW_CAP = 100_000;
 
 /**
  * The value at rank floor(p × n) of a sorted sample: the smallest value with more than p of the
- * sample at or below it. For p = 0.5 this is the Overview's median, so both pages agree.
+ * sample at or below it. For p = 0.5 it is the rank the Overview's median takes too, but over other
+ * rows: the sample leaves out failed (status 400 and up) and cut-short answers, which the Overview
+ * counts, so the two differ where those are many.
  */
 export function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;

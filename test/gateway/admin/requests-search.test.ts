@@ -186,6 +186,22 @@ describe('the request log’s filters', () => {
   });
 });
 
+describe('one request by its id', () => {
+  it('answers the row as the log lists it, 404 for an id there is none of, and leaves its neighbours be', async () => {
+    const response = await get('/requests/req_d');
+    expect(response.status).toBe(200);
+    const listed = ((await (await get('/requests?q=req_d')).json()) as { data: unknown[] }).data;
+    expect(await response.json()).toEqual(listed[0]);
+
+    const missing = await get('/requests/req_nope');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
+
+    expect(await (await get('/requests/req_d/bodies')).json()).toEqual({ logged: false });
+    expect((await get('/requests.csv?app=nobody')).headers.get('content-type')).toMatch(/^text\/csv/);
+  });
+});
+
 /** A minimal RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

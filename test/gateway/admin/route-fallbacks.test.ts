@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../gateway/store/index.ts';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../../support/gateway.ts';
 
 /** A route's fallbacks and retries through the admin API, and what deleting a fallback leaves. */
@@ -63,5 +64,48 @@ describe('fallbacks in the admin API', () => {
     expect(routes).not.toHaveProperty('retries');
     const imported = await admin('POST', '/config', exported.body);
     expect(imported.status).toBe(200);
+  });
+});
+
+describe('a config route that an import removes', () => {
+  it('is taken out of the fallbacks of the routes the dashboard made, so that the export imports again', async () => {
+    const imports = await startTestGateway({
+      routes: [
+        { id: 'kept', vendor: 'ollama' },
+        { id: 'gone', vendor: 'ollama' },
+      ],
+    });
+    try {
+      const call = async (method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${imports.url}/admin/api${path}`, {
+          method,
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      for (const [id, fallbacks] of [
+        ['mine', ['gone', 'kept']],
+        ['only', ['gone']],
+      ] as const) {
+        expect((await call('POST', '/routes', { id, vendor: 'ollama', fallbacks })).status).toBe(201);
+      }
+      // The file no longer lists "gone"; the dashboard's routes are not in it, and stay.
+      expect((await call('POST', '/config', { routes: [{ id: 'kept', vendor: 'ollama' }] })).status).toBe(
+        200,
+      );
+      expect((await call('GET', '/routes/mine')).body).toMatchObject({ fallbacks: ['kept'] });
+      expect((await call('GET', '/routes/only')).body).toMatchObject({ fallbacks: [] });
+      // None left is stored as none, as a route saved without fallbacks is.
+      const store = openStore(imports.dataDir);
+      const column = store.db.prepare('SELECT fallbacks FROM routes WHERE id = ?').pluck().get('only');
+      store.close();
+      expect(column).toBeNull();
+
+      const exported = await call('GET', '/config?format=json');
+      expect((await call('POST', '/config', exported.body)).status).toBe(200);
+    } finally {
+      await imports.stop();
+    }
   });
 });

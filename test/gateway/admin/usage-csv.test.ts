@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvNumber } from '../../../gateway/admin/usage-routes.ts';
+import { csvNumber } from '../../../gateway/admin/csv.ts';
 import { openStore } from '../../../gateway/store/index.ts';
 import type { RequestRecord } from '../../../gateway/store/types.ts';
 import { startTestGateway, type TestGateway } from '../../support/gateway.ts';
@@ -7,6 +7,7 @@ import { startTestGateway, type TestGateway } from '../../support/gateway.ts';
 let gateway: TestGateway;
 
 const HOUR = Date.parse('2026-11-02T09:00:00Z');
+const DAY = 24 * 3600 * 1000;
 
 function record(id: string, fields: Partial<RequestRecord>): RequestRecord {
   return {
@@ -44,6 +45,8 @@ beforeAll(async () => {
     record('c', { costUsd: 0, latencyMs: 200 }),
     // A cost so small that JavaScript would write it in exponent form.
     record('d', { model: 'gpt-4.1-nano', upstreamModel: 'gpt-4.1-nano', costUsd: 1e-7 }),
+    // A model name is the client's to choose where the route lists no models: a day of its own.
+    record('e', { time: HOUR + DAY, model: '=HYPERLINK("x")', upstreamModel: '=HYPERLINK("x")' }),
   ]);
   store.close();
 });
@@ -62,6 +65,15 @@ describe('the usage CSV export', () => {
       '2026-11-02T00:00:00.000Z,gpt-4.1-nano,1,0,10,1,0,0,0.0000001,0,100',
       '2026-11-02T00:00:00.000Z,gpt-4o-mini,3,0,30,3,0,0,0.3,0,166.667',
     ]);
+  });
+
+  it('writes a model name a spreadsheet would run as a formula as text', async () => {
+    const response = await fetch(
+      `${gateway.url}/admin/api/usage.csv?from=2026-11-03T00:00:00Z&to=2026-11-04T00:00:00Z&bucket=day&groupBy=model`,
+      { headers: { authorization: `Bearer ${gateway.adminToken}` } },
+    );
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines[1]).toBe('2026-11-03T00:00:00.000Z,"\'=HYPERLINK(""x"")",1,0,10,1,0,0,0,0,100');
   });
 });
 
