@@ -3,6 +3,7 @@ import { cloneElement, isValidElement, type ReactElement, type ReactNode } from 
 import type * as Recharts from 'recharts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ComparisonAnswer, LatencyAnswer, LatencyRow } from '../../renderer/src/api/usage-latency.ts';
+import { niceTicks } from '../../renderer/src/lib/format.ts';
 import { mockApi, type Call } from './api-mock.ts';
 
 // happy-dom lays nothing out, so ResponsiveContainer would measure 0×0 and draw nothing: give it a size.
@@ -20,8 +21,7 @@ vi.mock('recharts', async (importOriginal) => {
   };
 });
 
-const { formatDuration, formatRate, niceTicks, seriesSlots } =
-  await import('../../renderer/src/components/charts.tsx');
+const { formatDuration, formatRate, seriesSlots } = await import('../../renderer/src/components/charts.tsx');
 const { LatencyPage, latencyPivot, latencyRange } = await import('../../renderer/src/pages/Latency.tsx');
 
 const DAY = 86_400_000;

@@ -250,7 +250,7 @@ describe('replay', () => {
       'GET /routes': ROUTES,
       ...modelsOf,
       'GET /routes/claude/models': { data: [] },
-      'GET /requests': { data: [original] },
+      'GET /requests/req_9': original,
       'GET /requests/req_9/bodies': bodies,
       'POST /requests/req_9/replay': result({
         response: chatAnswer('Cheaper answer'),
@@ -282,18 +282,30 @@ describe('replay', () => {
     mockApi({
       'GET /routes': ROUTES,
       ...modelsOf,
-      'GET /requests': { data: [original] },
+      'GET /requests/req_9': original,
       'GET /requests/req_9/bodies': { logged: false },
     });
     render(<PlaygroundPage params={replayParams} />);
     expect(await screen.findByText(/was not logged, so there is nothing to send again/)).toBeTruthy();
   });
 
+  it('says so when the log has no such request', async () => {
+    mockApi({
+      'GET /routes': ROUTES,
+      ...modelsOf,
+      'GET /requests/req_9': reply(404, { error: { message: 'No request req_9.', code: 'not_found' } }),
+      'GET /requests/req_9/bodies': { logged: false },
+    });
+    render(<PlaygroundPage params={replayParams} />);
+    expect(await screen.findByText('No such request')).toBeTruthy();
+    expect(screen.getByText(/There is no request/)).toBeTruthy();
+  });
+
   it('shows the gateway’s refusal of a replay', async () => {
     mockApi({
       'GET /routes': ROUTES,
       ...modelsOf,
-      'GET /requests': { data: [original] },
+      'GET /requests/req_9': original,
       'GET /requests/req_9/bodies': bodies,
       'POST /requests/req_9/replay': reply(400, {
         error: { message: 'Only chat requests can be replayed.', code: 'not_replayable' },

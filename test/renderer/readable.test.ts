@@ -52,6 +52,39 @@ describe('an answer put together for reading', () => {
     expect(readAnswer(JSON.stringify(fixtureJson('anthropic/anthropic-text.json')))!.text).toMatch(/Hello/);
     expect(readAnswer('<html>Bad gateway</html>')).toBeNull();
   });
+
+  it('not from JSON that is no answer: an error, an embeddings answer', () => {
+    expect(readAnswer(JSON.stringify({ error: { message: 'Invalid API key', type: 'auth' } }))).toBeNull();
+    expect(readAnswer('data: {"type":"error","error":{"type":"overloaded_error"}}\n\n')).toBeNull();
+    expect(
+      readAnswer(
+        JSON.stringify({
+          object: 'list',
+          data: [{ object: 'embedding', index: 0, embedding: [0.1, -0.2] }],
+          model: 'text-embedding-3-small',
+          usage: { prompt_tokens: 2, total_tokens: 2 },
+        }),
+      ),
+    ).toBeNull();
+  });
+
+  it('from a whole Responses object', () => {
+    expect(
+      readAnswer(
+        JSON.stringify({
+          object: 'response',
+          output: [
+            { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Think.' }] },
+            {
+              type: 'message',
+              role: 'assistant',
+              content: [{ type: 'output_text', text: 'Done.', annotations: [] }],
+            },
+          ],
+        }),
+      ),
+    ).toEqual({ text: 'Done.', reasoning: 'Think.', toolCalls: [] });
+  });
 });
 
 describe('a prompt read as a conversation', () => {
@@ -136,5 +169,41 @@ describe('a prompt read as a conversation', () => {
       { role: 'tool', parts: [{ type: 'tool-result', text: 'a.txt' }] },
     ]);
     expect(readPrompt('not json')).toBeNull();
+  });
+
+  it('a Responses image part, as sent', () => {
+    expect(
+      readPrompt(
+        JSON.stringify({
+          input: [
+            {
+              role: 'user',
+              content: [
+                { type: 'input_text', text: 'What is this?' },
+                { type: 'input_image', image_url: 'data:image/png;base64,AAAA' },
+              ],
+            },
+          ],
+        }),
+      ),
+    ).toEqual([
+      {
+        role: 'user',
+        parts: [
+          { type: 'text', text: 'What is this?' },
+          { type: 'image', src: 'data:image/png;base64,AAAA' },
+        ],
+      },
+    ]);
+  });
+
+  it('not at all when it has no turn: an embeddings request', () => {
+    expect(
+      readPrompt(JSON.stringify({ model: 'text-embedding-3-small', input: ['hello', 'world'] })),
+    ).toBeNull();
+    expect(
+      readPrompt(JSON.stringify({ model: 'text-embedding-3-small', input: [[15339, 1917]] })),
+    ).toBeNull();
+    expect(readPrompt(JSON.stringify({ model: 'gpt-4o', messages: [] }))).toBeNull();
   });
 });

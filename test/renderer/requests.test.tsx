@@ -122,6 +122,8 @@ describe('the live request log', () => {
       '812 ms',
     ]);
     for (const cell of cells.slice(5)) expect(cell.className).toContain('num');
+    // Bodies are kept where a route logs them: the page does not say they never are.
+    expect(screen.getByText(/kept only for routes with body logging on/)).toBeTruthy();
   });
 
   it('prepends new requests every two seconds without a reload', async () => {

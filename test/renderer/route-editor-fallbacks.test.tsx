@@ -108,6 +108,10 @@ describe('the route editor’s fallbacks and retries', () => {
     expect(listed()).toEqual([]);
     expect(group().textContent).toContain('None: a request that fails on this route fails.');
     fireEvent.change(retries(), { target: { value: '' } });
+    // The config file's `server.retry` can change the default: the hint does not promise 2.
+    expect(group().textContent).toContain(
+      'Empty: the server’s default (2 unless server.retry sets another).',
+    );
     fireEvent.click(button('Save changes'));
     await waitFor(() => expect(onSaved).toHaveBeenCalledTimes(1));
     expect(saves(calls)[0]!.body).toMatchObject({ fallbacks: [], retries: null });

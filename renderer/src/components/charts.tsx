@@ -12,7 +12,15 @@ import {
   type TooltipContentProps,
 } from 'recharts';
 import type { Bucket } from '../api/types.ts';
-import { formatCount, formatCompact, formatTokens, formatUsd, moneyAxis, usdColumn } from '../lib/format.ts';
+import {
+  formatCount,
+  formatCompact,
+  formatTokens,
+  formatUsd,
+  moneyAxis,
+  niceTicks,
+  usdColumn,
+} from '../lib/format.ts';
 import { usePrefersDark } from '../lib/hooks.ts';
 import { bucketLabel, SeriesSlots, type Metric, type Pivot } from '../lib/series.ts';
 
@@ -208,21 +216,6 @@ export function StackedBars({
       </ResponsiveContainer>
     </div>
   );
-}
-
-/**
- * Round axis ticks from 0 to at least `max`: steps of 1, 2, 2.5 or 5 times a power of ten, so that
- * a latency axis reads 0, 500 ms, 1 s, 1.5 s rather than wherever the data happened to end.
- */
-export function niceTicks(max: number, count = 4): number[] {
-  if (!Number.isFinite(max) || max <= 0) return [0, 1];
-  const raw = max / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].find((multiple) => multiple * power >= raw * (1 - 1e-9)) ?? 10) * power;
-  const ticks: number[] = [];
-  for (let index = 0; ticks.length === 0 || ticks.at(-1)! < max * (1 - 1e-9); index++)
-    ticks.push(Number((index * step).toPrecision(12)));
-  return ticks;
 }
 
 // Durations and rates are not money: they follow the user's locale, as the dates beside them do.

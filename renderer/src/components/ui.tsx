@@ -173,15 +173,14 @@ export function SkeletonRows({ columns, rows = 4 }: { columns: number; rows?: nu
   );
 }
 
-export function Badge({
-  children,
-  tone = 'neutral',
-}: {
-  children: ReactNode;
-  tone?: 'neutral' | 'good' | 'warn' | 'bad' | 'accent';
-}) {
+export type Tone = 'neutral' | 'good' | 'warn' | 'bad' | 'accent';
+
+export function Badge({ children, tone = 'neutral' }: { children: ReactNode; tone?: Tone }) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
+
+/** An HTTP status's badge tone: an answer, the client's fault (or a limit), or the upstream's. */
+export const statusTone = (status: number): Tone => (status < 300 ? 'good' : status < 500 ? 'warn' : 'bad');
 
 /** A progress bar for a budget: spent, then what requests in flight hold, against the limit. */
 export function Meter({

@@ -67,21 +67,31 @@ export function usdColumn(
     value === null || value === undefined || !Number.isFinite(value) ? DASH : format.format(value);
 }
 
-/**
- * A money axis from 0 to at least `max`: round steps (1, 2, 2.5 or 5 times a power of ten) and one
- * label format for every tick, as many decimals as the step needs (two below a dollar), so that no
- * two ticks read the same ($0.015 and $0.02 both as "$0.02") and all line up.
- */
-export function moneyAxis(max: number, count = 4): { ticks: number[]; format: (value: number) => string } {
-  if (!Number.isFinite(max) || max <= 0)
-    return { ticks: [0, 1], format: (value) => usdWith(0).format(value) };
+/** Round ticks from 0 to at least `max` and their step; 0 and 1 (a step of 1) when there is no `max`. */
+function roundTicks(max: number, count: number): { ticks: number[]; step: number } {
+  if (!Number.isFinite(max) || max <= 0) return { ticks: [0, 1], step: 1 };
   const raw = max / count;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const multiple = [1, 2, 2.5, 5, 10].find((candidate) => candidate * power >= raw * (1 - 1e-9)) ?? 10;
-  const step = multiple * power;
+  const step = ([1, 2, 2.5, 5, 10].find((multiple) => multiple * power >= raw * (1 - 1e-9)) ?? 10) * power;
   const ticks: number[] = [];
   for (let index = 0; ticks.length === 0 || ticks.at(-1)! < max * (1 - 1e-9); index++)
     ticks.push(Number((index * step).toPrecision(12)));
+  return { ticks, step };
+}
+
+/**
+ * Round axis ticks from 0 to at least `max`: steps of 1, 2, 2.5 or 5 times a power of ten, so that
+ * a latency axis reads 0, 500 ms, 1 s, 1.5 s rather than wherever the data happened to end.
+ */
+export const niceTicks = (max: number, count = 4): number[] => roundTicks(max, count).ticks;
+
+/**
+ * A money axis on `niceTicks`, with one label format for every tick, as many decimals as the step
+ * needs (two below a dollar), so that no two ticks read the same ($0.015 and $0.02 both as "$0.02")
+ * and all line up.
+ */
+export function moneyAxis(max: number, count = 4): { ticks: number[]; format: (value: number) => string } {
+  const { ticks, step } = roundTicks(max, count);
   if (step >= 1000) return { ticks, format: (value) => (value === 0 ? '$0' : `$${compact.format(value)}`) };
   // Decimals that write the step exactly (2.5 → 1, 0.005 → 3), two at least below a dollar.
   let exact = 0;

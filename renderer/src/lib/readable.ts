@@ -137,14 +137,7 @@ function fromInput(body: Json): Turn[] {
   for (const item of list(input).filter(isObject)) {
     const type = item['type'] ?? 'message';
     if (type === 'message') {
-      const parts = partsOf(
-        list(item['content']).length > 0
-          ? list(item['content']).map((part) =>
-              isObject(part) && part['type'] === 'input_image' ? { image_url: part['image_url'] } : part,
-            )
-          : item['content'],
-      );
-      turns.push({ role: role(item['role']), parts });
+      turns.push({ role: role(item['role']), parts: partsOf(item['content']) });
     } else if (type === 'function_call' || type === 'custom_tool_call') {
       turns.push({
         role: 'assistant',
@@ -159,7 +152,10 @@ function fromInput(body: Json): Turn[] {
   return turns;
 }
 
-/** The prompt as a conversation, or null when the body is not one this can read. */
+/**
+ * The prompt as a conversation, or null when the body is not one this can read — including one
+ * with no turn in it (an embeddings request's `input` of strings), which the raw view shows better.
+ */
 export function readPrompt(body: string): Turn[] | null {
   const parsed = parse(body);
   if (!isObject(parsed)) return null;
@@ -169,15 +165,27 @@ export function readPrompt(body: string): Turn[] | null {
       ? fromContents(parsed)
       : parsed['input'] !== undefined
         ? fromInput(parsed)
-        : null;
-  return turns === null ? null : turns.filter((turn) => turn.parts.length > 0);
+        : [];
+  const spoken = turns.filter((turn) => turn.parts.length > 0);
+  return spoken.length > 0 ? spoken : null;
 }
+
+const ANTHROPIC_EVENTS = new Set([
+  'message_start',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_stop',
+  'message_delta',
+  'message_stop',
+]);
 
 /** Puts an answer together, event by event or from a whole body. */
 class Assembler {
   text = '';
   reasoning = '';
   readonly calls = new Map<string | number, ToolCall>();
+  /** Whether anything added had an answer's shape: valid JSON alone (an error, embeddings) is not one. */
+  recognised = false;
 
   call(key: string | number, name?: unknown, args?: unknown): void {
     let call = this.calls.get(key);
@@ -194,6 +202,7 @@ class Assembler {
   add(value: unknown): void {
     if (Array.isArray(value)) return value.forEach((item) => this.add(item));
     if (!isObject(value)) return;
+    if (Array.isArray(value['choices']) || Array.isArray(value['candidates'])) this.recognised = true;
     // OpenAI Chat Completions: an answer's message, or a chunk's delta.
     for (const choice of list(value['choices']).filter(isObject)) {
       const message = isObject(choice['message'])
@@ -229,6 +238,7 @@ class Assembler {
   private anthropic(value: Json): void {
     const type = value['type'];
     if (type === 'message' && Array.isArray(value['content'])) {
+      this.recognised = true;
       for (const [index, block] of list(value['content']).filter(isObject).entries()) {
         if (block['type'] === 'text') this.text += str(block['text']);
         else if (block['type'] === 'thinking') this.reasoning += str(block['thinking']);
@@ -236,6 +246,7 @@ class Assembler {
       }
       return;
     }
+    if (typeof type === 'string' && ANTHROPIC_EVENTS.has(type)) this.recognised = true;
     const index = typeof value['index'] === 'number' ? value['index'] : -1;
     if (type === 'content_block_start' && isObject(value['content_block'])) {
       const block = value['content_block'];
@@ -251,6 +262,8 @@ class Assembler {
 
   private responses(value: Json): void {
     const type = value['type'];
+    if ((typeof type === 'string' && type.startsWith('response.')) || value['object'] === 'response')
+      this.recognised = true;
     if (type === 'response.output_text.delta') this.text += str(value['delta']);
     else if (type === 'response.reasoning_summary_text.delta') this.reasoning += str(value['delta']);
     else if (type === 'response.output_item.added' && isObject(value['item'])) {
@@ -261,10 +274,7 @@ class Assembler {
       this.call(`responses-${String(value['output_index'])}`, undefined, str(value['delta']));
     else if (value['object'] === 'response' && Array.isArray(value['output'])) {
       for (const [index, item] of list(value['output']).filter(isObject).entries()) {
-        if (item['type'] === 'message')
-          this.text += textOf(
-            list(item['content']).map((part) => (isObject(part) ? { text: part['text'] } : part)),
-          );
+        if (item['type'] === 'message') this.text += textOf(item['content']);
         else if (item['type'] === 'reasoning')
           this.reasoning += list(item['summary'])
             .filter(isObject)
@@ -279,24 +289,19 @@ class Assembler {
 
 /**
  * The answer as the client got it, put together: a whole JSON body, a Gemini JSON-array stream, or
- * an SSE stream (`data:` lines) of any of the formats. Null when nothing in it could be read.
+ * an SSE stream (`data:` lines) of any of the formats. Null when no answer's shape was found in it
+ * (an error body, an embeddings answer): that is left to the raw view.
  */
 export function readAnswer(body: string): Answer | null {
   const assembler = new Assembler();
   const whole = parse(body);
-  let read = false;
-  if (whole !== undefined) {
-    assembler.add(whole);
-    read = true;
-  } else {
+  if (whole !== undefined) assembler.add(whole);
+  else
     for (const line of body.split(/\r?\n/)) {
       if (!line.startsWith('data:')) continue;
       const value = parse(line.slice(5).trim());
-      if (value === undefined) continue;
-      assembler.add(value);
-      read = true;
+      if (value !== undefined) assembler.add(value);
     }
-  }
-  if (!read) return null;
+  if (!assembler.recognised) return null;
   return { text: assembler.text, reasoning: assembler.reasoning, toolCalls: [...assembler.calls.values()] };
 }

@@ -4,9 +4,12 @@ import { parseNumber } from '../components/forms.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Badge, IconButton } from '../components/ui.tsx';
 
-/** The most retries a route may ask for, and the gateway's default when it asks for none. */
-export const MAX_RETRIES = 5;
-export const DEFAULT_RETRIES = 2;
+/**
+ * The most retries a route may ask for, and the gateway's built-in default when it asks for none
+ * (`server.retry` in the config file may set another).
+ */
+const MAX_RETRIES = 5;
+const DEFAULT_RETRIES = 2;
 
 /** The retries field's text as the admin API takes it: null for the default. Throws the message to show. */
 export function retriesOf(text: string): number | null {
@@ -129,7 +132,7 @@ export function FallbackFields({
       <TextField
         label="Retries"
         fieldClassName="narrow"
-        hint={`Tries again on this route (no answer, 408, 429, 500, 502–504, 529) before the fallbacks: 0 to ${MAX_RETRIES}. Empty: the default, ${DEFAULT_RETRIES}.`}
+        hint={`Tries again on this route (no answer, 408, 429, 500, 502–504, 529) before the fallbacks: 0 to ${MAX_RETRIES}. Empty: the server’s default (${DEFAULT_RETRIES} unless server.retry sets another).`}
         inputMode="numeric"
         placeholder={String(DEFAULT_RETRIES)}
         value={retries}

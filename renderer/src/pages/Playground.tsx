@@ -1,5 +1,5 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { getJson, messageOf, query } from '../api/client.ts';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { getJson, messageOf } from '../api/client.ts';
 import {
   errorMessageOf,
   replayRequest,
@@ -7,12 +7,13 @@ import {
   type PlaygroundResult,
   type PromptMessage,
 } from '../api/playground.ts';
+import { requestBodies, requestRow, type RequestBodies } from '../api/requests.ts';
 import type { RequestRow, Route } from '../api/types.ts';
 import { Notice } from '../components/Notice.tsx';
-import { Badge, Card, EmptyState, Field, PageHeader, Skeleton } from '../components/ui.tsx';
+import { Badge, Card, EmptyState, Field, PageHeader, Skeleton, statusTone } from '../components/ui.tsx';
 import { formatMs, formatTokens, formatUsd } from '../lib/format.ts';
 import { useInterval, useResource } from '../lib/hooks.ts';
-import { readAnswer, readPrompt, type Answer } from '../lib/readable.ts';
+import { readAnswer, readPrompt, type Answer, type Turn } from '../lib/readable.ts';
 import { AnswerView, Turns } from './RequestConversation.tsx';
 import './playground.css';
 
@@ -35,10 +36,13 @@ type Outcome =
   | { state: 'answered'; result: PlaygroundResult }
   | { state: 'failed'; message: string };
 
+/** The models a route's allow-list names outright, its patterns left out. */
+const literalModels = (route: Route): string[] => route.models.filter((pattern) => !/[*?]/.test(pattern));
+
 /** The model a route suggests first: its default, else the first model its allow-list names outright. */
 export function suggestedModel(route: Route | undefined): string {
   if (!route) return '';
-  return route.defaultModel ?? route.models.find((pattern) => !/[*?]/.test(pattern)) ?? '';
+  return route.defaultModel ?? literalModels(route)[0] ?? '';
 }
 
 /** `?replay=ID` replays a logged request; otherwise a prompt of one's own. */
@@ -100,8 +104,9 @@ function useModelChoices(route: Route | undefined): string[] {
     };
   }, [id]);
   if (!route) return [];
-  const literal = route.models.filter((pattern) => !/[*?]/.test(pattern));
-  return [...new Set([...(route.defaultModel ? [route.defaultModel] : []), ...literal, ...listed])];
+  return [
+    ...new Set([...(route.defaultModel ? [route.defaultModel] : []), ...literalModels(route), ...listed]),
+  ];
 }
 
 /** A route select and a model input (with the route's models to pick from). */
@@ -363,6 +368,8 @@ function answerOf(result: PlaygroundResult): Answer | null {
 }
 
 function OutcomeCard({ titleId, title, outcome }: { titleId: string; title: string; outcome: Outcome }) {
+  // Read once per result: a waiting column re-renders this every second.
+  const answer = useMemo(() => (outcome.state === 'answered' ? answerOf(outcome.result) : null), [outcome]);
   if (outcome.state === 'waiting') {
     return (
       <Card titleId={titleId} title={title} className="answer-card">
@@ -387,7 +394,7 @@ function OutcomeCard({ titleId, title, outcome }: { titleId: string; title: stri
       title={title}
       row={result.request}
       status={result.status}
-      answer={answerOf(result)}
+      answer={answer}
       raw={result.response}
       error={result.status >= 400 ? (result.request?.errorMessage ?? errorMessageOf(result.response)) : null}
       cut={result.cut}
@@ -421,7 +428,7 @@ export function AnswerCard({
       titleId={titleId}
       title={title}
       className="answer-card"
-      aside={<Badge tone={status < 300 ? 'good' : status < 500 ? 'warn' : 'bad'}>{status}</Badge>}
+      aside={<Badge tone={statusTone(status)}>{status}</Badge>}
     >
       <dl className="answer-figures">
         <div>
@@ -475,11 +482,11 @@ export function AnswerCard({
   );
 }
 
-interface Logged {
-  row: RequestRow;
-  request: string;
-  response: string;
-}
+/**
+ * A logged request with its bodies, read once as they come: the page re-renders every second while
+ * a replay is awaited.
+ */
+type Logged = RequestBodies & { row: RequestRow; turns: Turn[] | null; answer: Answer | null };
 
 /** A logged request, its original answer, and the same request sent to the route and model picked. */
 function Replay({ id, routes }: { id: string; routes: readonly Route[] }) {
@@ -491,18 +498,17 @@ function Replay({ id, routes }: { id: string; routes: readonly Route[] }) {
 
   useEffect(() => {
     let live = true;
-    Promise.all([
-      getJson<{ data: RequestRow[] }>(`/requests${query({ q: id, limit: 20 })}`),
-      getJson<{ logged: boolean; request?: string; response?: string }>(
-        `/requests/${encodeURIComponent(id)}/bodies`,
-      ),
-    ]).then(
-      ([rows, bodies]) => {
+    Promise.all([requestRow(id), requestBodies(id)]).then(
+      ([row, bodies]) => {
         if (!live) return;
-        const row = rows.data.find((candidate) => candidate.id === id);
         if (!row) return setLogged('missing');
-        if (!bodies.logged) return setLogged('not-logged');
-        setLogged({ row, request: bodies.request ?? '', response: bodies.response ?? '' });
+        if (!bodies) return setLogged('not-logged');
+        setLogged({
+          row,
+          ...bodies,
+          turns: readPrompt(bodies.request),
+          answer: row.status < 400 ? readAnswer(bodies.response) : null,
+        });
         const known = routes.some((route) => route.id === row.route);
         setTarget({ route: known ? row.route! : routes[0]!.id, model: row.model ?? '' });
       },
@@ -531,8 +537,7 @@ function Replay({ id, routes }: { id: string; routes: readonly Route[] }) {
     );
   }
 
-  const { row } = logged;
-  const turns = readPrompt(logged.request);
+  const { row, turns } = logged;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const picked = { route: target.route, model: target.model.trim() };
@@ -578,7 +583,7 @@ function Replay({ id, routes }: { id: string; routes: readonly Route[] }) {
           title={original}
           row={row}
           status={row.status}
-          answer={row.status < 400 ? readAnswer(logged.response) : null}
+          answer={logged.answer}
           raw={logged.response}
           error={
             row.status >= 400 ? (row.errorMessage ?? errorMessageOf(logged.response) ?? 'No answer.') : null

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { readAnswer, readPrompt, type Answer, type Part, type Turn } from '../lib/readable.ts';
 
 /*
@@ -75,8 +75,9 @@ export function Turns({ turns }: { turns: readonly Turn[] }) {
 
 export function RequestConversation({ request, response }: { request: string; response: string }) {
   const [raw, setRaw] = useState(false);
-  const turns = readPrompt(request);
-  const answer = readAnswer(response);
+  // Read once per body, not on each toggle: a logged body can be megabytes.
+  const turns = useMemo(() => readPrompt(request), [request]);
+  const answer = useMemo(() => readAnswer(response), [response]);
   const readable = turns !== null || answer !== null;
   return (
     <>

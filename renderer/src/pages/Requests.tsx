@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { getBlob, getJson, messageOf, query } from '../api/client.ts';
+import { requestBodies, type RequestBodies } from '../api/requests.ts';
 import type { App, RequestAttempt, RequestRow, RequestSearch, Route } from '../api/types.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Check, SelectField, TextField } from '../components/fields.tsx';
 import { DataTable, numeric } from '../components/tables.tsx';
-import { Badge, EmptyState, PageHeader } from '../components/ui.tsx';
+import { Badge, EmptyState, PageHeader, statusTone } from '../components/ui.tsx';
 import { download } from '../lib/download.ts';
 import {
   formatDateTime,
@@ -113,10 +114,9 @@ function searchOf(filters: RequestFilters): RequestSearch {
 }
 
 function StatusBadge({ row }: { row: RequestRow }) {
-  const tone = row.status < 300 ? 'good' : row.status < 500 ? 'warn' : 'bad';
   return (
     <span className="status-cell">
-      <Badge tone={tone}>{row.status}</Badge>
+      <Badge tone={statusTone(row.status)}>{row.status}</Badge>
       {row.partial && <Badge tone="warn">partial</Badge>}
       {row.errorCode && <span className="muted small">{row.errorCode}</span>}
     </span>
@@ -287,7 +287,7 @@ export function RequestsPage() {
     <>
       <PageHeader
         title="Requests"
-        description="Every request through Switchboard, newest first. Prompts and answers are not stored."
+        description="Every request through Switchboard, newest first. Prompts and answers are kept only for routes with body logging on."
         actions={
           <>
             <button
@@ -573,9 +573,7 @@ function Attempts({ attempts, succeeded }: { attempts: readonly RequestAttempt[]
                     {attempt.status === null ? (
                       'no answer'
                     ) : (
-                      <Badge tone={attempt.status < 300 ? 'good' : attempt.status < 500 ? 'warn' : 'bad'}>
-                        {attempt.status}
-                      </Badge>
+                      <Badge tone={statusTone(attempt.status)}>{attempt.status}</Badge>
                     )}
                   </span>
                   {attempt.errorCode && (
@@ -597,15 +595,11 @@ function Attempts({ attempts, succeeded }: { attempts: readonly RequestAttempt[]
 
 /** The request's logged prompt and answer, where its route keeps them (body logging). */
 function LoggedBodies({ id }: { id: string }) {
-  const [bodies, setBodies] = useState<{ request: string; response: string } | 'off' | 'loading'>('loading');
+  const [bodies, setBodies] = useState<RequestBodies | 'off' | 'loading'>('loading');
   useEffect(() => {
     let live = true;
-    getJson<{ logged: boolean; request?: string; response?: string }>(
-      `/requests/${encodeURIComponent(id)}/bodies`,
-    ).then(
-      (value) =>
-        live &&
-        setBodies(value.logged ? { request: value.request ?? '', response: value.response ?? '' } : 'off'),
+    requestBodies(id).then(
+      (value) => live && setBodies(value ?? 'off'),
       () => live && setBodies('off'),
     );
     return () => {

@@ -3,7 +3,7 @@ import type { AgentSession, AgentSessionDetail } from '../../api/sessions.ts';
 import type { RequestRow } from '../../api/types.ts';
 import { Notice } from '../../components/Notice.tsx';
 import { DataTable, numeric } from '../../components/tables.tsx';
-import { Badge, Card, PageHeader, Skeleton } from '../../components/ui.tsx';
+import { Badge, Card, PageHeader, Skeleton, statusTone } from '../../components/ui.tsx';
 import {
   formatCount,
   formatDateTime,
@@ -264,9 +264,7 @@ export function SessionDetail({ id }: { id: string }) {
                   </td>
                   <td>
                     <span className="status-cell">
-                      <Badge tone={row.status < 300 ? 'good' : row.status < 500 ? 'warn' : 'bad'}>
-                        {row.status}
-                      </Badge>
+                      <Badge tone={statusTone(row.status)}>{row.status}</Badge>
                       {row.partial && <Badge tone="warn">partial</Badge>}
                     </span>
                   </td>
