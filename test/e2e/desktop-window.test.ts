@@ -3,7 +3,6 @@ import type { Locator, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/config/load.ts';
 import { openStore } from '../../gateway/store/index.ts';
-import type { RequestRecord } from '../../gateway/store/types.ts';
 import type { DesktopConfig } from '../../main/channels.ts';
 import {
   hardenSession,
@@ -14,7 +13,7 @@ import {
   type WebContentsLike,
 } from '../../main/window.ts';
 import { seriousViolations } from './axe.ts';
-import { syntheticTraffic } from './traffic.ts';
+import { agentSession, syntheticTraffic } from './traffic.ts';
 import {
   buildDashboard,
   clearFailures,
@@ -51,33 +50,6 @@ function flatten(headers: Record<string, string | string[]>): Record<string, str
       Array.isArray(value) ? value.join(name.toLowerCase() === 'set-cookie' ? '\n' : ', ') : value,
     ]),
   );
-}
-
-/** A session of agent turns, so that Sessions has something to list. */
-function agentSession(now: number): RequestRecord[] {
-  return [0, 1, 2].map((turn) => ({
-    id: `req_desktop_session_${turn}`,
-    time: now - 600_000 + turn * 60_000,
-    app: 'claude-code',
-    route: 'claude',
-    vendor: 'anthropic',
-    model: 'claude-sonnet-4-5',
-    upstreamModel: 'claude-sonnet-4-5',
-    endpoint: 'messages',
-    stream: true,
-    status: 200,
-    errorCode: null,
-    inputTokens: 4000 + turn * 1000,
-    outputTokens: 300,
-    cachedInputTokens: 0,
-    reasoningTokens: 0,
-    costUsd: 0.02,
-    latencyMs: 2400,
-    ttfbMs: 500,
-    partial: false,
-    session: 'desktop-session-1',
-    agent: 'claude-code',
-  }));
 }
 
 describe('the dashboard as the desktop window runs it: bridge, no cookie, the window’s rules', () => {
@@ -270,7 +242,7 @@ describe('the dashboard as the desktop window runs it: bridge, no cookie, the wi
     {
       label: 'Sessions',
       id: 'sessions',
-      shows: (page) => page.getByRole('link', { name: 'Claude Code, session desktop-session-1' }),
+      shows: (page) => page.getByRole('link', { name: 'Claude Code, session agent-session-1' }),
     },
     {
       label: 'Settings',
@@ -360,7 +332,7 @@ describe('the dashboard as the desktop window runs it: bridge, no cookie, the wi
       page.getByRole('button', { name: 'Export CSV' }).click(),
     ]);
     const logCsv = readFileSync((await log.path())!, 'utf8');
-    expect(logCsv).toContain('req_desktop_session_2');
+    expect(logCsv).toContain('req_agent_session_2');
 
     await open('Settings');
     const [config] = await Promise.all([
@@ -378,7 +350,7 @@ describe('the dashboard as the desktop window runs it: bridge, no cookie, the wi
     await row.getByRole('button').first().click();
     const drawer = await visible(page.getByRole('dialog', { name: 'Request' }));
     const text = (await drawer.textContent()) ?? '';
-    expect(text).toContain('req_desktop_session_2');
+    expect(text).toContain('req_agent_session_2');
     expect(text).toContain('Model used');
     await shoot('request-details');
     expect(await seriousViolations(page, '.dialog')).toEqual([]);

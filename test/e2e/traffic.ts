@@ -92,3 +92,30 @@ export function syntheticTraffic(now: number): RequestRecord[] {
   }
   return records.sort((a, b) => a.time - b.time);
 }
+
+/** A session of agent turns, so that Sessions has something to list. */
+export function agentSession(now: number): RequestRecord[] {
+  return [0, 1, 2].map((turn) => ({
+    id: `req_agent_session_${turn}`,
+    time: now - 600_000 + turn * 60_000,
+    app: 'claude-code',
+    route: 'claude',
+    vendor: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    upstreamModel: 'claude-sonnet-4-5',
+    endpoint: 'messages',
+    stream: true,
+    status: 200,
+    errorCode: null,
+    inputTokens: 4000 + turn * 1000,
+    outputTokens: 300,
+    cachedInputTokens: 0,
+    reasoningTokens: 0,
+    costUsd: 0.02,
+    latencyMs: 2400,
+    ttfbMs: 500,
+    partial: false,
+    session: 'agent-session-1',
+    agent: 'claude-code',
+  }));
+}

@@ -165,7 +165,10 @@ describe('GET /admin/api/discovery', () => {
     try {
       const asked = seenAuthorization.length;
       const first = await look();
-      expect(serverOn(first, ollamaPort)?.route).not.toBeNull();
+      expect(serverOn(first, ollamaPort)).toMatchObject({
+        configuredAs: [],
+        route: { id: 'ollama', vendor: 'ollama', baseUrl: `http://127.0.0.1:${ollamaPort}/v1` },
+      });
       routes.push({ id: 'local', baseUrl: `http://localhost:${ollamaPort}/v1` });
       now = 10_000;
       const second = await look();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANTHROPIC_KEY, startFakeAnthropic } from '../../support/fake-anthropic.ts';
 import { GEMINI_KEY, startFakeGemini } from '../../support/fake-gemini.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai.ts';
-import type { FakeServer } from '../../support/fake-server.ts';
+import { chatCompletion, sendJson, type FakeServer } from '../../support/fake-server.ts';
 import {
   ADMIN_TOKEN,
   APP_KEY,
@@ -254,6 +254,28 @@ describe('the playground', () => {
           { timeout: 3000 },
         )
         .toMatchObject({ app: 'playground', status: 499, errorCode: 'client_closed' });
+    } finally {
+      openai.respond(null);
+    }
+  });
+
+  it('answers with the first 4 MiB of a longer answer, and says it was cut', async () => {
+    const limit = 4 * 1024 * 1024;
+    const completion = chatCompletion('gpt-4.1-nano', 5, 5);
+    const long = {
+      index: 0,
+      message: { role: 'assistant', content: 'x'.repeat(5 * 1024 * 1024) },
+      finish_reason: 'stop',
+    };
+    openai.respond((_request, response) => sendJson(response, 200, { ...completion, choices: [long] }));
+    try {
+      const { status, body } = await prompt('quiet', 'gpt-4.1-nano');
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ status: 200, cut: true });
+      expect(body.response.length).toBeLessThanOrEqual(limit);
+      // Its start, not nothing: the answer as a client got it, up to the limit.
+      expect(body.response.length).toBeGreaterThan(limit - 1024);
+      expect(body.response).toMatch(/^\{"id":/);
     } finally {
       openai.respond(null);
     }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AlertWebhook, budgetAlertBody, routeHealthBody } from '../../../gateway/policy/alert-webhook.ts';
 import { startAlertListener, type AlertListener } from './listener.ts';
 
@@ -19,10 +19,11 @@ let warnings: string[];
 let url: string | undefined;
 
 /** A webhook with short waits, so that retries and timeouts take milliseconds. */
-function start(options: { timeoutMs?: number } = {}) {
+function start(options: { timeoutMs?: number; now?: () => number } = {}) {
   webhook = new AlertWebhook({
     url: () => url,
     warn: (message) => warnings.push(message),
+    ...(options.now === undefined ? {} : { now: options.now }),
     timeoutMs: options.timeoutMs ?? 1_000,
     retryDelaysMs: [20, 40],
   });
@@ -74,17 +75,27 @@ describe('the alert webhook', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('returns at once: delivery happens after the caller is done', () => {
-    webhook.budget(BUDGET_ALERT);
-    expect(listener.hits).toBe(0);
+  it('returns at once: delivery happens after the caller is done', async () => {
+    webhook.close();
+    const now = vi.fn(() => Date.UTC(2025, 0, 1, 12));
+    start({ now });
+    webhook.routeHealth({ route: 'claude', state: 'healthy', until: null, lastError: null });
+    // A route alert's body reads the clock: made on the caller's stack, it would have read it already.
+    expect(now).not.toHaveBeenCalled();
+    const [received] = await listener.waitFor(1);
+    expect(received!.body).toMatchObject({ kind: 'route_healthy', time: '2025-01-01T12:00:00.000Z' });
   });
 
   it('retries a failing receiver with backoff, with the same id, and is then delivered', async () => {
-    listener.behave({ status: 503 }, { status: 500 }, { status: 204 });
+    listener.behave({ status: 429 }, { status: 408 }, { status: 204 });
     webhook.routeHealth({ route: 'claude', state: 'healthy', until: null, lastError: null });
     const [received] = await listener.waitFor(1);
     expect(listener.hits).toBe(3);
     expect(received!.body).toMatchObject({ kind: 'route_healthy', route: 'claude', until: null });
+    expect(listener.posted).toHaveLength(3);
+    expect(new Set(listener.posted.map((attempt) => attempt.body['id']))).toEqual(
+      new Set([received!.body['id']]),
+    );
     await settled(() => webhook.status()?.ok === true);
     expect(warnings).toEqual([]);
   });
@@ -142,7 +153,7 @@ describe('the alert webhook', () => {
     await listener.close();
     webhook.budget(BUDGET_ALERT);
     await settled(() => warnings.length > 0);
-    expect(warnings[0]).toMatch(/could not be reached \(ECONNREFUSED\)$/);
+    expect(warnings[0]).toMatch(/not delivered after 3 attempts: could not be reached \(ECONNREFUSED\)$/);
     for (const message of [...warnings, webhook.status()?.message ?? '']) {
       expect(message).not.toContain(TOKEN);
       expect(message).not.toContain('/hooks');

@@ -155,11 +155,6 @@ describe('alerts posted to the webhook by a running gateway', () => {
       await failing.close();
     }
   });
-
-  it('never wrote the URL’s path or query to the log', () => {
-    expect(gateway.logs.join('\n')).not.toContain(TOKEN);
-    expect(gateway.logs.join('\n')).not.toContain('/alerts?');
-  });
 });
 
 describe('a webhook that fails', () => {
@@ -202,6 +197,7 @@ describe('a webhook that fails', () => {
         message: 'answered 404',
       });
       expect(alone.logs.join('\n')).not.toContain(TOKEN);
+      expect(alone.logs.join('\n')).not.toContain('/missing');
     } finally {
       upstream.setFault(null);
       await alone.stop();

@@ -17,7 +17,10 @@ export type Behaviour = { status: number } | { hang: true } | { redirect: string
 export interface AlertListener {
   /** http://127.0.0.1:PORT */
   origin: string;
+  /** The POSTs it answered with a 2xx: what was delivered. */
   received: Received[];
+  /** Every POST, whatever the answer (a hanging one's too): each attempt, retries included. */
+  posted: Received[];
   /** Requests seen, hanging ones included. */
   hits: number;
   behave(...behaviours: Behaviour[]): void;
@@ -33,6 +36,7 @@ export async function startAlertListener(): Promise<AlertListener> {
   const listener: AlertListener = {
     origin: '',
     received: [],
+    posted: [],
     hits: 0,
     behave: (...behaviours) => {
       plan = behaviours;
@@ -62,12 +66,14 @@ export async function startAlertListener(): Promise<AlertListener> {
     request.on('end', () => {
       const behaviour = plan.length > 1 ? plan.shift()! : plan[0]!;
       listener.hits++;
+      const received: Received = {
+        url: request.url ?? '',
+        headers: request.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      };
+      listener.posted.push(received);
       if (!('hang' in behaviour) && !('redirect' in behaviour) && behaviour.status < 300) {
-        listener.received.push({
-          url: request.url ?? '',
-          headers: request.headers,
-          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-        });
+        listener.received.push(received);
       }
       answer(response, behaviour);
     });

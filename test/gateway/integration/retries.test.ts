@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
   APP_KEY,
+  OTHER_APP_KEY,
   requestRows,
   startTestGateway,
   type TestGateway,
@@ -322,6 +323,154 @@ describe('retries and their limits', () => {
     // Each route is charged what it served.
     expect(cost('backup')).toBeGreaterThan(0);
     expect(cost('main')).toBeGreaterThan(0);
+  });
+});
+
+describe('which fallback a request may go to, and with which model', () => {
+  let failing: HostileUpstream;
+  let working: HostileUpstream;
+  let choosing: TestGateway;
+
+  beforeAll(async () => {
+    [failing, working] = await Promise.all([startHostileUpstream(), startHostileUpstream()]);
+    choosing = await startTestGateway({
+      routes: [
+        {
+          id: 'main',
+          vendor: 'openai-compatible',
+          baseUrl: failing.openAiBaseUrl,
+          apiKey: 'sk-primary-key-0123456789',
+          retries: 0,
+          fallbacks: ['backup'],
+        },
+        {
+          // Speaks the same wire format as the primary: only the rule for fallbacks keeps embeddings off it.
+          id: 'backup',
+          vendor: 'openai-compatible',
+          baseUrl: working.openAiBaseUrl,
+          apiKey: 'sk-backup-key-0123456789',
+          modelMap: { 'gpt-*': 'mapped-nano' },
+          defaultModel: 'default-nano',
+        },
+      ],
+      apps: [
+        { name: 'agent', key: APP_KEY },
+        { name: 'bound', key: OTHER_APP_KEY, routes: ['main'] },
+      ],
+      server: { retry: { maxDelayMs: 5 }, cooldown: { failures: 1000 } },
+    });
+  });
+
+  afterAll(async () => {
+    await choosing?.stop();
+    await Promise.all([failing?.close(), working?.close()]);
+  });
+
+  beforeEach(() => failing.setFault({ kind: 'status', status: 503 }));
+
+  const post = (path: string, body: unknown, key = APP_KEY) =>
+    fetch(`${choosing.url}/openai/main/v1/${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const chatBody = { model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'Hi' }] };
+
+  it('sends the model its map gives, over its default', async () => {
+    const response = await post('chat/completions', chatBody);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-switchboard-model')).toBe('mapped-nano');
+    expect((working.seen.at(-1)!.body as Row)['model']).toBe('mapped-nano');
+    const [row] = await requestRows(choosing, 1);
+    expect((row!['attempts'] as Attempt[]).map((attempt) => [attempt.route, attempt.model])).toEqual([
+      ['main', 'gpt-4.1-nano'],
+      ['backup', 'mapped-nano'],
+    ]);
+  });
+
+  it('never sends an embedding request to a fallback: another model’s vectors live in another space', async () => {
+    const before = working.seen.length;
+    const response = await post('embeddings', { model: 'text-embedding-3-small', input: 'Hi' });
+    expect(response.status).toBe(503);
+    expect(working.seen.length - before).toBe(0);
+  });
+
+  it('never sends an app’s request to a fallback outside its routes', async () => {
+    const before = working.seen.length;
+    const response = await post('chat/completions', chatBody, OTHER_APP_KEY);
+    expect(response.status).toBe(503);
+    expect(working.seen.length - before).toBe(0);
+  });
+});
+
+describe('the retry deadline (server.retry.deadlineMs: 250)', () => {
+  let failing: HostileUpstream;
+  let working: HostileUpstream;
+  let hurried: TestGateway;
+
+  beforeAll(async () => {
+    [failing, working] = await Promise.all([startHostileUpstream(), startHostileUpstream()]);
+    hurried = await startTestGateway({
+      routes: [
+        {
+          id: 'main',
+          vendor: 'openai-compatible',
+          baseUrl: failing.openAiBaseUrl,
+          apiKey: 'sk-primary-key-0123456789',
+          retries: 5,
+        },
+        {
+          id: 'slow',
+          vendor: 'openai-compatible',
+          baseUrl: failing.openAiBaseUrl,
+          apiKey: 'sk-primary-key-0123456789',
+          retries: 0,
+          timeouts: { headersMs: 400 },
+          fallbacks: ['backup'],
+        },
+        {
+          id: 'backup',
+          vendor: 'openai-compatible',
+          baseUrl: working.openAiBaseUrl,
+          apiKey: 'sk-backup-key-0123456789',
+        },
+      ],
+      apps: [{ name: 'agent', key: APP_KEY }],
+      server: { retry: { maxDelayMs: 1000, deadlineMs: 250 }, cooldown: { failures: 1000 } },
+    });
+  });
+
+  afterAll(async () => {
+    await hurried?.stop();
+    await Promise.all([failing?.close(), working?.close()]);
+  });
+
+  const chat = (route: string) =>
+    fetch(`${hurried.url}/openai/${route}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+
+  it('starts no retry past it, however many retries are left', async () => {
+    // Each wait is 100 ms, so attempts start at 0, 100 and 200 ms at the soonest: a fourth would
+    // pass 250 ms whatever the machine's load. Without the deadline all six calls are made.
+    failing.setFault({ kind: 'status', status: 503, headers: { 'retry-after': '0.1' } });
+    const before = failing.seen.length;
+    const response = await chat('main');
+    expect(response.status).toBe(503);
+    const calls = failing.seen.length - before;
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThanOrEqual(3);
+  });
+
+  it('tries no fallback past it', async () => {
+    // The call times out at 400 ms, past the deadline: its fallback would be a call after it.
+    failing.setFault({ kind: 'hang' });
+    const before = working.seen.length;
+    const response = await chat('slow');
+    expect(response.status).toBe(504);
+    expect(working.seen.length - before).toBe(0);
   });
 });
 

@@ -66,7 +66,6 @@ describe("the vendors' time and Switchboard's own", () => {
       expect(upstreamMs).toBeGreaterThanOrEqual(stream ? 2 * HOLD_MS - 5 : HOLD_MS - 5);
       expect(gatewayMs).toBeGreaterThanOrEqual(0);
       expect(gatewayMs).toBeLessThan(upstreamMs);
-      expect(upstreamMs + gatewayMs).toBeCloseTo(row['latencyMs'] as number, 2);
     });
   }
 

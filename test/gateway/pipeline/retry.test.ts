@@ -63,7 +63,12 @@ describe('the wait between attempts', () => {
   });
 
   it('takes the route’s retries over the server’s, and the defaults under both', () => {
-    expect(retrySettings(undefined, null)).toEqual(DEFAULT_RETRY);
+    expect(retrySettings(undefined, null)).toEqual({
+      retries: 2,
+      maxDelayMs: 8000,
+      deadlineMs: 60_000,
+      baseDelayMs: 250,
+    });
     expect(retrySettings({ retries: 4, maxDelayMs: 10, deadlineMs: 99 }, 1)).toMatchObject({
       retries: 1,
       maxDelayMs: 10,
